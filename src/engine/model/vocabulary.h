@@ -1,0 +1,41 @@
+#pragma once
+// A CTranslate2 vocabulary: shared_vocabulary.json (JSON array of tokens) or .txt (one
+// token per line). The first occurrence of a duplicate token wins for token -> id; the
+// unk token is appended when missing, as CTranslate2 does.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace nmtd {
+
+class Vocabulary {
+ public:
+  Vocabulary(std::vector<std::string> tokens, const std::string& unk_token);
+
+  // Loads shared_vocabulary.json or .txt (or target_vocabulary.* when the model has separate
+  // vocabularies) from `dir`. Throws ModelFormatError naming the file when missing/malformed.
+  static Vocabulary load(const std::filesystem::path& dir, const std::string& unk_token);
+  // Writes `tokens` as shared_vocabulary.json the way CTranslate2's converter does
+  // (json.dump(indent=2), non-ASCII as \uXXXX escapes, no trailing newline).
+  static void save_json(const std::filesystem::path& file, const std::vector<std::string>& tokens);
+
+  std::size_t size() const { return tokens_.size(); }
+  // Unknown tokens map to unk_id().
+  int32_t to_id(std::string_view token) const;
+  // -1 when unknown.
+  int32_t find(std::string_view token) const;
+  // Throws InvalidArgument when id is out of range.
+  const std::string& to_token(int32_t id) const;
+  int32_t unk_id() const { return unk_id_; }
+  const std::vector<std::string>& tokens() const { return tokens_; }
+
+ private:
+  std::vector<std::string> tokens_;
+  std::unordered_map<std::string, int32_t> ids_;
+  int32_t unk_id_ = 0;
+};
+
+}  // namespace nmtd

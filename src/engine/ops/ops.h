@@ -1,0 +1,56 @@
+#pragma once
+// Device-neutral operations used by the network layers. Bodies live in engine/cpu/ (and
+// engine/cuda/ when built). Every op has a plain reference loop in tests/unit/ops_test.cc.
+#include <cstdint>
+#include <vector>
+
+#include "common/aligned_buffer.h"
+#include "common/thread_pool.h"
+#include "engine/dtype.h"
+
+namespace nmtd::ops {
+
+// A linear weight W[rows=n][cols=k] prepared once at load for y = x · Wᵀ. The data layout
+// is private to the kernels (it may be repacked for the SIMD width of this CPU).
+struct PackedWeight {
+  DType dtype = DType::kF32;  // kF32 or kI8
+  int64_t rows = 0;           // n: output features
+  int64_t cols = 0;           // k: input features
+  AlignedBuffer data;
+  std::vector<float> scale;           // int8: per-row scale as stored (W ≈ Wq / scale)
+  std::vector<int32_t> compensation;  // int8: per-row term for the u8-shifted activations
+
+  std::size_t bytes() const { return data.size() + scale.size() * 4 + compensation.size() * 4; }
+};
+
+// Packs float32 weights (row-major [n][k]).
+PackedWeight pack_f32(const float* w, int64_t n, int64_t k, ThreadPool& pool);
+// Packs int8 weights (row-major [n][k]) with their per-row scales.
+PackedWeight pack_i8(const int8_t* w, const float* scale, int64_t n, int64_t k, ThreadPool& pool);
+
+// Copies row `row` of W, dequantized to float32, to out[k] (embedding lookup).
+void read_row(const PackedWeight& w, int64_t row, float* out);
+
+// y[m][n] = x[m][k] · Wᵀ (+ bias[n]) (then ReLU when `relu`). With int8 weights, x is
+// quantized per row as CTranslate2 does (scale 127/amax(row), round half to even, scale 1
+// when the row is all zero) and y = int32 dot / (x_scale · w_scale) + bias.
+void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,
+            float* y, ThreadPool& pool);
+
+// out[i] = LayerNorm(x[i]) * gamma + beta over rows of width d (biased variance).
+void layer_norm(const float* x, int64_t rows, int64_t d, const float* gamma, const float* beta,
+                float epsilon, float* out);
+
+// In place, per row of width n: x = log_softmax(x).
+void log_softmax(float* x, int64_t rows, int64_t n, ThreadPool& pool);
+
+// In place, per row of width n: x = softmax(x), ignoring (zeroing) columns >= valid[row].
+void softmax_rows(float* x, int64_t rows, int64_t n, const int32_t* valid);
+
+// a[i] += b[i]
+void add_inplace(float* a, const float* b, int64_t n);
+
+// Which SIMD path the kernels dispatched to on this CPU ("avx512-vnni", "avx2", "generic").
+const char* kernel_isa();
+
+}  // namespace nmtd::ops
