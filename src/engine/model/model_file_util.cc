@@ -1,0 +1,246 @@
+#include "engine/model/model_file_util.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "common/error.h"
+
+namespace nmtd {
+
+namespace {
+
+// Payloads at least this big bypass the buffer: copying them first would only cost memory.
+constexpr std::size_t kBufferLimit = 1 << 20;
+
+std::string errno_text() { return std::strerror(errno); }
+
+}  // namespace
+
+AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
+  // mkstemp in the destination directory: rename() is only atomic within one filesystem.
+  std::string pattern = path_.string() + ".tmp-XXXXXX";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  fd_ = ::mkstemp(name.data());
+  if (fd_ < 0)
+    throw IoError("cannot create a temporary file for " + path_.string() + ": " + errno_text());
+  tmp_path_ = name.data();
+  // mkstemp creates the file 0600; a model directory is meant to be shared like any file.
+  ::fchmod(fd_, 0644);
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_path_.c_str());
+  }
+}
+
+void AtomicFile::write_fd(const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd_, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError("cannot write " + tmp_path_ + ": " + errno_text());
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void AtomicFile::flush() {
+  write_fd(buffer_.data(), buffer_.size());
+  buffer_.clear();
+}
+
+void AtomicFile::write(std::string_view bytes) {
+  if (fd_ < 0) throw IoError("write after commit: " + path_.string());
+  if (buffer_.size() + bytes.size() > kBufferLimit) {
+    flush();
+    if (bytes.size() >= kBufferLimit) {
+      write_fd(bytes.data(), bytes.size());
+      return;
+    }
+  }
+  buffer_.append(bytes);
+}
+
+void AtomicFile::write(std::span<const std::byte> bytes) {
+  write(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+void AtomicFile::commit() {
+  if (fd_ < 0) throw IoError("commit twice: " + path_.string());
+  flush();
+  // fsync before rename: otherwise a power loss can leave the new name with no data.
+  if (::fsync(fd_) != 0) throw IoError("cannot sync " + tmp_path_ + ": " + errno_text());
+  const int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) {
+    ::unlink(tmp_path_.c_str());
+    throw IoError("cannot close " + tmp_path_ + ": " + errno_text());
+  }
+  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+    const std::string err = errno_text();
+    ::unlink(tmp_path_.c_str());
+    throw IoError("cannot rename " + tmp_path_ + " to " + path_.string() + ": " + err);
+  }
+}
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
+  AtomicFile f(path);
+  f.write(bytes);
+  f.commit();
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw IoError("is a directory: " + path.string());
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError("cannot open " + path.string() + ": " + errno_text());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw IoError("cannot read " + path.string());
+  return std::move(ss).str();
+}
+
+namespace {
+
+void append_u16_escape(std::string& out, uint32_t unit) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(unit >> shift) & 0xF];
+}
+
+// Decodes one UTF-8 sequence at s[i]; returns the code point and advances i. Rejects
+// overlong forms, surrogates and values above U+10FFFF, as Python's strict decoder does.
+uint32_t decode_utf8(std::string_view s, std::size_t& i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  int len = 0;
+  uint32_t cp = 0;
+  if (b0 < 0x80) {
+    ++i;
+    return b0;
+  } else if ((b0 & 0xE0) == 0xC0) {
+    len = 2;
+    cp = b0 & 0x1F;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3;
+    cp = b0 & 0x0F;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4;
+    cp = b0 & 0x07;
+  } else {
+    throw InvalidArgument("invalid UTF-8 byte at " + std::to_string(i));
+  }
+  if (i + static_cast<std::size_t>(len) > s.size())
+    throw InvalidArgument("truncated UTF-8 sequence at " + std::to_string(i));
+  for (int k = 1; k < len; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
+    if ((b & 0xC0) != 0x80) throw InvalidArgument("invalid UTF-8 sequence at " + std::to_string(i));
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    throw InvalidArgument("invalid UTF-8 code point at " + std::to_string(i));
+  i += static_cast<std::size_t>(len);
+  return cp;
+}
+
+}  // namespace
+
+std::string python_json_quote(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size() + 2);
+  out += '"';
+  std::size_t i = 0;
+  while (i < utf8.size()) {
+    const uint32_t cp = decode_utf8(utf8, i);
+    switch (cp) {
+      case '"':
+        out += "\\\"";
+        continue;
+      case '\\':
+        out += "\\\\";
+        continue;
+      case '\n':
+        out += "\\n";
+        continue;
+      case '\r':
+        out += "\\r";
+        continue;
+      case '\t':
+        out += "\\t";
+        continue;
+      case '\b':
+        out += "\\b";
+        continue;
+      case '\f':
+        out += "\\f";
+        continue;
+      default:
+        break;
+    }
+    if (cp >= 0x20 && cp <= 0x7E) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x10000) {
+      append_u16_escape(out, cp);  // includes DEL (0x7f): Python escapes all of [^ -~]
+    } else {
+      const uint32_t v = cp - 0x10000;
+      append_u16_escape(out, 0xD800 | (v >> 10));
+      append_u16_escape(out, 0xDC00 | (v & 0x3FF));
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string python_float_repr(double v) {
+  // json.dump writes these for non-finite floats (allow_nan=True).
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
+  char buf[64];
+  const auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);  // e.g. "-1.2345e-05": shortest round-trip digits
+  std::string sign;
+  if (!sci.empty() && sci[0] == '-') {
+    sign = "-";
+    sci.erase(0, 1);
+  }
+  const std::size_t epos = sci.find('e');
+  std::string digits = sci.substr(0, epos);
+  if (digits.size() > 1) digits.erase(1, 1);  // drop the '.'
+  const int exp = std::stoi(sci.substr(epos + 1));
+  // Built with append(): GCC 12 warns (-Wrestrict, a known false positive) on chains of
+  // std::string operator+ here.
+  std::string out = sign;
+  if (exp < -4 || exp >= 16) {
+    out.append(digits, 0, 1);
+    if (digits.size() > 1) out.append(".").append(digits, 1);
+    const int a = exp < 0 ? -exp : exp;
+    out.append(exp < 0 ? "e-" : "e+");
+    if (a < 10) out.push_back('0');
+    out.append(std::to_string(a));
+  } else if (exp < 0) {
+    out.append("0.").append(static_cast<std::size_t>(-exp - 1), '0').append(digits);
+  } else {
+    const auto int_len = static_cast<std::size_t>(exp) + 1;
+    if (digits.size() <= int_len) {
+      out.append(digits).append(int_len - digits.size(), '0').append(".0");
+    } else {
+      out.append(digits, 0, int_len).append(".").append(digits, int_len);
+    }
+  }
+  return out;
+}
+
+}  // namespace nmtd
