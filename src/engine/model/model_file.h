@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -56,6 +57,24 @@ class ModelFile {
   // The scalar `name` or `fallback` when absent. Throws if present but not a scalar.
   double scalar_or(std::string_view name, double fallback) const;
 
+  // A legacy string attribute (binary version < 6 stores e.g. unk_token as a 1-D int8 array
+  // of UTF-8 bytes). nullopt when absent; throws when present with another type.
+  std::optional<std::string> string_attribute(std::string_view name) const;
+  // Heads implied by the spec name for Transformer revisions < 3, which did not store
+  // num_heads (TransformerBase and "": 8, TransformerBig: 16). nullopt otherwise.
+  std::optional<int> implied_num_heads() const;
+
+  // What the reader tolerated, as CTranslate2 does, but a tool may want to report:
+  // names stored twice (the first record wins and is the only one in variables()),
+  // aliases whose target does not exist (ignored by find()), and bytes after the last
+  // section.
+  const std::vector<std::string>& duplicate_names() const { return duplicates_; }
+  const std::vector<std::string>& dangling_aliases() const { return dangling_; }
+  uint64_t trailing_bytes() const { return trailing_bytes_; }
+
+  // Spec names CTranslate2 registers, with the newest revision each reader understands.
+  static const std::vector<std::pair<std::string, uint32_t>>& known_specs();
+
   // Drops the pages of a payload from the page cache mapping once it has been copied
   // or repacked elsewhere, so resident memory holds each weight once.
   void release(const Variable& v) const;
@@ -69,7 +88,12 @@ class ModelFile {
   std::vector<Variable> variables_;
   std::map<std::string, std::size_t, std::less<>> index_;  // name -> variables_ position
   std::vector<std::pair<std::string, std::string>> aliases_;
-  std::map<std::string, std::string, std::less<>> alias_index_;
+  std::map<std::string, std::string, std::less<>> alias_index_;  // alias -> variable name
+  std::vector<std::string> duplicates_;
+  std::vector<std::string> dangling_;
+  uint64_t trailing_bytes_ = 0;
+
+  friend class ModelFileParser;
 };
 
 }  // namespace nmtd
