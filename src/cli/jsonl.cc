@@ -1,0 +1,127 @@
+#include "cli/jsonl.h"
+
+#include <cmath>
+#include <istream>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+#include "common/error.h"
+
+namespace nmtd::cli {
+
+namespace {
+
+using nlohmann::json;
+
+int as_int(const json& v, const char* name) {
+  if (!v.is_number_integer() && !(v.is_number_float() && v.get<double>() == std::floor(v.get<double>())))
+    throw InvalidArgument(std::string("option '") + name + "' must be an integer");
+  const double x = v.get<double>();
+  if (x < -2147483648.0 || x > 2147483647.0)
+    throw InvalidArgument(std::string("option '") + name + "' is out of range");
+  return static_cast<int>(x);
+}
+
+float as_float(const json& v, const char* name) {
+  if (!v.is_number()) throw InvalidArgument(std::string("option '") + name + "' must be a number");
+  return v.get<float>();
+}
+
+bool as_bool(const json& v, const char* name) {
+  if (!v.is_boolean()) throw InvalidArgument(std::string("option '") + name + "' must be true or false");
+  return v.get<bool>();
+}
+
+void apply_options(const json& r, TranslationOptions& o) {
+  auto& d = o.decoding;
+  if (r.contains("beam_size")) d.beam_size = as_int(r["beam_size"], "beam_size");
+  if (r.contains("patience")) d.patience = as_float(r["patience"], "patience");
+  if (r.contains("length_penalty")) d.length_penalty = as_float(r["length_penalty"], "length_penalty");
+  if (r.contains("max_input_length")) o.max_input_length = as_int(r["max_input_length"], "max_input_length");
+  if (r.contains("max_decoding_length"))
+    d.max_decoding_length = as_int(r["max_decoding_length"], "max_decoding_length");
+  if (r.contains("min_decoding_length"))
+    d.min_decoding_length = as_int(r["min_decoding_length"], "min_decoding_length");
+  if (r.contains("repetition_penalty"))
+    d.repetition_penalty = as_float(r["repetition_penalty"], "repetition_penalty");
+  if (r.contains("no_repeat_ngram_size"))
+    d.no_repeat_ngram_size = as_int(r["no_repeat_ngram_size"], "no_repeat_ngram_size");
+  if (r.contains("num_hypotheses")) d.num_hypotheses = as_int(r["num_hypotheses"], "num_hypotheses");
+  if (r.contains("return_scores")) d.return_scores = as_bool(r["return_scores"], "return_scores");
+  if (r.contains("disable_unk")) d.disable_unk = as_bool(r["disable_unk"], "disable_unk");
+  // CTranslate2 options whose neutral value is all nmtd implements: accepted at that value.
+  if (r.contains("coverage_penalty") && as_float(r["coverage_penalty"], "coverage_penalty") != 0.0f)
+    throw InvalidArgument("option 'coverage_penalty' is not supported (only 0)");
+  if (r.contains("return_end_token") && as_bool(r["return_end_token"], "return_end_token"))
+    throw InvalidArgument("option 'return_end_token' is not supported (only false)");
+  if (r.contains("sampling_topk") && as_int(r["sampling_topk"], "sampling_topk") != 1)
+    throw InvalidArgument("option 'sampling_topk' is not supported (only 1: nmtd does not sample)");
+}
+
+std::vector<std::string> string_list(const json& v, const char* name) {
+  if (!v.is_array()) throw InvalidArgument(std::string("'") + name + "' must be a list of strings");
+  std::vector<std::string> out;
+  for (const auto& t : v) {
+    if (!t.is_string()) throw InvalidArgument(std::string("'") + name + "' must be a list of strings");
+    out.push_back(t.get<std::string>());
+  }
+  return out;
+}
+
+std::string required_string(const json& r, const char* name) {
+  if (!r.contains(name)) throw InvalidArgument(std::string("missing '") + name + "'");
+  if (!r[name].is_string()) throw InvalidArgument(std::string("'") + name + "' must be a string");
+  return r[name].get<std::string>();
+}
+
+}  // namespace
+
+TranslationOptions options_from_json(const std::string& request_json, TranslationOptions base) {
+  apply_options(json::parse(request_json), base);
+  return base;
+}
+
+std::string translate_jsonl_line(Translator& translator, const std::string& line,
+                                 const TranslationOptions& base) {
+  try {
+    json r = json::parse(line);
+    if (!r.is_object()) throw InvalidArgument("each line must be a JSON object");
+    TranslationOptions options = base;
+    apply_options(r, options);
+    const std::string target = required_string(r, "target");
+    translator.tokenizer().check_language(target, "target");
+    std::vector<std::string> source_tokens;
+    if (r.contains("tokens")) {
+      source_tokens = string_list(r["tokens"], "tokens");
+    } else if (r.contains("text")) {
+      const std::string source = required_string(r, "source");
+      translator.tokenizer().check_language(source, "source");
+      source_tokens = translator.tokenizer().source_tokens(required_string(r, "text"), source);
+    } else {
+      throw InvalidArgument("each line needs 'text' (with 'source') or 'tokens'");
+    }
+    const auto results = translator.translate_tokens({source_tokens}, {{target}}, options);
+    json hyps = json::array();
+    for (const auto& h : results.at(0).hypotheses) {
+      json jh = {{"tokens", h.tokens}, {"text", h.text}};
+      if (options.decoding.return_scores) jh["score"] = h.score;
+      hyps.push_back(std::move(jh));
+    }
+    return json{{"hypotheses", std::move(hyps)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const json::exception& e) {
+    return json{{"error", std::string("invalid JSON request: ") + e.what()}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
+  } catch (const Error& e) {
+    return json{{"error", e.what()}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+}
+
+void run_jsonl(Translator& translator, std::istream& in, std::ostream& out,
+               const TranslationOptions& base) {
+  std::string line;
+  while (std::getline(in, line)) {
+    out << translate_jsonl_line(translator, line, base) << '\n' << std::flush;
+  }
+}
+
+}  // namespace nmtd::cli

@@ -1,0 +1,61 @@
+#include "engine/compute_type.h"
+
+#include "common/error.h"
+
+namespace nmtd {
+
+ComputeType parse_compute_type(std::string_view name) {
+  struct Entry {
+    std::string_view name;
+    ComputeType type;
+  };
+  static constexpr Entry kNames[] = {
+      {"default", ComputeType::kDefault},         {"auto", ComputeType::kAuto},
+      {"float32", ComputeType::kFloat32},         {"int8", ComputeType::kInt8},
+      {"int8_float32", ComputeType::kInt8Float32}, {"int8_float16", ComputeType::kInt8Float16},
+      {"int8_bfloat16", ComputeType::kInt8BFloat16}, {"int16", ComputeType::kInt16},
+      {"float16", ComputeType::kFloat16},         {"bfloat16", ComputeType::kBFloat16},
+  };
+  for (const auto& e : kNames)
+    if (e.name == name) return e.type;
+  throw InvalidArgument("unknown compute type '" + std::string(name) +
+                        "' (valid: default, auto, float32, int8, int8_float32, int8_float16, "
+                        "int8_bfloat16, int16, float16, bfloat16)");
+}
+
+std::string_view compute_type_name(CpuCompute c) {
+  return c == CpuCompute::kInt8 ? "int8" : "float32";
+}
+
+CpuCompute resolve_cpu_compute(ComputeType requested, DType stored_weights) {
+  switch (requested) {
+    case ComputeType::kFloat32:
+      return CpuCompute::kFloat32;
+    case ComputeType::kAuto:
+    case ComputeType::kInt8:
+    case ComputeType::kInt8Float32:
+    case ComputeType::kInt8Float16:  // the CPU has no float16 arithmetic: floats stay float32
+    case ComputeType::kInt8BFloat16:
+      return CpuCompute::kInt8;
+    case ComputeType::kInt16:
+      throw Unsupported(
+          "compute type int16 is not supported on CPU (CTranslate2 needs Intel MKL for it); "
+          "use int8 or float32");
+    case ComputeType::kFloat16:
+    case ComputeType::kBFloat16:
+      throw Unsupported("compute type " +
+                        std::string(requested == ComputeType::kFloat16 ? "float16" : "bfloat16") +
+                        " is not supported on CPU; use float32 or int8");
+    case ComputeType::kDefault:
+      break;
+  }
+  switch (stored_weights) {
+    case DType::kI8:
+    case DType::kI16:
+      return CpuCompute::kInt8;
+    default:
+      return CpuCompute::kFloat32;
+  }
+}
+
+}  // namespace nmtd

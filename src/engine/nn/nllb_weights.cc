@@ -1,0 +1,336 @@
+#include "engine/nn/nllb_weights.h"
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "common/aligned_buffer.h"
+#include "common/error.h"
+#include "engine/model/model_file.h"
+
+namespace nmtd {
+
+namespace {
+
+std::string shape_str(const std::vector<int64_t>& s) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+// Loads variables of one model file, sharing the packed form of tensors that several names
+// alias (NLLB ties the encoder embeddings, decoder embeddings and output projection).
+class WeightReader {
+ public:
+  WeightReader(const ModelFile& file, CpuCompute compute, ThreadPool& pool)
+      : file_(file), compute_(compute), pool_(pool) {}
+
+  const Variable& get(const std::string& name) const { return file_.get(name); }
+  bool has(const std::string& name) const { return file_.find(name) != nullptr; }
+
+  void expect_shape(const Variable& v, std::vector<int64_t> shape) const {
+    if (v.shape != shape)
+      throw ModelFormatError("model.bin: variable '" + v.name + "' has shape " +
+                             shape_str(v.shape) + ", expected " + shape_str(shape));
+  }
+
+  // Any float tensor as float32 (biases, layer norms, position tables).
+  std::vector<float> floats(const std::string& name, std::vector<int64_t> shape) const {
+    const Variable& v = get(name);
+    expect_shape(v, std::move(shape));
+    return to_float(v);
+  }
+
+  std::vector<float> to_float(const Variable& v) const {
+    const auto bytes = file_.payload(v);
+    const auto n = static_cast<std::size_t>(v.num_elements());
+    std::vector<float> out(n);
+    switch (v.dtype) {
+      case DType::kF32:
+        std::memcpy(out.data(), bytes.data(), n * 4);
+        break;
+      case DType::kF16:
+      case DType::kBF16:
+        for (std::size_t i = 0; i < n; ++i) {
+          uint16_t h;
+          std::memcpy(&h, bytes.data() + 2 * i, 2);
+          out[i] = v.dtype == DType::kF16 ? half_to_float(h) : bfloat16_to_float(h);
+        }
+        break;
+      default:
+        throw ModelFormatError("model.bin: variable '" + v.name + "' has dtype " +
+                               std::string(dtype_name(v.dtype)) + ", expected a float type");
+    }
+    return out;
+  }
+
+  // A [rows, cols] weight, dequantized when stored as int8/int16.
+  std::vector<float> dequantized(const Variable& v) const {
+    if (v.dtype != DType::kI8 && v.dtype != DType::kI16) return to_float(v);
+    const auto bytes = file_.payload(v);
+    const int64_t rows = v.shape[0];
+    const int64_t cols = v.num_elements() / std::max<int64_t>(rows, 1);
+    std::vector<float> out(static_cast<std::size_t>(v.num_elements()));
+    if (v.dtype == DType::kI8) {
+      const std::vector<float> scale = scales(v);
+      const auto* q = reinterpret_cast<const int8_t*>(bytes.data());
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c) out[r * cols + c] = q[r * cols + c] / scale[r];
+    } else {
+      const Variable* sv = file_.find(v.name + "_scale");
+      // Old int16 models have no saved scale: CTranslate2 uses 1000.
+      const float scale = sv ? static_cast<float>(file_.scalar(*sv)) : 1000.0f;
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        int16_t x;
+        std::memcpy(&x, bytes.data() + 2 * i, 2);
+        out[i] = x / scale;
+      }
+    }
+    return out;
+  }
+
+  std::vector<float> scales(const Variable& v) const {
+    const Variable* sv = file_.find(v.name + "_scale");
+    if (sv == nullptr)
+      throw ModelFormatError("model.bin: int8 variable '" + v.name + "' has no '" + v.name +
+                             "_scale'");
+    expect_shape(*sv, {v.shape[0]});
+    return to_float(*sv);
+  }
+
+  // A linear weight packed for the compute type; tensors reached through aliases share it.
+  std::shared_ptr<const ops::PackedWeight> packed(const std::string& name, int64_t rows,
+                                                   int64_t cols) {
+    const Variable& v = get(name);
+    expect_shape(v, {rows, cols});
+    if (auto it = cache_.find(v.offset); it != cache_.end()) return it->second;
+    std::shared_ptr<const ops::PackedWeight> result;
+    if (compute_ == CpuCompute::kInt8 && v.dtype == DType::kI8) {
+      const std::vector<float> scale = scales(v);
+      const auto* q = reinterpret_cast<const int8_t*>(file_.payload(v).data());
+      result = std::make_shared<ops::PackedWeight>(ops::pack_i8(q, scale.data(), rows, cols, pool_));
+    } else {
+      const std::vector<float> w = dequantized(v);
+      if (compute_ == CpuCompute::kFloat32) {
+        result = std::make_shared<ops::PackedWeight>(ops::pack_f32(w.data(), rows, cols, pool_));
+      } else {
+        result = std::make_shared<ops::PackedWeight>(quantize(w, rows, cols));
+      }
+    }
+    file_.release(v);  // the packed copy is the one kept resident
+    cache_.emplace(v.offset, result);
+    return result;
+  }
+
+  LinearWeights linear(const std::string& scope, int64_t rows, int64_t cols) {
+    LinearWeights l;
+    l.weight = packed(scope + "/weight", rows, cols);
+    if (has(scope + "/bias")) l.bias = floats(scope + "/bias", {rows});
+    return l;
+  }
+
+  LayerNormWeights norm(const std::string& scope, int64_t d) const {
+    return {floats(scope + "/gamma", {d}), floats(scope + "/beta", {d})};
+  }
+
+  // Attribute lookup that follows the layout of older spec revisions (root attributes).
+  double attribute(const std::string& scope, const std::string& name, double fallback) const {
+    if (const Variable* v = file_.find(scope + "/" + name)) return file_.scalar(*v);
+    if (file_.spec_revision() < 5) return file_.scalar_or(name, fallback);
+    return fallback;
+  }
+
+ private:
+  // float32 -> int8 per output row, as CTranslate2 quantizes at load (round before the cast
+  // from binary version 5 on, truncation before).
+  ops::PackedWeight quantize(const std::vector<float>& w, int64_t rows, int64_t cols) const {
+    std::vector<int8_t> q(w.size());
+    std::vector<float> scale(static_cast<std::size_t>(rows));
+    const bool round = file_.binary_version() >= 5;
+    for (int64_t r = 0; r < rows; ++r) {
+      float amax = 0.0f;
+      for (int64_t c = 0; c < cols; ++c) amax = std::max(amax, std::fabs(w[r * cols + c]));
+      const float s = amax == 0.0f ? 127.0f : 127.0f / amax;
+      scale[r] = s;
+      for (int64_t c = 0; c < cols; ++c) {
+        const float x = w[r * cols + c] * s;
+        q[r * cols + c] = static_cast<int8_t>(round ? std::nearbyint(x) : std::trunc(x));
+      }
+    }
+    return ops::pack_i8(q.data(), scale.data(), rows, cols, pool_);
+  }
+
+  const ModelFile& file_;
+  CpuCompute compute_;
+  ThreadPool& pool_;
+  std::map<uint64_t, std::shared_ptr<const ops::PackedWeight>> cache_;
+};
+
+int count_layers(const ModelFile& file, const std::string& stack) {
+  std::set<int> seen;
+  const std::string prefix = stack + "/layer_";
+  for (const auto& v : file.variables()) {
+    if (v.name.rfind(prefix, 0) != 0) continue;
+    const std::size_t end = v.name.find('/', prefix.size());
+    try {
+      seen.insert(std::stoi(v.name.substr(prefix.size(), end - prefix.size())));
+    } catch (const std::exception&) {
+      throw ModelFormatError("model.bin: unexpected variable name '" + v.name + "'");
+    }
+  }
+  const int n = static_cast<int>(seen.size());
+  if (n == 0) throw ModelFormatError("model.bin: no " + stack + " layers found");
+  if (*seen.rbegin() != n - 1)
+    throw ModelFormatError("model.bin: " + stack + " layers are not numbered 0.." +
+                           std::to_string(n - 1));
+  return n;
+}
+
+void check_architecture(const WeightReader& r, const std::string& scope) {
+  if (r.attribute(scope, "pre_norm", 1) == 0)
+    throw Unsupported("post-norm Transformers are not supported (" + scope + "/pre_norm = 0)");
+  if (r.attribute(scope, "activation", 0) != 0)
+    throw Unsupported("only the ReLU activation of NLLB/M2M100 is supported (" + scope +
+                      "/activation != 0)");
+  if (r.attribute(scope, "alibi", 0) != 0) throw Unsupported("ALiBi attention is not supported");
+  for (const char* name : {"/layernorm_embedding/gamma", "/rotary_dim", "/project_in/weight"})
+    if (r.has(scope + name))
+      throw Unsupported("model.bin: '" + scope + name + "' is not part of NLLB/M2M100");
+}
+
+StackWeights load_stack(WeightReader& r, const ModelFile& file, const std::string& scope,
+                        const std::string& embeddings_name, int64_t vocab, int64_t d) {
+  StackWeights s;
+  s.embeddings = r.packed(embeddings_name, vocab, d);
+  const Variable* scale = file.find(scope + "/scale_embeddings");
+  if (scale == nullptr) scale = file.find(scope + "/embeddings/multiply_by_sqrt_depth");
+  if (scale == nullptr) {
+    s.embedding_scale = std::sqrt(static_cast<float>(d));
+  } else if (scale->dtype == DType::kI8) {
+    s.embedding_scale = file.scalar(*scale) != 0 ? std::sqrt(static_cast<float>(d)) : 1.0f;
+  } else {
+    s.embedding_scale = static_cast<float>(file.scalar(*scale));
+  }
+  const Variable& pos = r.get(scope + "/position_encodings/encodings");
+  if (pos.shape.size() != 2 || pos.shape[1] != d)
+    throw ModelFormatError("model.bin: '" + pos.name + "' has shape " + shape_str(pos.shape) +
+                           ", expected [positions, " + std::to_string(d) + "]");
+  s.max_positions = pos.shape[0];
+  s.positions = r.to_float(pos);
+  double heads = r.attribute(scope, "num_heads", -1);
+  if (heads < 0) {
+    heads = file.spec_name() == "TransformerBig" ? 16 : 8;
+  }
+  s.num_heads = static_cast<int>(heads);
+  if (s.num_heads <= 0 || d % s.num_heads != 0)
+    throw ModelFormatError("model.bin: " + scope + "/num_heads = " + std::to_string(s.num_heads) +
+                           " does not divide d_model " + std::to_string(d));
+  s.queries_scale = 1.0f / std::sqrt(static_cast<float>(d / s.num_heads));
+  s.final_norm = r.norm(scope + "/layer_norm", d);
+  return s;
+}
+
+}  // namespace
+
+DType stored_weight_dtype(const ModelFile& file) {
+  return file.get("decoder/layer_0/ffn/linear_0/weight").dtype;
+}
+
+std::size_t NllbWeights::bytes() const {
+  std::set<const ops::PackedWeight*> seen;
+  std::size_t total = 0;
+  auto add_packed = [&](const std::shared_ptr<const ops::PackedWeight>& p) {
+    if (p && seen.insert(p.get()).second) total += p->bytes();
+  };
+  auto add_linear = [&](const LinearWeights& l) {
+    add_packed(l.weight);
+    total += l.bias.size() * 4;
+  };
+  for (const auto* s : {&encoder, &decoder}) {
+    add_packed(s->embeddings);
+    total += s->positions.size() * 4;
+  }
+  for (const auto& l : encoder_layers)
+    for (const auto* x : {&l.self_qkv, &l.self_out, &l.ffn_in, &l.ffn_out}) add_linear(*x);
+  for (const auto& l : decoder_layers)
+    for (const auto* x : {&l.self_qkv, &l.self_out, &l.cross_q, &l.cross_kv, &l.cross_out,
+                          &l.ffn_in, &l.ffn_out})
+      add_linear(*x);
+  add_linear(projection);
+  return total;
+}
+
+NllbWeights NllbWeights::load(const ModelFile& file, CpuCompute compute, float epsilon,
+                              ThreadPool& pool) {
+  if (file.spec_name() != "TransformerSpec" && file.spec_name() != "TransformerBase" &&
+      file.spec_name() != "TransformerBig")
+    throw Unsupported("model.bin holds a " + file.spec_name() +
+                      "; nmtd runs encoder-decoder Transformers (TransformerSpec) only");
+  if (file.spec_revision() < 2)
+    throw Unsupported("model.bin: spec revision 1 (OpenNMT-tf v1 names) is not supported");
+  WeightReader r(file, compute, pool);
+  check_architecture(r, "encoder");
+  check_architecture(r, "decoder");
+
+  NllbWeights w;
+  w.compute = compute;
+  w.layer_norm_epsilon = epsilon;
+  const Variable& emb = r.get("decoder/embeddings/weight");
+  if (emb.shape.size() != 2 || emb.shape[0] <= 0 || emb.shape[1] <= 0)
+    throw ModelFormatError("model.bin: 'decoder/embeddings/weight' has shape " +
+                           shape_str(emb.shape) + ", expected [vocab, d_model]");
+  w.vocab_size = emb.shape[0];
+  w.d_model = emb.shape[1];
+  const int64_t d = w.d_model;
+  const Variable& fc1 = r.get("encoder/layer_0/ffn/linear_0/weight");
+  if (fc1.shape.size() != 2)
+    throw ModelFormatError("model.bin: '" + fc1.name + "' has shape " + shape_str(fc1.shape) +
+                           ", expected [ffn, d_model]");
+  w.ffn_dim = fc1.shape[0];
+  const int64_t f = w.ffn_dim;
+
+  const std::string enc_emb =
+      r.has("encoder/embeddings_0/weight") ? "encoder/embeddings_0/weight" : "encoder/embeddings/weight";
+  w.encoder = load_stack(r, file, "encoder", enc_emb, w.vocab_size, d);
+  w.decoder = load_stack(r, file, "decoder", "decoder/embeddings/weight", w.vocab_size, d);
+
+  const int enc_layers = count_layers(file, "encoder");
+  for (int i = 0; i < enc_layers; ++i) {
+    const std::string p = "encoder/layer_" + std::to_string(i);
+    EncoderLayerWeights l;
+    l.self_norm = r.norm(p + "/self_attention/layer_norm", d);
+    l.self_qkv = r.linear(p + "/self_attention/linear_0", 3 * d, d);
+    l.self_out = r.linear(p + "/self_attention/linear_1", d, d);
+    l.ffn_norm = r.norm(p + "/ffn/layer_norm", d);
+    l.ffn_in = r.linear(p + "/ffn/linear_0", f, d);
+    l.ffn_out = r.linear(p + "/ffn/linear_1", d, f);
+    w.encoder_layers.push_back(std::move(l));
+  }
+  const int dec_layers = count_layers(file, "decoder");
+  for (int i = 0; i < dec_layers; ++i) {
+    const std::string p = "decoder/layer_" + std::to_string(i);
+    DecoderLayerWeights l;
+    l.self_norm = r.norm(p + "/self_attention/layer_norm", d);
+    l.self_qkv = r.linear(p + "/self_attention/linear_0", 3 * d, d);
+    l.self_out = r.linear(p + "/self_attention/linear_1", d, d);
+    l.cross_norm = r.norm(p + "/attention/layer_norm", d);
+    l.cross_q = r.linear(p + "/attention/linear_0", d, d);
+    l.cross_kv = r.linear(p + "/attention/linear_1", 2 * d, d);
+    l.cross_out = r.linear(p + "/attention/linear_2", d, d);
+    l.ffn_norm = r.norm(p + "/ffn/layer_norm", d);
+    // HF configs allow a decoder FFN width other than the encoder's.
+    const Variable& dec_fc1 = r.get(p + "/ffn/linear_0/weight");
+    const int64_t dec_ffn = dec_fc1.shape.size() == 2 ? dec_fc1.shape[0] : -1;
+    l.ffn_in = r.linear(p + "/ffn/linear_0", dec_ffn, d);
+    l.ffn_out = r.linear(p + "/ffn/linear_1", d, l.ffn_in.out());
+    w.decoder_layers.push_back(std::move(l));
+  }
+  const std::string proj =
+      r.has("decoder/projection/weight") ? "decoder/projection" : "decoder/embeddings";
+  w.projection.weight = r.packed(proj + "/weight", w.vocab_size, d);
+  if (r.has("decoder/projection/bias")) w.projection.bias = r.floats("decoder/projection/bias", {w.vocab_size});
+  return w;
+}
+
+}  // namespace nmtd

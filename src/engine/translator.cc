@@ -1,0 +1,180 @@
+#include "engine/translator.h"
+
+#include <algorithm>
+#include <thread>
+
+#include "common/error.h"
+#include "engine/model/model_file.h"
+#include "engine/nn/decoder.h"
+#include "engine/nn/encoder.h"
+
+namespace nmtd {
+
+namespace {
+
+int default_threads(int requested) {
+  if (requested > 0) return requested;
+  if (requested < 0) throw InvalidArgument("the number of threads must be >= 0");
+  const unsigned hw = std::thread::hardware_concurrency();
+  return static_cast<int>(std::clamp(hw, 1u, 4u));
+}
+
+}  // namespace
+
+void TranslationOptions::validate() const {
+  decoding.validate();
+  if (max_input_length < 0)
+    throw InvalidArgument("max_input_length must be >= 0 (0 disables truncation), got " +
+                          std::to_string(max_input_length));
+}
+
+Translator::Translator(const std::filesystem::path& model_dir, const TranslatorConfig& config)
+    : pool_(default_threads(config.num_threads)) {
+  if (!std::filesystem::is_directory(model_dir))
+    throw IoError("model directory " + model_dir.string() + " does not exist");
+  const ModelFile file = ModelFile::open(model_dir / "model.bin");
+  config_ = ModelConfig::load(model_dir, file);
+  vocab_ = std::make_unique<Vocabulary>(Vocabulary::load(model_dir, config_.unk_token));
+  tokenizer_ = std::make_unique<NllbTokenizer>(model_dir, *vocab_);
+  const DType stored = stored_weight_dtype(file);
+  const CpuCompute compute = resolve_cpu_compute(config.compute_type, stored);
+  weights_ = NllbWeights::load(file, compute, config_.layer_norm_epsilon, pool_);
+  if (static_cast<int64_t>(vocab_->size()) != weights_.vocab_size)
+    throw ModelFormatError("the vocabulary has " + std::to_string(vocab_->size()) +
+                           " tokens but model.bin's embeddings have " +
+                           std::to_string(weights_.vocab_size) + " rows");
+  for (const std::string* t : {&config_.eos_token, &config_.unk_token})
+    if (vocab_->find(*t) < 0)
+      throw ModelFormatError("config.json names '" + *t + "', which is not in the vocabulary");
+  info_.compute_type = std::string(compute_type_name(compute));
+  info_.stored_type = std::string(dtype_name(stored));
+  info_.kernel_isa = ops::kernel_isa();
+  info_.d_model = weights_.d_model;
+  info_.ffn = weights_.ffn_dim;
+  info_.vocab_size = weights_.vocab_size;
+  info_.encoder_layers = static_cast<int>(weights_.encoder_layers.size());
+  info_.decoder_layers = static_cast<int>(weights_.decoder_layers.size());
+  info_.heads = weights_.encoder.num_heads;
+  info_.weight_bytes = weights_.bytes();
+  info_.num_threads = pool_.num_threads();
+}
+
+Translator::~Translator() = default;
+
+std::vector<int32_t> Translator::source_ids(const std::vector<std::string>& tokens,
+                                            int max_length) const {
+  std::vector<int32_t> ids;
+  ids.reserve(tokens.size() + 2);
+  if (config_.add_source_bos) ids.push_back(vocab_->to_id(config_.bos_token));
+  for (const auto& t : tokens) ids.push_back(vocab_->to_id(t));
+  const int32_t eos = vocab_->to_id(config_.eos_token);
+  if (config_.add_source_eos) ids.push_back(eos);
+  // Truncation keeps the ending, as CTranslate2's Vocabulary::to_ids does.
+  const auto max = static_cast<std::size_t>(max_length);
+  if (max_length > 0 && ids.size() > max) {
+    const bool eos_last = ids.back() == eos;
+    const bool eos_second_last = ids.size() >= 2 && ids[ids.size() - 2] == eos;
+    const int32_t last = ids.back();
+    ids.resize(max);
+    if (eos_last) {
+      ids[max - 1] = eos;
+    } else if (eos_second_last && max >= 2) {
+      ids[max - 2] = eos;
+      ids[max - 1] = last;
+    }
+  }
+  return ids;
+}
+
+std::vector<TranslationResult> Translator::translate_tokens(
+    const std::vector<std::vector<std::string>>& sources,
+    const std::vector<std::vector<std::string>>& target_prefixes,
+    const TranslationOptions& options) {
+  options.validate();
+  if (sources.size() != target_prefixes.size())
+    throw InvalidArgument("got " + std::to_string(sources.size()) + " sources but " +
+                          std::to_string(target_prefixes.size()) + " target prefixes");
+  const int32_t eos = vocab_->to_id(config_.eos_token);
+  const int32_t bos = vocab_->to_id(config_.bos_token);
+  std::vector<TranslationResult> results(sources.size());
+  std::vector<std::size_t> to_decode;
+  std::vector<int32_t> all_ids, lengths;
+  std::vector<DecodeInput> inputs;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    std::vector<int32_t> ids = source_ids(sources[i], options.max_input_length);
+    DecodeInput input;
+    std::vector<int32_t> prefix;
+    for (const auto& t : target_prefixes[i]) prefix.push_back(vocab_->to_id(t));
+    if (config_.decoder_start_token) {
+      input.start_id = vocab_->to_id(*config_.decoder_start_token);
+      input.prefix = prefix;
+    } else {
+      if (prefix.empty())
+        throw InvalidArgument("this model has no decoder start token: the target prefix must "
+                              "begin with it");
+      input.start_id = prefix.front();
+      input.prefix.assign(prefix.begin() + 1, prefix.end());
+    }
+    // CTranslate2 skips the decoder when the source is empty once bos/eos are discounted:
+    // the result is the target prefix with score 0.
+    std::size_t effective = ids.size();
+    std::size_t first = 0;
+    if (effective > 0 && ids.front() == bos) ++first;
+    if (effective > first && ids.back() == eos) --effective;
+    else if (effective >= first + 2 && ids[effective - 2] == eos) effective -= 2;
+    if (effective <= first) {
+      TranslationHypothesis h;
+      const std::size_t keep =
+          std::min(input.prefix.size(), static_cast<std::size_t>(options.decoding.max_decoding_length));
+      for (std::size_t k = 0; k < keep; ++k) h.tokens.push_back(vocab_->to_token(input.prefix[k]));
+      h.text = tokenizer_->detokenize(h.tokens);
+      results[i].hypotheses.push_back(std::move(h));
+      continue;
+    }
+    to_decode.push_back(i);
+    lengths.push_back(static_cast<int32_t>(ids.size()));
+    all_ids.insert(all_ids.end(), ids.begin(), ids.end());
+    inputs.push_back(std::move(input));
+  }
+  if (to_decode.empty()) return results;
+
+  std::lock_guard lock(mutex_);
+  for (int32_t id : all_ids)
+    if (id < 0 || id >= weights_.vocab_size)
+      throw InvalidArgument("token id " + std::to_string(id) + " is outside the model's vocabulary");
+  std::vector<float> memory;
+  Encoder encoder(weights_, pool_);
+  encoder.forward(all_ids, lengths, memory);
+  DecoderState decoder(weights_, pool_, memory, lengths);
+  DecodeVocab dv;
+  dv.end_id = eos;
+  dv.unk_id = vocab_->unk_id();
+  const auto decoded = decode(decoder, inputs, dv, options.decoding);
+  for (std::size_t j = 0; j < to_decode.size(); ++j) {
+    auto& out = results[to_decode[j]].hypotheses;
+    for (const auto& d : decoded[j]) {
+      TranslationHypothesis h;
+      for (int32_t id : d.ids) h.tokens.push_back(vocab_->to_token(id));
+      h.score = d.score;
+      h.text = tokenizer_->detokenize(h.tokens);
+      out.push_back(std::move(h));
+    }
+  }
+  return results;
+}
+
+std::vector<TranslationResult> Translator::translate_text(const std::vector<std::string>& texts,
+                                                          const std::string& source_language,
+                                                          const std::string& target_language,
+                                                          const TranslationOptions& options) {
+  tokenizer_->check_language(source_language, "source");
+  tokenizer_->check_language(target_language, "target");
+  std::vector<std::vector<std::string>> sources, prefixes;
+  for (const auto& text : texts) {
+    sources.push_back(tokenizer_->source_tokens(text, source_language));
+    prefixes.push_back({target_language});
+  }
+  return translate_tokens(sources, prefixes, options);
+}
+
+}  // namespace nmtd

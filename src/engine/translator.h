@@ -1,0 +1,92 @@
+#pragma once
+// nmtd's engine API: load an NLLB model directory once, translate batches.
+//
+// Threading rule: a Translator may be shared by any number of threads; translate calls are
+// serialised (one batch at a time uses all of the translator's compute threads), so callers
+// that want concurrency batch their requests together — the worker's batcher does.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/thread_pool.h"
+#include "engine/compute_type.h"
+#include "engine/decode/decoding.h"
+#include "engine/model/model_config.h"
+#include "engine/model/vocabulary.h"
+#include "engine/nn/nllb_weights.h"
+#include "engine/text/tokenizer.h"
+
+namespace nmtd {
+
+struct TranslatorConfig {
+  ComputeType compute_type = ComputeType::kDefault;
+  int num_threads = 0;  // 0: min(4, hardware threads)
+};
+
+struct TranslationOptions {
+  DecodingOptions decoding;
+  int max_input_length = 1024;  // source tokens kept (ending kept, </s> last); 0 = no limit
+  void validate() const;
+};
+
+struct TranslationHypothesis {
+  std::vector<std::string> tokens;  // target language token first, no </s>
+  float score = 0.0f;               // length-normalised log-probability
+  std::string text;                 // detokenized, special and language tokens removed
+};
+
+struct TranslationResult {
+  std::vector<TranslationHypothesis> hypotheses;  // best first
+};
+
+struct ModelInfo {
+  std::string compute_type;  // "float32" or "int8"
+  std::string stored_type;   // dtype of the stored linear weights
+  std::string kernel_isa;
+  int64_t d_model = 0, ffn = 0, vocab_size = 0;
+  int encoder_layers = 0, decoder_layers = 0, heads = 0;
+  std::size_t weight_bytes = 0;
+  int num_threads = 0;
+};
+
+class Translator {
+ public:
+  // Throws IoError, ModelFormatError, Unsupported or InvalidArgument with a clear message.
+  explicit Translator(const std::filesystem::path& model_dir, const TranslatorConfig& config = {});
+  ~Translator();
+  Translator(const Translator&) = delete;
+  Translator& operator=(const Translator&) = delete;
+
+  // Source tokens as CTranslate2 takes them ([src_lang, pieces..., "</s>"]); one target
+  // prefix per source (for NLLB: {tgt_lang}). Unknown tokens map to <unk>.
+  std::vector<TranslationResult> translate_tokens(
+      const std::vector<std::vector<std::string>>& sources,
+      const std::vector<std::vector<std::string>>& target_prefixes,
+      const TranslationOptions& options);
+
+  // Texts in one language pair. Throws InvalidArgument for an unknown language.
+  std::vector<TranslationResult> translate_text(const std::vector<std::string>& texts,
+                                                const std::string& source_language,
+                                                const std::string& target_language,
+                                                const TranslationOptions& options);
+
+  const NllbTokenizer& tokenizer() const { return *tokenizer_; }
+  const Vocabulary& vocabulary() const { return *vocab_; }
+  const ModelInfo& info() const { return info_; }
+
+ private:
+  std::vector<int32_t> source_ids(const std::vector<std::string>& tokens, int max_length) const;
+
+  std::mutex mutex_;
+  ThreadPool pool_;
+  ModelConfig config_;
+  std::unique_ptr<Vocabulary> vocab_;
+  std::unique_ptr<NllbTokenizer> tokenizer_;
+  NllbWeights weights_;
+  ModelInfo info_;
+};
+
+}  // namespace nmtd
