@@ -76,6 +76,7 @@ class Translator {
   const NllbTokenizer& tokenizer() const { return *tokenizer_; }
   const Vocabulary& vocabulary() const { return *vocab_; }
   const ModelInfo& info() const { return info_; }
+  const NllbWeights& weights() const { return weights_; }
 
  private:
   std::vector<int32_t> source_ids(const std::vector<std::string>& tokens, int max_length) const;
