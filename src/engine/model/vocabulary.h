@@ -4,6 +4,7 @@
 // unk token is appended when missing, as CTranslate2 does.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,6 +23,12 @@ class Vocabulary {
   // (json.dump(indent=2), non-ASCII as \uXXXX escapes, no trailing newline).
   static void save_json(const std::filesystem::path& file, const std::vector<std::string>& tokens);
 
+  // The token lists of the two file forms (exposed for tests and tools). `file` names the
+  // source in errors. JSON: an array of strings. TXT: one token per line, "\n"-separated;
+  // a final newline adds no token, and "\r" is stripped only when every line ends with it.
+  static std::vector<std::string> parse_json(std::string_view text, const std::string& file);
+  static std::vector<std::string> parse_txt(std::string_view text);
+
   std::size_t size() const { return tokens_.size(); }
   // Unknown tokens map to unk_id().
   int32_t to_id(std::string_view token) const;
@@ -34,7 +41,12 @@ class Vocabulary {
 
  private:
   std::vector<std::string> tokens_;
-  std::unordered_map<std::string, int32_t> ids_;
+  // Transparent hash so that to_id(string_view) looks up without building a std::string.
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> ids_;
   int32_t unk_id_ = 0;
 };
 
