@@ -1,0 +1,55 @@
+// DecodingOptions::validate: the checks of CT2's validate_decoding_options that apply to
+// nmtd's options, with messages that name the option and the allowed range.
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "common/error.h"
+#include "engine/decode/decoding.h"
+
+namespace nmtd {
+namespace {
+
+[[noreturn]] void reject(const std::string& option, const std::string& range,
+                         const std::string& value) {
+  throw InvalidArgument(option + " must be " + range + " (got " + value + ")");
+}
+
+std::string str(float v) {
+  std::ostringstream out;
+  out << v;  // shortest form: "4", "0.5", "nan"
+  return out.str();
+}
+
+}  // namespace
+
+void DecodingOptions::validate() const {
+  if (beam_size < 1) reject("beam_size", ">= 1", std::to_string(beam_size));
+  // Written as !(x > 0) so that NaN is rejected too.
+  if (!(patience > 0.0f) || !std::isfinite(patience)) {
+    reject("patience", "a finite number > 0", str(patience));
+  }
+  if (!std::isfinite(length_penalty))
+    reject("length_penalty", "a finite number", str(length_penalty));
+  if (max_decoding_length < 1) {
+    reject("max_decoding_length", ">= 1", std::to_string(max_decoding_length));
+  }
+  if (min_decoding_length < 0 || min_decoding_length > max_decoding_length) {
+    reject("min_decoding_length",
+           "between 0 and max_decoding_length (" + std::to_string(max_decoding_length) + ")",
+           std::to_string(min_decoding_length));
+  }
+  if (!(repetition_penalty > 0.0f)) reject("repetition_penalty", "> 0", str(repetition_penalty));
+  if (no_repeat_ngram_size < 0) {
+    reject("no_repeat_ngram_size", ">= 0", std::to_string(no_repeat_ngram_size));
+  }
+  // CT2 returns at most round(beam_size * patience) finished hypotheses per input.
+  // Compared in floating point: beam_size * patience may exceed the range of an int.
+  const float max_hypotheses = std::round(static_cast<float>(beam_size) * patience);
+  if (num_hypotheses < 1 || static_cast<float>(num_hypotheses) > max_hypotheses) {
+    reject("num_hypotheses", "between 1 and round(beam_size * patience) = " + str(max_hypotheses),
+           std::to_string(num_hypotheses));
+  }
+}
+
+}  // namespace nmtd
