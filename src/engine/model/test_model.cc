@@ -1,0 +1,184 @@
+#include "engine/model/test_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/error.h"
+#include "common/thread_pool.h"
+#include "engine/model/hf_converter_output.h"
+#include "engine/model/model_config.h"
+#include "engine/model/model_file_util.h"
+#include "engine/model/model_writer.h"
+#include "engine/model/vocabulary.h"
+
+namespace nmtd {
+
+namespace {
+
+// The recipe (see test_model.h); written to generator.json as well.
+constexpr float kEmbStdC = 3.0f;
+constexpr float kEosRowScale = 2.4f;
+constexpr float kFillerRowScale = 0.3f;
+constexpr float kInStdC = 1.0f;
+constexpr float kOutStdC = 16.0f;
+constexpr float kBiasStd = 0.02f;
+constexpr float kGammaStd = 0.1f;
+constexpr float kBetaStd = 0.05f;
+
+constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ull;
+// Four 16-bit uniforms sum to mean 4*65535/2 with std ~65536/sqrt(3).
+constexpr int32_t kIrwinHallMean = 131070;
+constexpr float kIrwinHallScale = 1.7320508f / 65536.0f;
+
+// splitmix64's finaliser: a strong 64-bit mix, so consecutive counters give independent
+// looking outputs and any element can be computed without the ones before it.
+inline uint64_t mix64(uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+inline float normal_at(uint64_t key, uint64_t index) {
+  const uint64_t x = mix64(key + index * kGolden);
+  const auto s =
+      static_cast<int32_t>((x & 0xffff) + ((x >> 16) & 0xffff) + ((x >> 32) & 0xffff) + (x >> 48));
+  return static_cast<float>(s - kIrwinHallMean) * kIrwinHallScale;
+}
+
+void fill_row(uint64_t key, uint64_t first, int64_t n, float mean, float stddev, float* out) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = normal_at(key, first + static_cast<uint64_t>(i)) * stddev + mean;
+}
+
+class RandomSource final : public WeightSource {
+ public:
+  RandomSource(uint64_t seed, int64_t num_real_tokens) : seed_(seed), num_real_(num_real_tokens) {}
+
+  void check(const SourceTensor&) const override {}
+
+  void read_rows(const SourceTensor& t, int64_t begin, int64_t end, float* out) const override {
+    const uint64_t key = test_model_tensor_key(seed_, t.name);
+    const int64_t cols = t.cols();
+    // A 1-D tensor is one row of n values here (read_rows counts its elements as rows).
+    const auto fan_in = static_cast<float>(t.shape.size() == 2 ? t.shape[1] : 1);
+    float mean = 0.0f, stddev = kBiasStd;
+    switch (t.role) {
+      case WeightRole::kEmbedding:
+        stddev = kEmbStdC / std::sqrt(static_cast<float>(cols));
+        break;
+      case WeightRole::kLinearIn:
+        stddev = kInStdC / std::sqrt(fan_in);
+        break;
+      case WeightRole::kLinearOut:
+        stddev = kOutStdC / std::sqrt(fan_in);
+        break;
+      case WeightRole::kBias:
+        break;
+      case WeightRole::kNormGamma:
+        mean = 1.0f, stddev = kGammaStd;
+        break;
+      case WeightRole::kNormBeta:
+        stddev = kBetaStd;
+        break;
+    }
+    for (int64_t r = begin; r < end; ++r) {
+      float* row = out + (r - begin) * cols;
+      fill_row(key, static_cast<uint64_t>(r * cols), cols, mean, stddev, row);
+      if (t.role == WeightRole::kEmbedding) adjust_embedding_row(key, r, cols, stddev, row);
+    }
+  }
+
+ private:
+  // Special rows: <pad> (1) never predicted, </s> (2) and <unk> (3) predicted sometimes, and
+  // fillers rarely, so generated text ends and is made of real pieces.
+  void adjust_embedding_row(uint64_t key, int64_t r, int64_t cols, float stddev, float* row) const {
+    if (r == 1) {
+      std::fill(row, row + cols, 0.0f);
+    } else if (r == 2) {
+      for (int64_t c = 0; c < cols; ++c) row[c] *= kEosRowScale;
+    } else if (r == 3) {
+      for (int64_t c = 0; c < cols; ++c)
+        row[c] += normal_at(key, static_cast<uint64_t>(2 * cols + c)) * stddev * kEosRowScale;
+    } else if (r >= num_real_) {
+      for (int64_t c = 0; c < cols; ++c) row[c] *= kFillerRowScale;
+    }
+  }
+
+  uint64_t seed_;
+  int64_t num_real_;
+};
+
+std::string generator_json(const TestModelOptions& o, int64_t num_real_tokens,
+                           std::size_t spm_bytes) {
+  const NllbShape& s = o.shape;
+  nlohmann::ordered_json j;
+  j["generator"] = "nmtd make-test-model";
+  j["seed"] = o.seed;
+  j["encoder_layers"] = s.encoder_layers;
+  j["decoder_layers"] = s.decoder_layers;
+  j["d_model"] = s.d_model;
+  j["heads"] = s.heads;
+  j["ffn"] = s.encoder_ffn;
+  j["vocab_size"] = s.vocab_size;
+  j["real_tokens"] = num_real_tokens;
+  j["max_position_embeddings"] = s.max_positions;
+  j["quantization"] = std::string(quantization_name(o.quantization));
+  j["parameters"] = s.num_parameters();
+  j["sentencepiece_model_bytes"] = spm_bytes;
+  j["weights"] = {{"normal", "Irwin-Hall(4) of splitmix64(key(seed, tensor) + index * golden)"},
+                  {"emb_std_c", kEmbStdC},
+                  {"eos_row_scale", kEosRowScale},
+                  {"unk_row", "eos row + own row"},
+                  {"filler_row_scale", kFillerRowScale},
+                  {"in_std_c", kInStdC},
+                  {"out_std_c", kOutStdC},
+                  {"bias_std", kBiasStd},
+                  {"ln_gamma", "1 + N(0, 0.1)"},
+                  {"ln_beta", "N(0, 0.05)"}};
+  return j.dump(1) + "\n";
+}
+
+}  // namespace
+
+float test_model_normal(uint64_t key, uint64_t index) { return normal_at(key, index); }
+
+uint64_t test_model_tensor_key(uint64_t seed, const std::string& name) {
+  uint64_t h = 0xcbf29ce484222325ull;  // FNV-1a of the name, then mixed with the seed
+  for (const char c : name) h = (h ^ static_cast<uint8_t>(c)) * 0x100000001b3ull;
+  return mix64(mix64(h) ^ mix64(seed + kGolden));
+}
+
+uint64_t make_test_model(const TestModelOptions& o, const std::vector<std::string>& vocabulary,
+                         int64_t num_real_tokens, std::span<const std::byte> spm_model) {
+  o.shape.validate();
+  if (o.shape.encoder_ffn != o.shape.decoder_ffn)
+    throw InvalidArgument("make-test-model uses one ffn size for both stacks");
+  if (static_cast<int64_t>(vocabulary.size()) != o.shape.vocab_size)
+    throw InvalidArgument("vocabulary has " + std::to_string(vocabulary.size()) +
+                          " tokens, the shape says " + std::to_string(o.shape.vocab_size));
+  StagedDirectory out(o.out, o.force);
+  {
+    const int threads = o.threads > 0
+                            ? o.threads
+                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    ThreadPool pool(threads);
+    ModelWriter writer;
+    write_nllb_model(o.shape, NllbHfNames{}, RandomSource(o.seed, num_real_tokens), o.quantization,
+                     pool, writer);
+    writer.alias_duplicates();  // same pass as the converter; random tensors never match
+    writer.write(out.path() / "model.bin");
+  }
+  ModelConfig{}.save(out.path());  // NLLB's: </s> starts decoding, no source bos/eos
+  Vocabulary::save_json(out.path() / "shared_vocabulary.json", vocabulary);
+  write_file_atomic(out.path() / "sentencepiece.bpe.model",
+                    {reinterpret_cast<const char*>(spm_model.data()), spm_model.size()});
+  write_file_atomic(out.path() / "generator.json",
+                    generator_json(o, num_real_tokens, spm_model.size()));
+  const uint64_t bytes = std::filesystem::file_size(out.path() / "model.bin");
+  out.commit();
+  return bytes;
+}
+
+}  // namespace nmtd

@@ -1,0 +1,49 @@
+#pragma once
+// `nmtd make-test-model`: a random-weight NLLB model in CTranslate2 format, in any shape up
+// to the full NLLB-200-distilled-600M, generated in seconds. Every element comes from a
+// counter-based generator keyed by (seed, tensor name, element index), so the bytes are the
+// same whatever the thread count, and tensors are produced row block by row block straight
+// into their stored dtype through the converter's own writing path (write_nllb_model).
+//
+// The weight recipe follows the reference fixture's generator (tests/data/tiny-nllb-s1):
+// embedding std 3/sqrt(d) with <pad> zero, </s> x2.4 and <unk> = </s> + its own row;
+// q/k/v/fc1 std 1/sqrt(fan_in); out_proj/fc2 std 16/sqrt(fan_in); biases std 0.02; layer
+// norm gamma 1+N(0,0.1), beta N(0,0.05). Filler rows (madeupwordN) are scaled by 0.3 so that
+// outputs are mostly real pieces, i.e. visible text.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/model/nllb_spec.h"
+#include "engine/model/quantize.h"
+
+namespace nmtd {
+
+// assets/sentencepiece.bpe.model (2000 pieces), compiled in at build time.
+std::span<const std::byte> embedded_test_spm();
+
+struct TestModelOptions {
+  NllbShape shape;  // vocab_size must equal the vocabulary's size
+  uint64_t seed = 1;
+  Quantization quantization = Quantization::kFloat32;
+  std::filesystem::path out;
+  bool force = false;
+  int threads = 0;  // 0: one per hardware thread
+};
+
+// Generates one approximately N(0,1) value (Irwin-Hall of 4 uniforms) for element `index`
+// of the tensor whose key is `key`. Exposed for tests of the distribution.
+float test_model_normal(uint64_t key, uint64_t index);
+uint64_t test_model_tensor_key(uint64_t seed, const std::string& name);
+
+// Writes model.bin, config.json, shared_vocabulary.json, sentencepiece.bpe.model (from
+// `spm_model`) and generator.json into options.out (staged, renamed at the end). Rows at and
+// beyond `num_real_tokens` are fillers and get scaled down. Returns model.bin's size.
+uint64_t make_test_model(const TestModelOptions& options,
+                         const std::vector<std::string>& vocabulary, int64_t num_real_tokens,
+                         std::span<const std::byte> spm_model);
+
+}  // namespace nmtd
