@@ -39,7 +39,8 @@ class ModelFile {
   uint64_t file_size() const { return file_->size(); }
   const std::filesystem::path& path() const { return file_->path(); }
 
-  // Stored variables in file order.
+  // Stored variables in file order. A name stored twice appears once, as its first record
+  // (CTranslate2 keeps the first); duplicate_names() lists the others.
   const std::vector<Variable>& variables() const { return variables_; }
   // Aliases as stored: (alias, target).
   const std::vector<std::pair<std::string, std::string>>& aliases() const { return aliases_; }

@@ -26,7 +26,7 @@ struct Variant {
   bool has_scale;  // quantized: <weight>_scale variables
 };
 
-class FixtureTest : public ::testing::TestWithParam<Variant> {
+class ModelFileFixture : public ::testing::TestWithParam<Variant> {
  protected:
   std::filesystem::path model_bin() const { return kFixture / GetParam().dir / "model.bin"; }
 };
@@ -51,7 +51,7 @@ float first_float(const ModelFile& m, const Variable& v) {
   }
 }
 
-TEST_P(FixtureTest, HeaderAndKnownVariables) {
+TEST_P(ModelFileFixture, HeaderAndKnownVariables) {
   const Variant& p = GetParam();
   const ModelFile m = ModelFile::open(model_bin());
   EXPECT_EQ(m.binary_version(), 6u);
@@ -102,7 +102,7 @@ TEST_P(FixtureTest, HeaderAndKnownVariables) {
   EXPECT_NEAR(first_float(m, pos), std::sin(2.0), 4e-3);
 }
 
-TEST_P(FixtureTest, AliasesResolveAndCarryTheirScales) {
+TEST_P(ModelFileFixture, AliasesResolveAndCarryTheirScales) {
   const Variant& p = GetParam();
   const ModelFile m = ModelFile::open(model_bin());
   const std::vector<std::pair<std::string, std::string>> expected = {
@@ -131,7 +131,7 @@ TEST_P(FixtureTest, AliasesResolveAndCarryTheirScales) {
   }
 }
 
-TEST_P(FixtureTest, WriterReproducesTheFileByteForByte) {
+TEST_P(ModelFileFixture, WriterReproducesTheFileByteForByte) {
   const ModelFile m = ModelFile::open(model_bin());
   auto copy = [&m](ModelWriter& w, const Variable& v, const std::string& name) {
     const auto p = m.payload(v);
@@ -158,7 +158,7 @@ TEST_P(FixtureTest, WriterReproducesTheFileByteForByte) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    TinyNllb, FixtureTest,
+    TinyNllb, ModelFileFixture,
     ::testing::Values(Variant{"ct2-float32", 86, 1501561, DType::kF32, DType::kF32, false},
                       Variant{"ct2-int8", 109, 606261, DType::kI8, DType::kF32, true},
                       Variant{"ct2-int16", 109, 893125, DType::kI16, DType::kF32, true},

@@ -129,7 +129,7 @@ TEST(Vocabulary, FileSelection) {
   EXPECT_THROW(Vocabulary::load(d, "<unk>"), ModelFormatError);
 }
 
-TEST(PythonJson, FloatRepr) {
+TEST(ModelFileUtil, PythonFloatRepr) {
   EXPECT_EQ(python_float_repr(1e-5), "1e-05");
   EXPECT_EQ(python_float_repr(1e-6), "1e-06");
   EXPECT_EQ(python_float_repr(0.0001), "0.0001");
