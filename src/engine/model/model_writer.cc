@@ -115,6 +115,8 @@ void ModelWriter::alias_duplicates() {
   // CTranslate2 walks the names in reverse order and aliases each variable to the first
   // earlier one that is equal (same dtype, shape and bytes), comparing against the original
   // values: so every copy ends up pointing at the first in name order, never at an alias.
+  // Equality here is byte-wise; numpy's array_equal differs only for -0.0 vs 0.0 and NaN,
+  // which no real weight pair hits.
   std::vector<std::string> to_alias_names;
   std::vector<std::string> to_alias_targets;
   for (auto it = vars_.begin(); it != vars_.end(); ++it) {
