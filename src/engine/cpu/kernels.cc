@@ -12,8 +12,8 @@ namespace {
 
 // VNNI's vpdpbusd multiplies u8 by s8, hence the shifted activations on that path only.
 const Kernels kGenericTable = NMTD_KERNEL_TABLE(generic, Isa::kGeneric, false);
-const Kernels kAvx2Table = NMTD_KERNEL_TABLE(generic, Isa::kAvx2, false);
-const Kernels kAvx512Table = NMTD_KERNEL_TABLE(generic, Isa::kAvx512, false);
+const Kernels kAvx2Table = NMTD_KERNEL_TABLE(avx2, Isa::kAvx2, false);
+const Kernels kAvx512Table = NMTD_KERNEL_TABLE(avx512, Isa::kAvx512, true);
 
 #undef NMTD_KERNEL_TABLE
 
