@@ -17,6 +17,13 @@ constexpr float kLog2e = 1.44269504088896341f;
 constexpr float kLn2Hi = 0.693359375f;
 constexpr float kLn2Lo = -2.12194440e-4f;
 
+// Bit reinterpretation for scalars and vectors. Vectors use the vector-extension cast
+// (defined as a reinterpretation): UBSan misreports std::bit_cast on vector types.
+[[gnu::always_inline]] inline int32_t as_bits(float v) { return std::bit_cast<int32_t>(v); }
+[[gnu::always_inline]] inline float from_bits(int32_t v) { return std::bit_cast<float>(v); }
+[[gnu::always_inline]] inline VecI as_bits(VecF v) { return (VecI)v; }
+[[gnu::always_inline]] inline VecF from_bits(VecI v) { return (VecF)v; }
+
 // exp(x) for x <= 0: Cephes expf (range reduction by ln 2, degree-6 polynomial), branch-free
 // so that it vectorizes. Inputs below -87 (where 2^n would be subnormal) give 0. T is float
 // or VecF: the scalar tail and the vector body compute exactly the same values.
@@ -26,7 +33,7 @@ template <typename T, typename I>
   x = underflow ? T{} - 87.0f : x;
   const T t = x * kLog2e + kShift;
   const T fn = t - kShift;
-  const I n = std::bit_cast<I>(t) - std::bit_cast<int32_t>(kShift);
+  const I n = as_bits(t) - as_bits(kShift);
   const T r = (x - fn * kLn2Hi) - fn * kLn2Lo;
   T p = T{} + 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
@@ -35,7 +42,7 @@ template <typename T, typename I>
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   const T e = p * r * r + r + 1.0f;
-  const T scale = std::bit_cast<T>(static_cast<I>((n + 127) << 23));
+  const T scale = from_bits((n + 127) << 23);
   return underflow ? T{} : e * scale;
 }
 
