@@ -173,11 +173,12 @@ int count_layers(const ModelFile& file, const std::string& stack) {
   for (const auto& v : file.variables()) {
     if (v.name.rfind(prefix, 0) != 0) continue;
     const std::size_t end = v.name.find('/', prefix.size());
-    try {
-      seen.insert(std::stoi(v.name.substr(prefix.size(), end - prefix.size())));
-    } catch (const std::exception&) {
-      throw ModelFormatError("model.bin: unexpected variable name '" + v.name + "'");
-    }
+    const std::string number = v.name.substr(prefix.size(), end - prefix.size());
+    // "encoder/layer_norm/..." shares the prefix but is not a numbered layer.
+    if (number.empty() || number.size() > 6 ||
+        number.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    seen.insert(std::stoi(number));
   }
   const int n = static_cast<int>(seen.size());
   if (n == 0) throw ModelFormatError("model.bin: no " + stack + " layers found");

@@ -73,9 +73,10 @@ class FixtureCases : public ::testing::Test {
       EXPECT_EQ(got.hypotheses[h].tokens, hyps[h].at("tokens").get<std::vector<std::string>>())
           << label << " hypothesis " << h;
       EXPECT_EQ(got.hypotheses[h].text, hyps[h].at("text").get<std::string>()) << label;
-      if (hyps[h].contains("score"))
+      if (hyps[h].contains("score")) {
         EXPECT_NEAR(got.hypotheses[h].score, hyps[h]["score"].get<double>(), tolerance(compute))
             << label << " hypothesis " << h;
+      }
     }
   }
 
