@@ -4,6 +4,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "engine/model/model_file.h"
 #include "engine/model/test_model.h"
@@ -179,6 +182,47 @@ TEST(MakeTestModel, NormalIsRoughlyStandard) {
   EXPECT_NEAR(std::sqrt(s2 / n), 1.0, 0.01);
   EXPECT_NE(test_model_tensor_key(1, "x"), test_model_tensor_key(2, "x"));
   EXPECT_NE(test_model_tensor_key(1, "x"), test_model_tensor_key(1, "y"));
+}
+
+// The recipe's purpose: greedy "translations" are varied visible text, not one repeated
+// token or an immediate </s> (which is what the fixture's plain recipe gives beyond 2x64).
+TEST(MakeTestModel, OutputsAreVariedText) {
+  TempDir tmp;
+  make(tmp / "m",
+       "--encoder-layers 3 --decoder-layers 3 --d-model 128 --heads 4 --ffn 256 "
+       "--vocab 20000");
+  const char* texts[] = {"Hello world, this is a test.",
+                         "Das ist ein Haus.",
+                         "Could not open the file for writing.",
+                         "Press any key to continue.",
+                         "The operation was cancelled by the user.",
+                         "Download complete."};
+  std::string in;
+  for (const char* t : texts)
+    in += nlohmann::json{{"text", t}, {"source", "eng_Latn"}, {"target", "fra_Latn"}}.dump() + "\n";
+  write_file(tmp / "in.jsonl", in);
+  std::string out;
+  ASSERT_EQ(run_nmtd("translate --model '" + (tmp / "m").string() +
+                         "' --jsonl --beam-size 1 --max-decoding-length 48 < '" +
+                         (tmp / "in.jsonl").string() + "'",
+                     &out),
+            0)
+      << out;
+  int non_empty = 0, lines = 0;
+  double distinct = 0, filler = 0, tokens = 0;
+  std::istringstream lines_in(out);
+  for (std::string line; std::getline(lines_in, line);) {
+    const auto j = nlohmann::json::parse(line);
+    const auto toks = j.at("hypotheses").at(0).at("tokens").get<std::vector<std::string>>();
+    ++lines;
+    non_empty += !j["hypotheses"][0]["text"].get<std::string>().empty();
+    distinct += std::set<std::string>(toks.begin() + 1, toks.end()).size();
+    for (const auto& t : toks) filler += t.starts_with("madeupword"), tokens += 1;
+  }
+  ASSERT_EQ(lines, 6) << out;
+  EXPECT_GE(non_empty, 5) << out;
+  EXPECT_GE(distinct / lines, 6.0) << out;
+  EXPECT_LE(filler / tokens, 0.1) << out;
 }
 
 // A timing print, not an assertion: numbers belong to benchmarks.
