@@ -91,6 +91,10 @@ class CheckpointSource final : public WeightSource {
     SafetensorsCheckpoint::read_rows_f32(ck_.get(t.name), begin, end, out);
   }
 
+  void done(const SourceTensor& t) const override {
+    SafetensorsCheckpoint::release(ck_.get(t.name));
+  }
+
  private:
   const SafetensorsCheckpoint& ck_;
 };

@@ -55,6 +55,8 @@ class WeightSource {
   virtual void check(const SourceTensor& t) const = 0;
   // Writes rows [begin, end) as float32, row-major. Called concurrently for disjoint ranges.
   virtual void read_rows(const SourceTensor& t, int64_t begin, int64_t end, float* out) const = 0;
+  // Called once a tensor has been fully read (each source tensor is read for one variable).
+  virtual void done(const SourceTensor&) const {}
 };
 
 // The Hugging Face names of the three embedding matrices. Equal names mean tied weights,

@@ -163,6 +163,7 @@ void write_nllb_model(const NllbShape& shape, const NllbHfNames& names, const We
         break;
       }
     }
+    for (const auto& s : v.sources) source.done(s);
   }
   for (const auto& [alias, target] : spec.aliases) writer.add_alias(alias, target);
 }

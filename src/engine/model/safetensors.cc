@@ -120,6 +120,7 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path)
     if (name == "__metadata__") continue;
     StTensor t = parse_entry(path, name, entry, data);
     t.file = &file_->path();
+    t.mapping = file_.get();
     tensors_.emplace(name, std::move(t));
   }
 }
@@ -193,6 +194,12 @@ const StTensor& SafetensorsCheckpoint::get(std::string_view name) const {
 }
 
 std::string SafetensorsCheckpoint::describe() const { return origin_.string(); }
+
+void SafetensorsCheckpoint::release(const StTensor& t) {
+  if (t.mapping == nullptr || t.data.empty()) return;
+  t.mapping->release(static_cast<std::size_t>(t.data.data() - t.mapping->bytes().data()),
+                     t.data.size());
+}
 
 void SafetensorsCheckpoint::read_rows_f32(const StTensor& t, int64_t row_begin, int64_t row_end,
                                           float* out) {

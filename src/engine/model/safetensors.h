@@ -44,6 +44,7 @@ struct StTensor {
   std::vector<int64_t> shape;
   std::span<const std::byte> data;  // unaligned view into the mapped file
   const std::filesystem::path* file = nullptr;
+  const MappedFile* mapping = nullptr;  // for release()
 
   int64_t num_elements() const;
 };
@@ -77,6 +78,9 @@ class SafetensorsCheckpoint {
   // `out` as float32. A 1-D tensor has one element per row. Throws ModelFormatError for
   // other dtypes or ranks.
   static void read_rows_f32(const StTensor& t, int64_t row_begin, int64_t row_end, float* out);
+  // Drops the tensor's pages from this process's resident set once it has been converted,
+  // so converting a multi-GB checkpoint does not keep the whole mapping resident.
+  static void release(const StTensor& t);
 
  private:
   std::filesystem::path origin_;
