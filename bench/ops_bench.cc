@@ -115,15 +115,90 @@ void BM_PackI8(benchmark::State& state) {
       benchmark::Counter::kIsRate);
 }
 
+// One NLLB-600M decoder step's int8 GEMMs at batch m: 12 layers of self-attention QKV
+// [3072,1024], its output [1024,1024], cross-attention query [1024,1024], FFN [4096,1024]
+// and [1024,4096], then the [256206,1024] output projection: ~441 MB of weights, more than
+// any cache, so at m = 1 this measures how close the kernels get to memory bandwidth.
+void BM_DecodeStepI8(benchmark::State& state) {
+  const int64_t m = state.range(0);
+  ThreadPool pool(static_cast<int>(state.range(1)));
+  const Shape layer[] = {{3072, 1024}, {1024, 1024}, {1024, 1024}, {4096, 1024}, {1024, 4096}};
+  std::vector<ops::PackedWeight> weights;
+  auto add = [&](Shape s) {
+    std::vector<int8_t> wq(static_cast<std::size_t>(s.n * s.k));
+    for (std::size_t i = 0; i < wq.size(); ++i) {
+      wq[i] = static_cast<int8_t>(mix(i + weights.size()) % 255 - 127);
+    }
+    const std::vector<float> scale(static_cast<std::size_t>(s.n), 50.0f);
+    weights.push_back(ops::pack_i8(wq.data(), scale.data(), s.n, s.k, pool));
+  };
+  for (int l = 0; l < 12; ++l) {
+    for (const Shape& s : layer) add(s);
+  }
+  add({256206, 1024});
+  std::size_t bytes = 0;
+  int64_t macs = 0;
+  for (const auto& w : weights) {
+    bytes += w.data.size();
+    macs += m * w.rows * w.cols;
+  }
+  const auto x = fill_floats(m * 4096, 1);
+  std::vector<float> y(static_cast<std::size_t>(m * 256206));
+  for (auto _ : state) {
+    for (const auto& w : weights) ops::linear(x.data(), m, w, nullptr, false, y.data(), pool);
+    benchmark::DoNotOptimize(y.data());
+  }
+  const double iters = static_cast<double>(state.iterations());
+  state.counters["GB/s"] =
+      benchmark::Counter(iters * static_cast<double>(bytes) / 1e9, benchmark::Counter::kIsRate);
+  state.counters["GMAC/s"] =
+      benchmark::Counter(iters * static_cast<double>(macs) / 1e9, benchmark::Counter::kIsRate);
+  state.SetLabel(ops::kernel_isa());
+}
+
+// The bandwidth floor to compare with: each thread sums its half of a 512 MB buffer.
+void BM_ReadBandwidth(benchmark::State& state) {
+  ThreadPool pool(static_cast<int>(state.range(0)));
+  const int64_t words = (512ll << 20) / 8;
+  std::vector<uint64_t> buf(static_cast<std::size_t>(words));
+  for (int64_t i = 0; i < words; ++i) buf[i] = static_cast<uint64_t>(i);
+  std::vector<uint64_t> sums(64);
+  for (auto _ : state) {
+    pool.parallel_for(words, 1 << 16, [&](int64_t b, int64_t e) {
+      uint64_t s[8] = {};
+      for (int64_t i = b; i + 8 <= e; i += 8) {
+        for (int j = 0; j < 8; ++j) s[j] += buf[i + j];
+      }
+      sums[static_cast<std::size_t>(b * 8 / words)] =
+          s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+    });
+    benchmark::DoNotOptimize(sums.data());
+  }
+  state.counters["GB/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(words * 8) / 1e9,
+      benchmark::Counter::kIsRate);
+}
+
 void linear_args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"isa", "m", "shape", "threads"});
   b->ArgsProduct({{0, 1, 2}, {1, 16, 64}, {0, 1, 2}, {2}});
-  b->ArgsProduct({{2}, {1, 64}, {0}, {1}});
+  b->ArgsProduct({{2}, {1, 64}, {0, 2}, {1}});
   b->Unit(benchmark::kMicrosecond)->UseRealTime();
 }
 
 BENCHMARK(BM_LinearI8)->Apply(linear_args);
 BENCHMARK(BM_LinearF32)->Apply(linear_args);
+BENCHMARK(BM_DecodeStepI8)
+    ->ArgNames({"m", "threads"})
+    ->ArgsProduct({{1, 4}, {1, 2}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_ReadBandwidth)
+    ->ArgNames({"threads"})
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_PackI8)
     ->ArgNames({"n", "threads"})
     ->ArgsProduct({{65536, 256206}, {1, 2}})

@@ -30,8 +30,10 @@ namespace {
 
 constexpr int kMaxRows = 8;
 constexpr int kMaxBlocks = 4;
-// How far ahead of the current k-group the weight streams are prefetched, in bytes.
-constexpr int64_t kPrefetchBytes = 1024;
+// How far ahead of the current k-group the weight streams are prefetched, in bytes. The
+// hardware stream prefetcher does the far work; a short software distance measured ~10%
+// faster at m = 1 than none or than 1 KiB ahead (which was slowest).
+constexpr int64_t kPrefetchBytes = 128;
 
 inline __mmask16 tail_mask(int64_t valid) {
   return valid >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << valid) - 1u);
@@ -75,10 +77,17 @@ inline __m512i load_w(const int8_t* w, int64_t ldw, int j, int64_t q) {
   return _mm512_load_si512(p);
 }
 
+// A share of the next column group's weights for a tile to prefetch into L2 as it goes.
+struct NextSlab {
+  const int8_t* p = nullptr;
+  int64_t lines = 0;  // 64-byte lines
+};
+
 // One MR x (NB*16) tile over the whole k, then the dequantizing epilogue. kPrefetch is set
-// for the first row tile of a column group, the one that brings the weights from memory.
+// when this tile is the one that brings its weights from memory (in-stream prefetch);
+// `next` spreads the next group's DRAM traffic over the tiles that run from L2.
 template <int MR, int NB, bool kPrefetch>
-void tile(const I8Gemm& g, int64_t row0, int64_t block0) {
+void tile(const I8Gemm& g, int64_t row0, int64_t block0, NextSlab next) {
   const int64_t groups = g.kp / kI8KGroup;
   const int64_t ldw = g.kp * kBlockCols;
   const uint8_t* x = g.xq + row0 * g.kp;
@@ -97,6 +106,9 @@ void tile(const I8Gemm& g, int64_t row0, int64_t block0) {
     const __m512i b1 = load_w<NB, kPrefetch>(w, ldw, 1, q);
     const __m512i b2 = load_w<NB, kPrefetch>(w, ldw, 2, q);
     const __m512i b3 = load_w<NB, kPrefetch>(w, ldw, 3, q);
+    for (int64_t l = q; l < next.lines; l += groups) {
+      _mm_prefetch(reinterpret_cast<const char*>(next.p + l * 64), _MM_HINT_T1);
+    }
     NMTD_DOT_ROW(0);
     NMTD_DOT_ROW(1);
     NMTD_DOT_ROW(2);
@@ -139,7 +151,7 @@ void tile(const I8Gemm& g, int64_t row0, int64_t block0) {
 #undef NMTD_DOT_ROW
 #undef NMTD_STORE_ROW
 
-using TileFn = void (*)(const I8Gemm&, int64_t, int64_t);
+using TileFn = void (*)(const I8Gemm&, int64_t, int64_t, NextSlab);
 
 template <bool kPrefetch, std::size_t... I>
 constexpr std::array<TileFn, sizeof...(I)> make_tiles(std::index_sequence<I...>) {
@@ -185,11 +197,23 @@ void quantize_rows(const float* x, int64_t rows, int64_t k, int64_t kp, bool shi
 
 void gemm_i8(const I8Gemm& g, int64_t block_begin, int64_t block_end) {
   const int64_t max_blocks = g.m <= 4 ? 4 : 3;
+  const int64_t tiles = (g.m + kMaxRows - 1) / kMaxRows;
+  const int64_t ldw = g.kp * kBlockCols;
   for (int64_t b = block_begin; b < block_end; b += max_blocks) {
     const int64_t nb = std::min(max_blocks, block_end - b);
-    for (int64_t r = 0; r < g.m; r += kMaxRows) {
+    // With several row tiles, only the first group streams from memory in-line: later groups
+    // were prefetched, a slice per tile, while the previous group ran from L2.
+    const bool stream = tiles == 1 || b == block_begin;
+    const int64_t next_blocks = std::min(max_blocks, block_end - (b + nb));
+    const int64_t next_lines = tiles > 1 && next_blocks > 0 ? next_blocks * ldw / 64 : 0;
+    const int64_t per_tile = (next_lines + tiles - 1) / tiles;
+    for (int64_t t = 0; t < tiles; ++t) {
+      const int64_t r = t * kMaxRows;
       const int64_t mr = std::min<int64_t>(kMaxRows, g.m - r);
-      kTiles[r == 0][(mr - 1) * kMaxBlocks + (nb - 1)](g, r, b);
+      NextSlab next;
+      next.p = g.w + (b + nb) * ldw + t * per_tile * 64;
+      next.lines = std::clamp<int64_t>(next_lines - t * per_tile, 0, per_tile);
+      kTiles[r == 0 && stream][(mr - 1) * kMaxBlocks + (nb - 1)](g, r, b, next);
     }
   }
 }
