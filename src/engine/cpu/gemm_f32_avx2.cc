@@ -15,7 +15,7 @@ namespace nmtd::cpu::avx2 {
 namespace {
 
 constexpr int kMaxRows = 6;
-constexpr int64_t kPrefetchBytes = 1024;
+constexpr int64_t kPrefetchBytes = 128;
 
 // Named accumulators: GCC 12 spills unrolled arrays of vectors.
 #define NMTD_ACC_ROW(i) [[maybe_unused]] __m256 c##i##l = zero, c##i##h = zero

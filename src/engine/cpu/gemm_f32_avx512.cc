@@ -24,7 +24,7 @@ namespace {
 
 constexpr int kMaxRows = 8;
 constexpr int kMaxBlocks = 4;
-constexpr int64_t kPrefetchBytes = 1024;
+constexpr int64_t kPrefetchBytes = 128;
 
 inline __mmask16 tail_mask(int64_t valid) {
   return valid >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << valid) - 1u);

@@ -21,7 +21,7 @@ namespace nmtd::cpu::avx2 {
 namespace {
 
 constexpr int kMaxRows = 4;
-constexpr int64_t kPrefetchBytes = 1024;
+constexpr int64_t kPrefetchBytes = 128;
 
 inline int32_t load_u32(const uint8_t* p) {
   int32_t v;
