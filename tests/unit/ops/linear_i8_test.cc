@@ -135,6 +135,16 @@ TEST_P(LinearI8, ModelShapes) {
   }
 }
 
+TEST_P(LinearI8, EmptyBatchWritesNothing) {
+  ThreadPool pool(threads());
+  const auto wq = testing::random_i8(20 * 8, -127, 127, 3);
+  const std::vector<float> scale(20, 2.0f);
+  PackedWeight w = pack_i8(wq.data(), scale.data(), 20, 8, pool);
+  float y = 42.0f;
+  linear(nullptr, 0, w, nullptr, false, &y, pool, isa());
+  EXPECT_EQ(y, 42.0f);
+}
+
 INSTANTIATE_TEST_SUITE_P(Paths, LinearI8, testing::all_isas_and_threads(), testing::param_name);
 
 }  // namespace

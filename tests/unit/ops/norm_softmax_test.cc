@@ -48,6 +48,18 @@ TEST_P(NormSoftmax, LayerNorm) {
   }
 }
 
+TEST_P(NormSoftmax, LayerNormInPlaceMatchesOutOfPlace) {
+  // The engine normalises its residual stream into itself; every path must allow out == x.
+  const int64_t rows = 3, d = 1000;
+  auto x = testing::random_floats(rows * d, -4.0f, 4.0f, 77);
+  const auto gamma = testing::random_floats(d, 0.5f, 2.0f, 1);
+  const auto beta = testing::random_floats(d, -1.0f, 1.0f, 2);
+  std::vector<float> out(x.size());
+  layer_norm(x.data(), rows, d, gamma.data(), beta.data(), 1e-5f, out.data(), isa());
+  layer_norm(x.data(), rows, d, gamma.data(), beta.data(), 1e-5f, x.data(), isa());
+  EXPECT_EQ(x, out);
+}
+
 TEST_P(NormSoftmax, LogSoftmax) {
   ThreadPool pool(threads());
   for (int64_t n : {1, 5, 17, 1000, 40000, 256206}) {

@@ -2,6 +2,8 @@
 // compensation matches its definition, and the ISA selection helpers behave.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "common/error.h"
@@ -78,6 +80,19 @@ TEST(Isa, NamesAndSelection) {
   EXPECT_EQ(isas.back(), cpu::best_isa());
   EXPECT_LE(cpu::default_isa(), cpu::best_isa());
   EXPECT_STREQ(kernel_isa(), cpu::isa_name(cpu::default_isa()));
+}
+
+TEST(Isa, EnvironmentLowersThePathOfANewProcess) {
+  // NMTD_CPU_ISA is read once per process, so check it in a re-executed child.
+  (void)cpu::default_isa();  // pin this process's choice before touching the environment
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  ::setenv("NMTD_CPU_ISA", "generic", 1);
+  EXPECT_EXIT(std::exit(std::string(kernel_isa()) == "generic" ? 0 : 1),
+              ::testing::ExitedWithCode(0), "");
+  ::setenv("NMTD_CPU_ISA", "no-such-isa", 1);  // ignored with a warning: the best path
+  EXPECT_EXIT(std::exit(cpu::default_isa() == cpu::best_isa() ? 0 : 1),
+              ::testing::ExitedWithCode(0), "ignoring NMTD_CPU_ISA");
+  ::unsetenv("NMTD_CPU_ISA");
 }
 
 }  // namespace
