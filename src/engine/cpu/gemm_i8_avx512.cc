@@ -180,15 +180,18 @@ void quantize_rows(const float* x, int64_t rows, int64_t k, int64_t kp, bool shi
     const float s = amax == 0.0f ? 1.0f : 127.0f / amax;
     inv_scale[r] = 1.0f / s;
     const __m512 vs = _mm512_set1_ps(s);
-    const __m512 lo = _mm512_set1_ps(-127.0f);
-    const __m512 hi = _mm512_set1_ps(127.0f);
-    const __m512i offset = _mm512_set1_epi32(shift ? 128 : 0);
+    const __m512 lo = _mm512_set1_ps(1.0f);
+    const __m512 hi = _mm512_set1_ps(255.0f);
+    const __m512 bias = _mm512_set1_ps(128.0f);
+    const __m512i unshift = _mm512_set1_epi32(shift ? 0 : 128);
     for (int64_t i = 0; i < k; i += 16) {
       const __mmask16 m = tail_mask(k - i);
+      // x*s + 128 rounded as a float before the conversion, as CTranslate2 does (see generic).
       __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, xr + i), vs);
+      v = _mm512_add_ps(v, bias);
       v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);  // as the generic clamp, NaN -> -127
       // vcvtps2dq rounds with MXCSR's default mode: to nearest, ties to even.
-      const __m512i q = _mm512_add_epi32(_mm512_cvtps_epi32(v), offset);
+      const __m512i q = _mm512_sub_epi32(_mm512_cvtps_epi32(v), unshift);
       _mm512_mask_cvtepi32_storeu_epi8(qr + i, m, q);
     }
     std::memset(qr + k, 0, static_cast<std::size_t>(kp - k));

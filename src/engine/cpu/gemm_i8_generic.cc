@@ -17,13 +17,17 @@ void quantize_rows(const float* x, int64_t rows, int64_t k, int64_t kp, bool shi
     for (int64_t i = 0; i < k; ++i) amax = std::max(amax, std::fabs(xr[i]));
     const float s = amax == 0.0f ? 1.0f : 127.0f / amax;
     inv_scale[r] = 1.0f / s;
-    const int offset = shift ? 128 : 0;
+    const int unshift = shift ? 0 : 128;
     for (int64_t i = 0; i < k; ++i) {
+      // CTranslate2 rounds x*s + 128 as a float, not x*s: the float addition drops the low
+      // bits of the fraction first, which moves some values across a rounding boundary.
+      // Matching it is what makes int8 results equal CTranslate2's, not merely close.
       float v = xr[i] * s;
+      v = v + 128.0f;
       // Clamp before rounding, written as the SIMD max/min (a NaN becomes -127 on every path).
-      v = v > -127.0f ? v : -127.0f;
-      v = v < 127.0f ? v : 127.0f;
-      const int q = static_cast<int>(std::nearbyint(v)) + offset;  // ties to even
+      v = v > 1.0f ? v : 1.0f;
+      v = v < 255.0f ? v : 255.0f;
+      const int q = static_cast<int>(std::nearbyint(v)) - unshift;  // ties to even
       qr[i] = static_cast<uint8_t>(q);
     }
     std::memset(qr + k, 0, static_cast<std::size_t>(kp - k));

@@ -25,8 +25,9 @@ std::vector<float> reference(const std::vector<float>& x, int64_t m, int64_t k,
     for (int64_t i = 0; i < k; ++i) amax = std::max(amax, std::fabs(x[r * k + i]));
     const float s = amax == 0.0f ? 1.0f : 127.0f / amax;
     for (int64_t i = 0; i < k; ++i) {
-      const float v = std::clamp(x[r * k + i] * s, -127.0f, 127.0f);
-      q[i] = static_cast<int>(std::nearbyint(v));  // round half to even
+      // CTranslate2 rounds the u8-shifted float x*s + 128, half to even.
+      const float shifted = x[r * k + i] * s + 128.0f;
+      q[i] = static_cast<int>(std::nearbyint(std::clamp(shifted, 1.0f, 255.0f))) - 128;
     }
     const float inv_s = 1.0f / s;
     for (int64_t c = 0; c < n; ++c) {
@@ -124,6 +125,20 @@ TEST_P(LinearI8, RoundsHalfToEven) {
   EXPECT_EQ(y[4], -2.0f);  // -1.5
   EXPECT_EQ(y[5], -2.0f);  // -2.5
   EXPECT_EQ(y[6], 4.0f);   // 3.5
+}
+
+TEST_P(LinearI8, RoundsTheShiftedFloatAsCTranslate2) {
+  // 0.50000006 + 128 is 128.5 in float: CTranslate2 quantizes it to 0, not to 1.
+  const int64_t m = 1, n = 16, k = 2;
+  const std::vector<float> x = {127.0f, 0.50000006f};
+  std::vector<int8_t> wq(static_cast<std::size_t>(n * k), 0);
+  for (int64_t c = 0; c < n; ++c) wq[c * k + 1] = 1;
+  ThreadPool pool(threads());
+  const std::vector<float> ones(n, 1.0f);
+  PackedWeight w = pack_i8(wq.data(), ones.data(), n, k, pool);
+  std::vector<float> y(n);
+  linear(x.data(), m, w, nullptr, false, y.data(), pool, isa());
+  EXPECT_EQ(y[0], 0.0f);
 }
 
 TEST_P(LinearI8, ModelShapes) {
