@@ -10,10 +10,12 @@ checks them without the wheel.
 
   .venv/bin/python tests/tools/make_reference_cases.py --nmtd build/nmtd [--out tests/data]
 
-Cases whose result is fragile under CTranslate2 itself are dropped, as the fixture's generator
-did: greedy steps whose top-2 logit margin is below 0.002 (float32) or 0.05 (int8), and beam
-cases whose tokens change with intra_threads 1 vs 2 or whose two best hypotheses score within
-1e-3.
+Cases whose result is fragile are dropped, as the fixture's generator did: greedy steps whose
+top-2 logit margin is below 0.002 (float32) or 0.05 (int8), beam cases whose tokens change with
+intra_threads 1 vs 2 or whose two best hypotheses score within 1e-3, and any case where an
+independent NumPy implementation (numpy_reference.py) scores the expected tokens more than 1e-3
+away from CTranslate2 at some step: these random models have large residual activations, so a
+float rounding difference can flip an int8 activation and move later log-probabilities by 1e-2.
 """
 import argparse
 import json
@@ -24,6 +26,10 @@ import subprocess
 import ctranslate2
 import numpy as np
 import sentencepiece as spm
+import sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from numpy_reference import Model
 
 SETS = [
     {"name": "gen-s11", "seed": 11, "enc": 3, "dec": 1, "d": 48, "heads": 6, "ffn": 96,
@@ -73,7 +79,14 @@ SPECIAL = {"<s>", "<pad>", "</s>", "<unk>", "<mask>"}
 
 
 def compute_type_of(variant):
-    return "int8" if variant == "int8" else "float32"
+    # Every storage type is computed in float32 here (int8 and int16 weights dequantized at
+    # load). int8 *compute* is left to the fixture's cases: on these random models a change of
+    # float rounding order alone (NumPy with float32 vs float64 layer norms and attention, both
+    # correct) moves int8 log-probabilities by up to 0.5 on a third of the cases, because one
+    # activation crossing a rounding boundary is amplified by the large residual stream. Such
+    # references pin down rounding order, not the engine.
+    del variant
+    return "float32"
 
 
 def detokenize(sp, tokens, languages):
@@ -105,6 +118,15 @@ def stable(model_dir, ct, source, prefix, options, result):
     return True
 
 
+def agrees(translator, second_opinion, source, hypotheses):
+    for tokens in hypotheses:
+        ours = np.array(second_opinion.score(source, tokens))
+        theirs = np.array(translator.score_batch([source], [tokens])[0].log_probs)
+        if np.abs(ours - theirs).max() > 1e-3:
+            return False
+    return True
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nmtd", required=True)
@@ -128,6 +150,7 @@ def main():
             languages = {t for t in vocab if len(t) == 8 and t[3] == "_"}
             ct = compute_type_of(variant)
             tr = ctranslate2.Translator(model_dir, compute_type=ct, intra_threads=1)
+            second_opinion = Model(model_dir, ct)
             for i, (src, tgt, text) in enumerate(TEXTS):
                 for j, extra in enumerate(OPTION_SETS):
                     if (i + j + len(variant)) % 3 != 0:  # a spread, not the full product
@@ -140,6 +163,9 @@ def main():
                             dropped += 1
                             continue
                     if not stable(model_dir, ct, source, [tgt], options, res):
+                        dropped += 1
+                        continue
+                    if not agrees(tr, second_opinion, source, res.hypotheses):
                         dropped += 1
                         continue
                     hyps = [{"tokens": h, "score": float(sc), "text": detokenize(sp, h, languages)}
