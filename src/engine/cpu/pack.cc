@@ -19,6 +19,9 @@ void pack_i8_block(const int8_t* w, int64_t n, int64_t k, int64_t block, int8_t*
                    int32_t* comp) {
   const int64_t full_groups = k / kI8KGroup;
   const int64_t rows = std::min(kBlockCols, n - block * kBlockCols);
+  // Zero the block here, in the packing thread, rather than the whole buffer up front: the
+  // padding (k beyond a multiple of 4, columns beyond n) must read as zero.
+  std::memset(dst, 0, static_cast<std::size_t>(cpu::i8_block_bytes(k)));
   for (int64_t j = 0; j < rows; ++j) {
     const int8_t* src = w + (block * kBlockCols + j) * k;
     int8_t* d = dst + j * kI8KGroup;
@@ -40,6 +43,7 @@ void pack_i8_block(const int8_t* w, int64_t n, int64_t k, int64_t block, int8_t*
 
 void pack_f32_block(const float* w, int64_t n, int64_t k, int64_t block, float* dst) {
   const int64_t rows = std::min(kBlockCols, n - block * kBlockCols);
+  std::memset(dst, 0, static_cast<std::size_t>(cpu::f32_block_floats(k)) * sizeof(float));
   for (int64_t j = 0; j < rows; ++j) {
     const float* src = w + (block * kBlockCols + j) * k;
     for (int64_t i = 0; i < k; ++i) dst[i * kBlockCols + j] = src[i];
@@ -60,7 +64,8 @@ PackedWeight pack_i8(const int8_t* w, const float* scale, int64_t n, int64_t k, 
   p.cols = k;
   const int64_t blocks = cpu::col_blocks(n);
   const int64_t block_bytes = cpu::i8_block_bytes(k);
-  p.data = AlignedBuffer(static_cast<std::size_t>(blocks * block_bytes));  // zero padding
+  p.data = AlignedBuffer(static_cast<std::size_t>(blocks * block_bytes),
+                         AlignedBuffer::Uninitialized{});  // each block zeroed as packed
   p.scale.assign(scale, scale + n);
   p.compensation.assign(static_cast<std::size_t>(n), 0);
   int8_t* dst = p.data.as<int8_t>();
@@ -79,7 +84,8 @@ PackedWeight pack_f32(const float* w, int64_t n, int64_t k, ThreadPool& pool) {
   p.cols = k;
   const int64_t blocks = cpu::col_blocks(n);
   const int64_t block_floats = cpu::f32_block_floats(k);
-  p.data = AlignedBuffer(static_cast<std::size_t>(blocks * block_floats) * sizeof(float));
+  p.data = AlignedBuffer(static_cast<std::size_t>(blocks * block_floats) * sizeof(float),
+                         AlignedBuffer::Uninitialized{});
   float* dst = p.data.as<float>();
   pool.parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
     for (int64_t b = b0; b < b1; ++b) pack_f32_block(w, n, k, b, dst + b * block_floats);
