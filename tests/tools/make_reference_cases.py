@@ -90,8 +90,7 @@ def compute_type_of(variant):
 
 
 def detokenize(sp, tokens, languages):
-    kept = [t for t in tokens if t not in SPECIAL and t not in languages
-            and not (sp.piece_to_id(t) == sp.unk_id())]
+    kept = [t for t in tokens if t not in SPECIAL and t not in languages]
     return sp.decode_pieces(kept)
 
 

@@ -94,8 +94,8 @@ std::string NllbTokenizer::detokenize(const std::vector<std::string>& tokens) co
   kept.reserve(tokens.size());
   for (const auto& t : tokens) {
     if (is_special(t) || is_nllb_language_code(t)) continue;
-    const int id = spm_->PieceToId(t);
-    if (spm_->IsUnknown(id)) continue;  // a vocabulary filler with no SentencePiece piece
+    // Other tokens go to SentencePiece as they are, vocabulary fillers included (it writes a
+    // piece it does not know verbatim), which is how the reference outputs were decoded.
     kept.push_back(t);
   }
   return spm_->DecodePieces(kept);

@@ -1,7 +1,7 @@
 #pragma once
 // NLLB tokenization: SentencePiece pieces plus NLLB's layout of special and language tokens.
 // Source = [src_lang] pieces </s>; the target prefix is [tgt_lang]; output tokens are
-// detokenized with special, language and filler tokens removed.
+// detokenized with special and language tokens removed.
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -29,8 +29,8 @@ class NllbTokenizer {
   std::vector<std::string> pieces(std::string_view text) const;
   // [src_lang, pieces..., "</s>"].
   std::vector<std::string> source_tokens(std::string_view text, const std::string& src_lang) const;
-  // Joins tokens into text, dropping special tokens (<s> <pad> </s> <unk> <mask>), language
-  // codes and tokens the SentencePiece model does not know (filler ids of the vocabulary).
+  // Joins tokens into text, dropping special tokens (<s> <pad> </s> <unk> <mask>) and
+  // language codes.
   std::string detokenize(const std::vector<std::string>& tokens) const;
 
   // The NLLB language codes this model's vocabulary contains, in NLLB order.
