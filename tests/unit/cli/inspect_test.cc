@@ -11,6 +11,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "run_process.h"
+
 namespace nmtd {
 namespace {
 
@@ -41,25 +43,11 @@ class Scratch {
   fs::path path_;
 };
 
-struct InspectRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using InspectRun = testing::ProcessResult;
 
-// Runs `nmtd inspect ARGS...` through the shell (arguments are test-controlled paths,
-// single-quoted), with stdout and stderr captured separately.
-InspectRun inspect(const std::vector<std::string>& args) {
-  Scratch tmp;
-  std::string cmd = std::string("'") + NMTD_BINARY + "' inspect";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  cmd += " >'" + (tmp.path() / "out").string() + "' 2>'" + (tmp.path() / "err").string() + "'";
-  const int status = std::system(cmd.c_str());
-  InspectRun r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(tmp.path() / "out");
-  r.err = slurp(tmp.path() / "err");
-  return r;
+InspectRun inspect(std::vector<std::string> args) {
+  args.insert(args.begin(), "inspect");
+  return testing::run_nmtd(args);
 }
 
 TEST(InspectCli, DescribesEachFixtureVariant) {
