@@ -126,72 +126,77 @@ def agrees(translator, second_opinion, source, hypotheses):
     return True
 
 
+def make_set(nmtd, s, set_dir):
+    """Generates the models of set `s` under set_dir and writes set_dir/cases.json."""
+    shutil.rmtree(set_dir, ignore_errors=True)
+    os.makedirs(set_dir)
+    cases, batches, dropped = [], [], 0
+    for variant in s["variants"]:
+        model = "model-" + variant
+        model_dir = os.path.join(set_dir, model)
+        subprocess.run([nmtd, "make-test-model", "--out", model_dir, "--encoder-layers",
+                        str(s["enc"]), "--decoder-layers", str(s["dec"]), "--d-model", str(s["d"]),
+                        "--heads", str(s["heads"]), "--ffn", str(s["ffn"]), "--vocab",
+                        str(s["vocab"]), "--seed", str(s["seed"]), "--quantization", variant],
+                       check=True, stdout=subprocess.DEVNULL)
+        sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "sentencepiece.bpe.model"))
+        vocab = json.load(open(os.path.join(model_dir, "shared_vocabulary.json")))
+        languages = {t for t in vocab if len(t) == 8 and t[3] == "_"}
+        ct = compute_type_of(variant)
+        tr = ctranslate2.Translator(model_dir, compute_type=ct, intra_threads=1)
+        second_opinion = Model(model_dir, ct)
+        for i, (src, tgt, text) in enumerate(TEXTS):
+            for j, extra in enumerate(OPTION_SETS):
+                if (i + j + len(variant)) % 3 != 0:  # a spread, not the full product
+                    continue
+                options = dict(BASE, **extra)
+                source = [src] + sp.encode(text, out_type=str) + ["</s>"]
+                res = tr.translate_batch([source], target_prefix=[[tgt]], **options)[0]
+                if options["beam_size"] == 1:
+                    if greedy_margin(tr, source, [tgt], options) < (0.05 if ct == "int8" else 0.002):
+                        dropped += 1
+                        continue
+                if not stable(model_dir, ct, source, [tgt], options, res):
+                    dropped += 1
+                    continue
+                if not agrees(tr, second_opinion, source, res.hypotheses):
+                    dropped += 1
+                    continue
+                hyps = [{"tokens": h, "score": float(sc), "text": detokenize(sp, h, languages)}
+                        for h, sc in zip(res.hypotheses, res.scores)]
+                cases.append({"id": f"{s['name']}-{variant}-{i}-{j}", "model": model,
+                              "compute_type": ct, "source": src, "target": tgt, "text": text,
+                              "source_tokens": source, "target_prefix": [tgt],
+                              "options": options, "expected": {"hypotheses": hyps}})
+        # One batch group per model: mixed lengths and languages in one call.
+        items = TEXTS[:5]
+        options = dict(BASE, beam_size=3)
+        sources = [[a] + sp.encode(t, out_type=str) + ["</s>"] for a, _, t in items]
+        prefixes = [[b] for _, b, _ in items]
+        res = tr.translate_batch(sources, target_prefix=prefixes, max_batch_size=0, **options)
+        batches.append({"id": f"{s['name']}-{variant}-batch", "model": model, "compute_type": ct,
+                        "options": options,
+                        "batch": [{"source": a, "target": b, "text": t, "source_tokens": so,
+                                   "target_prefix": p}
+                                  for (a, b, t), so, p in zip(items, sources, prefixes)],
+                        "expected": [{"hypotheses": [{"tokens": h, "score": float(sc),
+                                                      "text": detokenize(sp, h, languages)}
+                                                     for h, sc in zip(r.hypotheses, r.scores)]}
+                                     for r in res]})
+    json.dump({"format": 1, "ctranslate2_version": ctranslate2.__version__, "device": "cpu",
+               "intra_threads": 1, "generator": s, "dropped_fragile": dropped,
+               "cases": cases, "batches": batches},
+              open(os.path.join(set_dir, "cases.json"), "w"), indent=1, ensure_ascii=False)
+    return cases, batches, dropped
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nmtd", required=True)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "data"))
     args = ap.parse_args()
     for s in SETS:
-        set_dir = os.path.join(args.out, s["name"])
-        shutil.rmtree(set_dir, ignore_errors=True)
-        os.makedirs(set_dir)
-        cases, batches, dropped = [], [], 0
-        for variant in s["variants"]:
-            model = "model-" + variant
-            model_dir = os.path.join(set_dir, model)
-            subprocess.run([args.nmtd, "make-test-model", "--out", model_dir, "--encoder-layers",
-                            str(s["enc"]), "--decoder-layers", str(s["dec"]), "--d-model", str(s["d"]),
-                            "--heads", str(s["heads"]), "--ffn", str(s["ffn"]), "--vocab",
-                            str(s["vocab"]), "--seed", str(s["seed"]), "--quantization", variant],
-                           check=True, stdout=subprocess.DEVNULL)
-            sp = spm.SentencePieceProcessor(model_file=os.path.join(model_dir, "sentencepiece.bpe.model"))
-            vocab = json.load(open(os.path.join(model_dir, "shared_vocabulary.json")))
-            languages = {t for t in vocab if len(t) == 8 and t[3] == "_"}
-            ct = compute_type_of(variant)
-            tr = ctranslate2.Translator(model_dir, compute_type=ct, intra_threads=1)
-            second_opinion = Model(model_dir, ct)
-            for i, (src, tgt, text) in enumerate(TEXTS):
-                for j, extra in enumerate(OPTION_SETS):
-                    if (i + j + len(variant)) % 3 != 0:  # a spread, not the full product
-                        continue
-                    options = dict(BASE, **extra)
-                    source = [src] + sp.encode(text, out_type=str) + ["</s>"]
-                    res = tr.translate_batch([source], target_prefix=[[tgt]], **options)[0]
-                    if options["beam_size"] == 1:
-                        if greedy_margin(tr, source, [tgt], options) < (0.05 if ct == "int8" else 0.002):
-                            dropped += 1
-                            continue
-                    if not stable(model_dir, ct, source, [tgt], options, res):
-                        dropped += 1
-                        continue
-                    if not agrees(tr, second_opinion, source, res.hypotheses):
-                        dropped += 1
-                        continue
-                    hyps = [{"tokens": h, "score": float(sc), "text": detokenize(sp, h, languages)}
-                            for h, sc in zip(res.hypotheses, res.scores)]
-                    cases.append({"id": f"{s['name']}-{variant}-{i}-{j}", "model": model,
-                                  "compute_type": ct, "source": src, "target": tgt, "text": text,
-                                  "source_tokens": source, "target_prefix": [tgt],
-                                  "options": options, "expected": {"hypotheses": hyps}})
-            # One batch group per model: mixed lengths and languages in one call.
-            items = TEXTS[:5]
-            options = dict(BASE, beam_size=3)
-            sources = [[a] + sp.encode(t, out_type=str) + ["</s>"] for a, _, t in items]
-            prefixes = [[b] for _, b, _ in items]
-            res = tr.translate_batch(sources, target_prefix=prefixes, max_batch_size=0, **options)
-            batches.append({"id": f"{s['name']}-{variant}-batch", "model": model, "compute_type": ct,
-                            "options": options,
-                            "batch": [{"source": a, "target": b, "text": t, "source_tokens": so,
-                                       "target_prefix": p}
-                                      for (a, b, t), so, p in zip(items, sources, prefixes)],
-                            "expected": [{"hypotheses": [{"tokens": h, "score": float(sc),
-                                                          "text": detokenize(sp, h, languages)}
-                                                         for h, sc in zip(r.hypotheses, r.scores)]}
-                                         for r in res]})
-        json.dump({"format": 1, "ctranslate2_version": ctranslate2.__version__, "device": "cpu",
-                   "intra_threads": 1, "generator": s, "dropped_fragile": dropped,
-                   "cases": cases, "batches": batches},
-                  open(os.path.join(set_dir, "cases.json"), "w"), indent=1, ensure_ascii=False)
+        cases, batches, dropped = make_set(args.nmtd, s, os.path.join(args.out, s["name"]))
         print(f"{s['name']}: {len(cases)} cases, {len(batches)} batch groups, {dropped} dropped")
 
 
