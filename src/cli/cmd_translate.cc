@@ -105,9 +105,11 @@ int cmd_translate(const Args& args) {
     try {
       print_result(translator.translate_text({line}, source, target, options).at(0),
                    options.decoding.return_scores);
-    } catch (const InvalidArgument& e) {
+    } catch (const Error& e) {
+      // The line keeps its place in the output: one empty line per expected translation.
       std::fprintf(stderr, "nmtd translate: %s\n", e.what());
-      std::printf("\n");
+      for (int h = 0; h < options.decoding.num_hypotheses; ++h) std::printf("\n");
+      std::fflush(stdout);
       ++failures;
     }
   }

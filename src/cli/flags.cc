@@ -26,7 +26,12 @@ bool Flags::parse(const Args& args) {
       std::fputs(usage().c_str(), stdout);
       return false;
     }
-    if (a.rfind("--", 0) != 0 || a == "--") {
+    if (a == "--") {  // everything after it is text, even when it starts with "--"
+      positional_.insert(positional_.end(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                         args.end());
+      break;
+    }
+    if (a.rfind("--", 0) != 0) {
       positional_.push_back(a);
       continue;
     }

@@ -1,6 +1,7 @@
 #include "cli/jsonl.h"
 
 #include <cmath>
+#include <limits>
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -24,7 +25,10 @@ int as_int(const json& v, const char* name) {
 
 float as_float(const json& v, const char* name) {
   if (!v.is_number()) throw InvalidArgument(std::string("option '") + name + "' must be a number");
-  return v.get<float>();
+  const double x = v.get<double>();
+  if (!(std::fabs(x) <= std::numeric_limits<float>::max()))
+    throw InvalidArgument(std::string("option '") + name + "' is out of range");
+  return static_cast<float>(x);
 }
 
 bool as_bool(const json& v, const char* name) {
@@ -113,6 +117,10 @@ std::string translate_jsonl_line(Translator& translator, const std::string& line
         -1, ' ', false, json::error_handler_t::replace);
   } catch (const Error& e) {
     return json{{"error", e.what()}}.dump(-1, ' ', false, json::error_handler_t::replace);
+  } catch (const std::exception& e) {
+    // Not a request error (e.g. out of memory): still answered in place, the stream goes on.
+    return json{{"error", std::string("internal error: ") + e.what()}}.dump(
+        -1, ' ', false, json::error_handler_t::replace);
   }
 }
 

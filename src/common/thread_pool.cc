@@ -21,10 +21,17 @@ void cpu_relax() {
 }  // namespace
 
 ThreadPool::ThreadPool(int num_threads) : num_threads_(std::max(1, num_threads)) {
-  for (int i = 1; i < num_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+  try {
+    for (int i = 1; i < num_threads_; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+  } catch (...) {
+    // A thread could not be started (e.g. a pids limit): release the ones that were, or
+    // their join in ~jthread would wait forever.
+    stop_workers();
+    throw;
+  }
 }
 
-ThreadPool::~ThreadPool() {
+void ThreadPool::stop_workers() {
   {
     std::lock_guard lock(wake_mutex_);
     stop_.store(true);
@@ -33,6 +40,8 @@ ThreadPool::~ThreadPool() {
   wake_cv_.notify_all();
   workers_.clear();  // jthread joins
 }
+
+ThreadPool::~ThreadPool() { stop_workers(); }
 
 void ThreadPool::run_chunk(int index) {
   const int64_t chunks = num_threads_;

@@ -29,6 +29,7 @@ class ThreadPool {
 
  private:
   void worker_loop(int index);
+  void stop_workers();
   void run_chunk(int index);
 
   int num_threads_;

@@ -34,9 +34,13 @@ CpuCompute resolve_cpu_compute(ComputeType requested, DType stored_weights) {
     case ComputeType::kAuto:
     case ComputeType::kInt8:
     case ComputeType::kInt8Float32:
-    case ComputeType::kInt8Float16:  // the CPU has no float16 arithmetic: floats stay float32
-    case ComputeType::kInt8BFloat16:
       return CpuCompute::kInt8;
+    case ComputeType::kInt8Float16:  // as CTranslate2: an explicit type the CPU cannot do fails
+    case ComputeType::kInt8BFloat16:
+      throw Unsupported("compute type " +
+                        std::string(requested == ComputeType::kInt8Float16 ? "int8_float16"
+                                                                           : "int8_bfloat16") +
+                        " is not supported on CPU; use int8 or float32");
     case ComputeType::kInt16:
       throw Unsupported(
           "compute type int16 is not supported on CPU (CTranslate2 needs Intel MKL for it); "

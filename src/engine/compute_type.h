@@ -29,7 +29,8 @@ std::string_view compute_type_name(CpuCompute c);
 
 // `stored_weights` is the dtype of the model's linear weights. Mirrors CTranslate2's
 // resolve_compute_type on a CPU without MKL: float16/bfloat16 storage computes in float32,
-// int16 storage in int8; an explicit float16, bfloat16 or int16 request is Unsupported.
+// int16 storage in int8; an explicit float16, bfloat16, int16, int8_float16 or
+// int8_bfloat16 request is Unsupported.
 CpuCompute resolve_cpu_compute(ComputeType requested, DType stored_weights);
 
 }  // namespace nmtd

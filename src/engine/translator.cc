@@ -12,7 +12,12 @@ namespace nmtd {
 
 namespace {
 
+constexpr int kMaxThreads = 256;
+
 int default_threads(int requested) {
+  if (requested > kMaxThreads)
+    throw InvalidArgument("the number of threads must be at most " + std::to_string(kMaxThreads) +
+                          ", got " + std::to_string(requested));
   if (requested > 0) return requested;
   if (requested < 0) throw InvalidArgument("the number of threads must be >= 0");
   const unsigned hw = std::thread::hardware_concurrency();

@@ -7,6 +7,9 @@
 
 namespace nmtd {
 
+inline constexpr int kMaxBeamSize = 128;
+inline constexpr int kMaxFinishedHypotheses = 1024;  // bound on round(beam_size * patience)
+
 struct DecodingOptions {
   int beam_size = 2;
   float patience = 1.0f;

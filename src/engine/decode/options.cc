@@ -1,6 +1,7 @@
 // DecodingOptions::validate: the checks of CT2's validate_decoding_options that apply to
 // nmtd's options, with messages that name the option and the allowed range.
 #include <cmath>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -24,7 +25,11 @@ std::string str(float v) {
 }  // namespace
 
 void DecodingOptions::validate() const {
-  if (beam_size < 1) reject("beam_size", ">= 1", std::to_string(beam_size));
+  // Upper bounds CTranslate2 does not have: the logits of a step take beam_size x vocabulary
+  // floats per input (1 MiB per beam at NLLB's 256k vocabulary), and a server must refuse
+  // a request that would take all memory rather than be killed by it.
+  if (beam_size < 1 || beam_size > kMaxBeamSize)
+    reject("beam_size", "between 1 and " + std::to_string(kMaxBeamSize), std::to_string(beam_size));
   // Written as !(x > 0) so that NaN is rejected too.
   if (!(patience > 0.0f) || !std::isfinite(patience)) {
     reject("patience", "a finite number > 0", str(patience));
@@ -39,13 +44,18 @@ void DecodingOptions::validate() const {
            "between 0 and max_decoding_length (" + std::to_string(max_decoding_length) + ")",
            std::to_string(min_decoding_length));
   }
-  if (!(repetition_penalty > 0.0f)) reject("repetition_penalty", "> 0", str(repetition_penalty));
+  // A subnormal penalty would turn logit / penalty into inf and the row into NaN.
+  if (!(repetition_penalty >= std::numeric_limits<float>::min()) || !std::isfinite(repetition_penalty))
+    reject("repetition_penalty", "a finite number > 0", str(repetition_penalty));
   if (no_repeat_ngram_size < 0) {
     reject("no_repeat_ngram_size", ">= 0", std::to_string(no_repeat_ngram_size));
   }
   // CT2 returns at most round(beam_size * patience) finished hypotheses per input.
   // Compared in floating point: beam_size * patience may exceed the range of an int.
   const float max_hypotheses = std::round(static_cast<float>(beam_size) * patience);
+  if (max_hypotheses > static_cast<float>(kMaxFinishedHypotheses))
+    reject("beam_size * patience", "at most " + std::to_string(kMaxFinishedHypotheses),
+           str(max_hypotheses));
   if (num_hypotheses < 1 || static_cast<float>(num_hypotheses) > max_hypotheses) {
     reject("num_hypotheses", "between 1 and round(beam_size * patience) = " + str(max_hypotheses),
            std::to_string(num_hypotheses));

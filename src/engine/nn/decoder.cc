@@ -142,6 +142,11 @@ void DecoderState::select_rows(std::span<const int32_t> origin) {
         new_keys[i] = std::move(keys_[l][o]);
         new_values[i] = std::move(values_[l][o]);
       } else {
+        // A copy has capacity == size; reserve room for the coming steps so that beam search
+        // does not reallocate every copied row at the next step.
+        const std::size_t room = keys_[l][o].size() + 8 * static_cast<std::size_t>(w_.d_model);
+        new_keys[i].reserve(room);
+        new_values[i].reserve(room);
         new_keys[i] = keys_[l][o];
         new_values[i] = values_[l][o];
       }

@@ -195,7 +195,14 @@ void check_architecture(const WeightReader& r, const std::string& scope) {
     throw Unsupported("only the ReLU activation of NLLB/M2M100 is supported (" + scope +
                       "/activation != 0)");
   if (r.attribute(scope, "alibi", 0) != 0) throw Unsupported("ALiBi attention is not supported");
-  for (const char* name : {"/layernorm_embedding/gamma", "/rotary_dim", "/project_in/weight"})
+  // Variables of other TransformerSpec models that change the arithmetic: loading such a
+  // model would give wrong tokens silently, so it is refused by name.
+  for (const char* name :
+       {"/layernorm_embedding/gamma", "/rotary_dim", "/project_in/weight", "/scale_outputs",
+        "/final_logit_softcapping", "/embeddings_1/weight", "/layer_0/layer_scalar",
+        "/layer_0/ffn/linear_0_noact/weight", "/layer_0/self_attention/head_dim",
+        "/layer_0/self_attention/num_heads_kv", "/layer_0/self_attention/relative_position_keys",
+        "/layer_0/self_attention/relative_attention_bias", "/layer_0/self_attention/rotary_dim"})
     if (r.has(scope + name))
       throw Unsupported("model.bin: '" + scope + name + "' is not part of NLLB/M2M100");
 }
@@ -223,11 +230,15 @@ StackWeights load_stack(WeightReader& r, const ModelFile& file, const std::strin
   if (heads < 0) {
     heads = file.spec_name() == "TransformerBig" ? 16 : 8;
   }
+  if (!(heads >= 1 && heads <= 65536))  // also rejects NaN before the cast
+    throw ModelFormatError("model.bin: " + scope + "/num_heads is not a valid head count");
   s.num_heads = static_cast<int>(heads);
   if (s.num_heads <= 0 || d % s.num_heads != 0)
     throw ModelFormatError("model.bin: " + scope + "/num_heads = " + std::to_string(s.num_heads) +
                            " does not divide d_model " + std::to_string(d));
   s.queries_scale = 1.0f / std::sqrt(static_cast<float>(d / s.num_heads));
+  if (const Variable* q = file.find(scope + "/layer_0/self_attention/queries_scale"))
+    s.queries_scale = static_cast<float>(file.scalar(*q));
   s.final_norm = r.norm(scope + "/layer_norm", d);
   return s;
 }

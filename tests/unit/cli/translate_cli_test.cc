@@ -116,3 +116,43 @@ TEST(TranslateCli, MissingModelDirectoryIsAClearError) {
 
 }  // namespace
 }  // namespace nmtd
+
+namespace nmtd {
+namespace {
+
+TEST(TranslateCli, OversizedOptionsAreRefusedPerLineAndTheStreamGoesOn) {
+  const std::string input =
+      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "beam_size": 1073741824})" "\n"
+      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "patience": 1e39})" "\n"
+      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "max_decoding_length": 8})" "\n";
+  const auto r = testing::run_nmtd({"translate", "--model", kFixture + "/ct2-int8", "--jsonl"}, input);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto out = lines_of(r.out);
+  ASSERT_EQ(out.size(), 3u) << r.out;
+  EXPECT_NE(out[0].find("beam_size"), std::string::npos) << out[0];
+  EXPECT_NE(out[1].find("patience"), std::string::npos) << out[1];
+  EXPECT_NE(out[2].find("hypotheses"), std::string::npos) << out[2];
+}
+
+TEST(TranslateCli, DoubleDashEndsOptionsSoTextMayStartWithDashes) {
+  const auto r = testing::run_nmtd({"translate", "--model", kFixture + "/ct2-int8", "--source",
+                                    "eng_Latn", "--target", "fra_Latn", "--max-decoding-length",
+                                    "8", "--", "--force quit", "-h"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(lines_of(r.out).size(), 2u) << r.out;
+}
+
+TEST(TranslateCli, StdinLineWithAnErrorKeepsItsPlace) {
+  const auto r = testing::run_nmtd({"translate", "--model", kFixture + "/ct2-int8", "--source",
+                                    "eng_Latn", "--target", "fra_Latn", "--max-decoding-length",
+                                    "8"},
+                                   "Hello\n\xff\xfe broken\nWorld\n");
+  EXPECT_EQ(r.exit_code, 1);
+  const auto out = lines_of(r.out);
+  ASSERT_EQ(out.size(), 3u) << r.out;
+  EXPECT_TRUE(out[1].empty());
+  EXPECT_NE(r.err.find("UTF-8"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace nmtd

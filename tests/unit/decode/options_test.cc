@@ -34,7 +34,14 @@ TEST(Options, DefaultsAreValid) {
 
 TEST(Options, EachOutOfRangeValueIsNamed) {
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  EXPECT_THAT(rejection([](auto& o) { o.beam_size = 0; }), HasSubstr("beam_size must be >= 1"));
+  EXPECT_THAT(rejection([](auto& o) { o.beam_size = 0; }),
+              HasSubstr("beam_size must be between 1 and 128"));
+  EXPECT_THAT(rejection([](auto& o) { o.beam_size = 1 << 30; }), HasSubstr("beam_size"));
+  EXPECT_THAT(rejection([](auto& o) {
+                o.beam_size = 100;
+                o.patience = 1e30f;
+              }),
+              HasSubstr("beam_size * patience must be at most 1024"));
   EXPECT_THAT(rejection([](auto& o) { o.patience = 0; }), HasSubstr("patience"));
   EXPECT_THAT(rejection([&](auto& o) { o.patience = nan; }), HasSubstr("patience"));
   EXPECT_THAT(rejection([](auto& o) { o.patience = INFINITY; }), HasSubstr("patience"));
@@ -49,7 +56,11 @@ TEST(Options, EachOutOfRangeValueIsNamed) {
               }),
               HasSubstr("min_decoding_length must be between 0 and max_decoding_length (5)"));
   EXPECT_THAT(rejection([](auto& o) { o.repetition_penalty = 0; }),
-              HasSubstr("repetition_penalty must be > 0"));
+              HasSubstr("repetition_penalty must be a finite number > 0"));
+  EXPECT_THAT(rejection([](auto& o) { o.repetition_penalty = 1e-40f; }),  // subnormal
+              HasSubstr("repetition_penalty"));
+  EXPECT_THAT(rejection([](auto& o) { o.repetition_penalty = INFINITY; }),
+              HasSubstr("repetition_penalty"));
   EXPECT_THAT(rejection([&](auto& o) { o.repetition_penalty = nan; }),
               HasSubstr("repetition_penalty"));
   EXPECT_THAT(rejection([](auto& o) { o.no_repeat_ngram_size = -1; }),
