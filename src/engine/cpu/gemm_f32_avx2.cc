@@ -88,12 +88,7 @@ constexpr TileFn kTiles[2][kMaxRows] = {{&tile<1, false>, &tile<2, false>, &tile
 }  // namespace
 
 void gemm_f32(const F32Gemm& g, int64_t block_begin, int64_t block_end) {
-  for (int64_t b = block_begin; b < block_end; ++b) {
-    for (int64_t r = 0; r < g.m; r += kMaxRows) {
-      const int64_t mr = std::min<int64_t>(kMaxRows, g.m - r);
-      kTiles[r == 0][mr - 1](g, r, b);
-    }
-  }
+  run_row_tiles(g, kTiles, block_begin, block_end);
 }
 
 }  // namespace nmtd::cpu::avx2

@@ -18,6 +18,8 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,bmi,bmi2")
 
+#include "engine/cpu/avx512_mask.h"
+
 namespace nmtd::cpu::avx512 {
 
 namespace {
@@ -25,10 +27,6 @@ namespace {
 constexpr int kMaxRows = 8;
 constexpr int kMaxBlocks = 4;
 constexpr int64_t kPrefetchBytes = 128;
-
-inline __mmask16 tail_mask(int64_t valid) {
-  return valid >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << valid) - 1u);
-}
 
 // Accumulators are named variables, not an array: GCC 12 keeps an unrolled array of
 // vectors partly on the stack (see gemm_i8_avx512.cc).

@@ -125,12 +125,7 @@ void quantize_rows(const float* x, int64_t rows, int64_t k, int64_t kp, bool shi
 }
 
 void gemm_i8(const I8Gemm& g, int64_t block_begin, int64_t block_end) {
-  for (int64_t b = block_begin; b < block_end; ++b) {
-    for (int64_t r = 0; r < g.m; r += kMaxRows) {
-      const int64_t mr = std::min<int64_t>(kMaxRows, g.m - r);
-      kTiles[r == 0][mr - 1](g, r, b);
-    }
-  }
+  run_row_tiles(g, kTiles, block_begin, block_end);
 }
 
 }  // namespace nmtd::cpu::avx2

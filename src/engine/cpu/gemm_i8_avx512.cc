@@ -24,6 +24,8 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,bmi,bmi2")
 
+#include "engine/cpu/avx512_mask.h"
+
 namespace nmtd::cpu::avx512 {
 
 namespace {
@@ -34,10 +36,6 @@ constexpr int kMaxBlocks = 4;
 // hardware stream prefetcher does the far work; a short software distance measured ~10%
 // faster at m = 1 than none or than 1 KiB ahead (which was slowest).
 constexpr int64_t kPrefetchBytes = 128;
-
-inline __mmask16 tail_mask(int64_t valid) {
-  return valid >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << valid) - 1u);
-}
 
 inline int32_t load_u32(const uint8_t* p) {
   int32_t v;

@@ -53,8 +53,9 @@ struct Kernels {
   Isa isa;
   // Whether gemm_i8 wants activations shifted to u8 (x + 128, compensated by w_comp).
   bool u8_activations;
-  // Per row: s = 127 / max|x| (1 when 0), q = clamp(rint_even(x * s), -127, 127) (+128 when
-  // shift); writes kp bytes (zeros past k) and inv_scale[row] = 1 / s.
+  // Per row: s = 127 / max|x| (1 when 0), u = rint_even(clamp(x * s + 128, 1, 255)) with the
+  // addition rounded in float as CTranslate2 does; writes u (shift) or u - 128, kp bytes
+  // (zeros past k), and inv_scale[row] = 1 / s.
   void (*quantize_rows)(const float* x, int64_t rows, int64_t k, int64_t kp, bool shift,
                         uint8_t* xq, float* inv_scale);
   // Computes the output columns of column blocks [block_begin, block_end).
@@ -70,6 +71,20 @@ struct Kernels {
   void (*softmax_row)(float* x, int64_t n, int64_t valid);
   void (*add)(float* a, const float* b, int64_t n);
 };
+
+// Runs register tiles of up to MaxRows rows over each column block in [block_begin,
+// block_end): tiles[1] for a block's first row tile, which streams (and prefetches) the block
+// from memory, tiles[0] for the later ones, which find it in cache. tiles[*][r] takes r + 1 rows.
+template <class Gemm, int MaxRows>
+void run_row_tiles(const Gemm& g, void (*const (&tiles)[2][MaxRows])(const Gemm&, int64_t, int64_t),
+                   int64_t block_begin, int64_t block_end) {
+  for (int64_t b = block_begin; b < block_end; ++b) {
+    for (int64_t r = 0; r < g.m; r += MaxRows) {
+      const int64_t rows = g.m - r < MaxRows ? g.m - r : MaxRows;
+      tiles[r == 0][rows - 1](g, r, b);
+    }
+  }
+}
 
 // The table of a path; asking for a path the CPU cannot run returns default_isa()'s.
 const Kernels& kernels_for(Isa isa);

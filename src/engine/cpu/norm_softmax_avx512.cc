@@ -16,13 +16,11 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx2,fma,bmi,bmi2")
 
+#include "engine/cpu/avx512_mask.h"
+
 namespace nmtd::cpu::avx512 {
 
 namespace {
-
-inline __mmask16 tail_mask(int64_t valid) {
-  return valid >= 16 ? __mmask16(0xffff) : static_cast<__mmask16>((1u << valid) - 1u);
-}
 
 inline __m512 exp_ps(__m512 x) {
   const __mmask16 underflow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-87.33654f), _CMP_LT_OQ);
