@@ -51,6 +51,9 @@ Translator::Translator(const std::filesystem::path& model_dir, const TranslatorC
   for (const std::string* t : {&config_.eos_token, &config_.unk_token})
     if (vocab_->find(*t) < 0)
       throw ModelFormatError("config.json names '" + *t + "', which is not in the vocabulary");
+  bos_id_ = vocab_->to_id(config_.bos_token);
+  eos_id_ = vocab_->to_id(config_.eos_token);
+  if (config_.decoder_start_token) start_id_ = vocab_->to_id(*config_.decoder_start_token);
   info_.compute_type = std::string(compute_type_name(compute));
   info_.stored_type = std::string(dtype_name(stored));
   info_.kernel_isa = ops::kernel_isa();
@@ -70,21 +73,20 @@ std::vector<int32_t> Translator::source_ids(const std::vector<std::string>& toke
                                             int max_length) const {
   std::vector<int32_t> ids;
   ids.reserve(tokens.size() + 2);
-  if (config_.add_source_bos) ids.push_back(vocab_->to_id(config_.bos_token));
+  if (config_.add_source_bos) ids.push_back(bos_id_);
   for (const auto& t : tokens) ids.push_back(vocab_->to_id(t));
-  const int32_t eos = vocab_->to_id(config_.eos_token);
-  if (config_.add_source_eos) ids.push_back(eos);
+  if (config_.add_source_eos) ids.push_back(eos_id_);
   // Truncation keeps the ending, as CTranslate2's Vocabulary::to_ids does.
   const auto max = static_cast<std::size_t>(max_length);
   if (max_length > 0 && ids.size() > max) {
-    const bool eos_last = ids.back() == eos;
-    const bool eos_second_last = ids.size() >= 2 && ids[ids.size() - 2] == eos;
+    const bool eos_last = ids.back() == eos_id_;
+    const bool eos_second_last = ids.size() >= 2 && ids[ids.size() - 2] == eos_id_;
     const int32_t last = ids.back();
     ids.resize(max);
     if (eos_last) {
-      ids[max - 1] = eos;
+      ids[max - 1] = eos_id_;
     } else if (eos_second_last && max >= 2) {
-      ids[max - 2] = eos;
+      ids[max - 2] = eos_id_;
       ids[max - 1] = last;
     }
   }
@@ -99,8 +101,6 @@ std::vector<TranslationResult> Translator::translate_tokens(
   if (sources.size() != target_prefixes.size())
     throw InvalidArgument("got " + std::to_string(sources.size()) + " sources but " +
                           std::to_string(target_prefixes.size()) + " target prefixes");
-  const int32_t eos = vocab_->to_id(config_.eos_token);
-  const int32_t bos = vocab_->to_id(config_.bos_token);
   std::vector<TranslationResult> results(sources.size());
   std::vector<std::size_t> to_decode;
   std::vector<int32_t> all_ids, lengths;
@@ -110,13 +110,14 @@ std::vector<TranslationResult> Translator::translate_tokens(
     DecodeInput input;
     std::vector<int32_t> prefix;
     for (const auto& t : target_prefixes[i]) prefix.push_back(vocab_->to_id(t));
-    if (config_.decoder_start_token) {
-      input.start_id = vocab_->to_id(*config_.decoder_start_token);
+    if (start_id_) {
+      input.start_id = *start_id_;
       input.prefix = prefix;
     } else {
       if (prefix.empty())
-        throw InvalidArgument("this model has no decoder start token: the target prefix must "
-                              "begin with it");
+        throw InvalidArgument(
+            "this model has no decoder start token: the target prefix must "
+            "begin with it");
       input.start_id = prefix.front();
       input.prefix.assign(prefix.begin() + 1, prefix.end());
     }
@@ -124,13 +125,15 @@ std::vector<TranslationResult> Translator::translate_tokens(
     // the result is the target prefix with score 0.
     std::size_t effective = ids.size();
     std::size_t first = 0;
-    if (effective > 0 && ids.front() == bos) ++first;
-    if (effective > first && ids.back() == eos) --effective;
-    else if (effective >= first + 2 && ids[effective - 2] == eos) effective -= 2;
+    if (effective > 0 && ids.front() == bos_id_) ++first;
+    if (effective > first && ids.back() == eos_id_)
+      --effective;
+    else if (effective >= first + 2 && ids[effective - 2] == eos_id_)
+      effective -= 2;
     if (effective <= first) {
       TranslationHypothesis h;
-      const std::size_t keep =
-          std::min(input.prefix.size(), static_cast<std::size_t>(options.decoding.max_decoding_length));
+      const std::size_t keep = std::min(
+          input.prefix.size(), static_cast<std::size_t>(options.decoding.max_decoding_length));
       for (std::size_t k = 0; k < keep; ++k) h.tokens.push_back(vocab_->to_token(input.prefix[k]));
       h.text = tokenizer_->detokenize(h.tokens);
       results[i].hypotheses.push_back(std::move(h));
@@ -144,15 +147,12 @@ std::vector<TranslationResult> Translator::translate_tokens(
   if (to_decode.empty()) return results;
 
   std::lock_guard lock(mutex_);
-  for (int32_t id : all_ids)
-    if (id < 0 || id >= weights_.vocab_size)
-      throw InvalidArgument("token id " + std::to_string(id) + " is outside the model's vocabulary");
   std::vector<float> memory;
   Encoder encoder(weights_, pool_);
   encoder.forward(all_ids, lengths, memory);
   DecoderState decoder(weights_, pool_, memory, lengths);
   DecodeVocab dv;
-  dv.end_id = eos;
+  dv.end_id = eos_id_;
   dv.unk_id = vocab_->unk_id();
   const auto decoded = decode(decoder, inputs, dv, options.decoding);
   for (std::size_t j = 0; j < to_decode.size(); ++j) {

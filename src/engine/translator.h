@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,10 @@ class Translator {
   std::unique_ptr<NllbTokenizer> tokenizer_;
   NllbWeights weights_;
   ModelInfo info_;
+  // The config's special tokens as ids, resolved once at load.
+  int32_t bos_id_ = 0;
+  int32_t eos_id_ = 0;
+  std::optional<int32_t> start_id_;  // absent: the target prefix starts with it
 };
 
 }  // namespace nmtd
