@@ -1,0 +1,75 @@
+#include "monitor/resource_sample.h"
+
+#include <dirent.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+#include "monitor/gpu_memory_probe.h"
+
+namespace nmtd::monitor {
+namespace {
+
+// Values in /proc/self/status are "VmRSS:\t  12345 kB".
+int64_t parse_kib(const std::string& rest) { return std::stoll(rest) * 1024; }
+
+struct DirCloser {
+  void operator()(DIR* d) const { closedir(d); }
+};
+
+// -1 when /proc/self/fd cannot be listed (e.g. fd limit reached): better than failing a sample.
+int count_open_fds() {
+  std::unique_ptr<DIR, DirCloser> dir(opendir("/proc/self/fd"));
+  if (!dir) return -1;
+  const int own_fd = dirfd(dir.get());
+  int count = 0;
+  while (const dirent* e = readdir(dir.get())) {
+    if (e->d_name[0] == '.') continue;
+    // The listing includes the fd opendir itself holds; it exists only while we count.
+    if (std::string_view(e->d_name) == std::to_string(own_fd)) continue;
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+ResourceSample read_resources(GpuMemoryProbe* gpu) {
+  ResourceSample s;
+  s.at = std::chrono::system_clock::now();
+
+  std::ifstream status("/proc/self/status");
+  if (!status) {
+    throw IoError(std::string("cannot read /proc/self/status: ") + std::strerror(errno));
+  }
+  std::string line;
+  while (std::getline(status, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    const std::string_view key(line.data(), colon);
+    const std::string rest = line.substr(colon + 1);
+    try {
+      if (key == "VmRSS") {
+        s.rss_bytes = parse_kib(rest);
+      } else if (key == "VmHWM") {
+        s.peak_rss_bytes = parse_kib(rest);
+      } else if (key == "Threads") {
+        s.threads = std::stoi(rest);
+      }
+    } catch (const std::exception&) {
+      // A malformed field leaves its value at 0 rather than losing the whole sample.
+    }
+  }
+
+  s.open_fds = count_open_fds();
+  if (gpu != nullptr) s.gpu = gpu->read();
+  return s;
+}
+
+}  // namespace nmtd::monitor
