@@ -18,7 +18,8 @@ GpuMemoryProbe::GpuMemoryProbe(unsigned device_index) {
   lib_ = dlopen("libnvidia-ml.so.1", RTLD_NOW | RTLD_LOCAL);
   if (lib_ == nullptr) {
     const char* err = dlerror();
-    reason_ = std::string("NVML not found (") + (err != nullptr ? err : "dlopen failed") + ")";
+    reason_ = std::string("libnvidia-ml.so.1 not found (") +
+              (err != nullptr ? err : "dlopen failed") + ")";
     return;
   }
   const auto init = symbol<InitFn>(lib_, "nvmlInit_v2");
@@ -31,7 +32,7 @@ GpuMemoryProbe::GpuMemoryProbe(unsigned device_index) {
     return;
   }
   if (const int rc = init(); rc != kNvmlSuccess) {
-    reason_ = "nvmlInit failed with code " + std::to_string(rc);
+    reason_ = "nvmlInit failed: code " + std::to_string(rc);
     release();
     return;
   }

@@ -38,12 +38,8 @@ int count_open_fds() {
   return count;
 }
 
-}  // namespace
-
-ResourceSample read_resources(GpuMemoryProbe* gpu) {
-  ResourceSample s;
-  s.at = std::chrono::system_clock::now();
-
+// Fills rss, peak and threads; the stream is closed on return, before fds are counted.
+void read_status(ResourceSample& s) {
   std::ifstream status("/proc/self/status");
   if (!status) {
     throw IoError(std::string("cannot read /proc/self/status: ") + std::strerror(errno));
@@ -66,7 +62,15 @@ ResourceSample read_resources(GpuMemoryProbe* gpu) {
       // A malformed field leaves its value at 0 rather than losing the whole sample.
     }
   }
+}
 
+}  // namespace
+
+ResourceSample read_resources(GpuMemoryProbe* gpu) {
+  ResourceSample s;
+  s.at = std::chrono::system_clock::now();
+  read_status(s);
+  // Only after read_status has closed its stream, which would otherwise be counted.
   s.open_fds = count_open_fds();
   if (gpu != nullptr) s.gpu = gpu->read();
   return s;

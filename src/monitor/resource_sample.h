@@ -17,7 +17,7 @@ struct ResourceSample {
   std::chrono::system_clock::time_point at;
   int64_t rss_bytes = 0;
   int64_t peak_rss_bytes = 0;
-  int open_fds = 0;
+  int open_fds = 0;  // -1: /proc/self/fd could not be listed (e.g. at the fd limit)
   int threads = 0;
   std::optional<GpuMemory> gpu;  // nullopt: no probe, or NVML absent or failing
 };

@@ -1,5 +1,6 @@
 #include "monitor/resource_sample.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -37,6 +38,17 @@ TEST(ReadResources, CountsDuplicatedFdsExactly) {
   EXPECT_EQ(read_resources(nullptr).open_fds, before + 10);
   for (int fd : fds) close(fd);
   EXPECT_EQ(read_resources(nullptr).open_fds, before);
+}
+
+// An absolute count, which the relative test above cannot give: the fd the listing itself
+// holds while reading /proc/self/fd must not be counted.
+TEST(ReadResources, FdCountMatchesFcntlProbe) {
+  int probed = 0;
+  // A test process holds only small fds; 4096 bounds the probe without depending on RLIMIT.
+  for (int fd = 0; fd < 4096; ++fd) {
+    if (fcntl(fd, F_GETFD) != -1) ++probed;
+  }
+  EXPECT_EQ(read_resources(nullptr).open_fds, probed);
 }
 
 TEST(ReadResources, CountsThreads) {
