@@ -38,8 +38,9 @@ struct CrashReporter::State {
   const InFlightRing* in_flight = nullptr;
   char program[128] = {};
   char version[64] = {};
-  char build_id[2 * 64 + 1] = {};  // hex; build ids are 20 bytes (SHA-1) in practice
-  char exception[512] = {};        // the terminate handler's line, exception_len bytes
+  char build_id[2 * 64 + 1] = {};              // hex; build ids are 20 bytes (SHA-1) in practice
+  char exception[512] = {};                    // the terminate handler's line, exception_len bytes
+  std::atomic<bool> exception_claimed{false};  // the first terminating thread writes `exception`
   std::atomic<std::size_t> exception_len{0};
   std::atomic<pid_t> handling_tid{0};  // the thread writing the report, 0 before any crash
   std::atomic<bool> wrote{false};
@@ -84,24 +85,29 @@ int find_build_id(dl_phdr_info* info, std::size_t, void* data) {
   for (int i = 0; i < info->dlpi_phnum; ++i) {
     const ElfW(Phdr)& phdr = info->dlpi_phdr[i];
     if (phdr.p_type != PT_NOTE) continue;
-    const auto* at = reinterpret_cast<const char*>(info->dlpi_addr + phdr.p_vaddr);
-    const char* end = at + phdr.p_memsz;
+    // Notes are padded to the segment's alignment: 4, or 8 (e.g. .note.gnu.property).
+    const std::uintptr_t align = phdr.p_align == 8 ? 8 : 4;
+    const auto pad = [align](std::uintptr_t n) { return (n + align - 1) & ~(align - 1); };
+    const auto begin = static_cast<std::uintptr_t>(info->dlpi_addr + phdr.p_vaddr);
+    const std::uintptr_t end = begin + phdr.p_memsz;
+    std::uintptr_t at = begin;
     while (at + sizeof(ElfW(Nhdr)) <= end) {
       const auto* note = reinterpret_cast<const ElfW(Nhdr)*>(at);
-      const char* name = at + sizeof(ElfW(Nhdr));
-      const char* desc = name + ((note->n_namesz + 3) & ~3u);
+      const std::uintptr_t name = at + sizeof(ElfW(Nhdr));
+      const std::uintptr_t desc = begin + pad(name - begin + note->n_namesz);
+      if (desc > end || note->n_descsz > end - desc) break;  // a malformed note: stop
       if (note->n_type == NT_GNU_BUILD_ID && note->n_namesz == 4 &&
-          std::memcmp(name, "GNU", 4) == 0 && desc + note->n_descsz <= end) {
+          std::memcmp(reinterpret_cast<const char*>(name), "GNU", 4) == 0) {
         std::size_t n = 0;
         for (std::size_t b = 0; b < note->n_descsz && n + 2 < sizeof out; ++b) {
-          const auto byte = static_cast<unsigned char>(desc[b]);
+          const auto byte = *reinterpret_cast<const unsigned char*>(desc + b);
           out[n++] = kHex[byte >> 4];
           out[n++] = kHex[byte & 0xf];
         }
         out[n] = '\0';
         return 1;
       }
-      at = desc + ((note->n_descsz + 3) & ~3u);
+      at = begin + pad(desc - begin + note->n_descsz);
     }
   }
   return 1;  // only the main program
@@ -252,6 +258,9 @@ namespace detail {
 void record_uncaught_exception(std::string_view line) noexcept {
   CrashReporter::State* state = g_active.load(std::memory_order_acquire);
   if (state == nullptr) return;
+  // First wins: a second thread terminating at the same time must not scribble over the line
+  // the handler may be printing.
+  if (state->exception_claimed.exchange(true, std::memory_order_acq_rel)) return;
   const std::size_t n =
       line.size() < sizeof state->exception ? line.size() : sizeof state->exception;
   std::memcpy(state->exception, line.data(), n);

@@ -3,7 +3,6 @@
 #include <cxxabi.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <exception>
 #include <memory>
@@ -40,17 +39,15 @@ std::string describe_current_exception() {
 }
 
 [[noreturn]] void on_terminate() noexcept {
-  // A second terminate (what() threw, two threads at once) skips straight to the abort.
-  static std::atomic<bool> entered{false};
-  if (!entered.exchange(true)) {
-    try {
-      const std::string line = describe_current_exception();
-      detail::write_all(STDERR_FILENO, line.data(), line.size());
-      detail::write_all(STDERR_FILENO, "\n", 1);
-      detail::record_uncaught_exception(line);
-    } catch (...) {
-      detail::record_uncaught_exception("uncaught exception: (cannot be described)");
-    }
+  // Two threads may get here at once: both print their line, and the reporter keeps the first
+  // (record_uncaught_exception is first-wins). Nothing in here can throw out of it.
+  try {
+    const std::string line = describe_current_exception();
+    detail::write_all(STDERR_FILENO, line.data(), line.size());
+    detail::write_all(STDERR_FILENO, "\n", 1);
+    detail::record_uncaught_exception(line);
+  } catch (...) {  // bad_alloc, or what() threw
+    detail::record_uncaught_exception("uncaught exception: (cannot be described)");
   }
   std::abort();
 }
