@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/utf8.h"
 
 namespace nmtd {
 
@@ -124,36 +125,10 @@ void append_u16_escape(std::string& out, uint32_t unit) {
 // Decodes one UTF-8 sequence at s[i]; returns the code point and advances i. Rejects
 // overlong forms, surrogates and values above U+10FFFF, as Python's strict decoder does.
 uint32_t decode_utf8(std::string_view s, std::size_t& i) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  int len = 0;
-  uint32_t cp = 0;
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  } else if ((b0 & 0xE0) == 0xC0) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3;
-    cp = b0 & 0x0F;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4;
-    cp = b0 & 0x07;
-  } else {
-    throw InvalidArgument("invalid UTF-8 byte at " + std::to_string(i));
-  }
-  if (i + static_cast<std::size_t>(len) > s.size())
-    throw InvalidArgument("truncated UTF-8 sequence at " + std::to_string(i));
-  for (int k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]);
-    if ((b & 0xC0) != 0x80) throw InvalidArgument("invalid UTF-8 sequence at " + std::to_string(i));
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  static constexpr uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    throw InvalidArgument("invalid UTF-8 code point at " + std::to_string(i));
-  i += static_cast<std::size_t>(len);
-  return cp;
+  const Utf8Char c = decode_utf8_char(s.substr(i));
+  if (c.length == 0) throw InvalidArgument("invalid UTF-8 sequence at byte " + std::to_string(i));
+  i += c.length;
+  return c.code_point;
 }
 
 }  // namespace

@@ -1,7 +1,5 @@
 #include "engine/text/nllb_vocab_builder.h"
 
-#include <sentencepiece_processor.h>
-
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -10,15 +8,16 @@
 #include "common/error.h"
 #include "engine/model/model_file_util.h"
 #include "engine/text/languages.h"
+#include "engine/text/sentencepiece/model_proto.h"
 
 namespace nmtd {
 
 namespace {
 
-std::vector<std::string> pieces_of(const sentencepiece::SentencePieceProcessor& sp) {
+std::vector<std::string> pieces_of(const spm::ModelProto& model) {
   std::vector<std::string> out;
-  out.reserve(static_cast<std::size_t>(sp.GetPieceSize()));
-  for (int i = 0; i < sp.GetPieceSize(); ++i) out.push_back(sp.IdToPiece(i));
+  out.reserve(model.pieces.size());
+  for (const auto& p : model.pieces) out.push_back(p.text);
   return out;
 }
 
@@ -47,20 +46,20 @@ std::vector<std::string> spm_pieces(const std::filesystem::path& model_file) {
     throw ModelFormatError(model_file.string() +
                            ": missing (the NLLB SentencePiece model is "
                            "needed to build the vocabulary)");
-  sentencepiece::SentencePieceProcessor sp;
-  const auto status = sp.Load(model_file.string());
-  if (!status.ok())
-    throw ModelFormatError(model_file.string() +
-                           ": not a SentencePiece model: " + status.ToString());
-  return pieces_of(sp);
+  try {
+    return pieces_of(spm::parse_model_proto(read_text_file(model_file)));
+  } catch (const ModelFormatError& e) {
+    throw ModelFormatError(model_file.string() + ": " + e.what());
+  }
 }
 
 std::vector<std::string> spm_pieces_from_bytes(std::span<const std::byte> serialized) {
-  sentencepiece::SentencePieceProcessor sp;
-  const auto status = sp.LoadFromSerializedProto(
-      {reinterpret_cast<const char*>(serialized.data()), serialized.size()});
-  if (!status.ok()) throw ModelFormatError("embedded SentencePiece model: " + status.ToString());
-  return pieces_of(sp);
+  try {
+    return pieces_of(spm::parse_model_proto(
+        {reinterpret_cast<const char*>(serialized.data()), serialized.size()}));
+  } catch (const ModelFormatError& e) {
+    throw ModelFormatError(std::string("embedded SentencePiece model: ") + e.what());
+  }
 }
 
 int64_t nllb_vocabulary_min_size(std::size_t num_pieces) {

@@ -8,9 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sentencepiece {
-class SentencePieceProcessor;
-}
+#include "engine/text/sentencepiece/processor.h"
 
 namespace nmtd {
 
@@ -21,7 +19,6 @@ class NllbTokenizer {
   // Loads <model_dir>/sentencepiece.bpe.model. Throws ModelFormatError naming the file and
   // what to do when it is missing or unreadable. `vocab` must outlive the tokenizer.
   NllbTokenizer(const std::filesystem::path& model_dir, const Vocabulary& vocab);
-  ~NllbTokenizer();
   NllbTokenizer(const NllbTokenizer&) = delete;
   NllbTokenizer& operator=(const NllbTokenizer&) = delete;
 
@@ -39,7 +36,7 @@ class NllbTokenizer {
   void check_language(const std::string& code, std::string_view role) const;
 
  private:
-  std::unique_ptr<sentencepiece::SentencePieceProcessor> spm_;
+  spm::Processor spm_;
   const Vocabulary& vocab_;
   std::vector<std::string> languages_;
 };

@@ -1,0 +1,23 @@
+#pragma once
+// Strict UTF-8: overlong forms, surrogates and code points past U+10FFFF are refused, as
+// SentencePiece and Python's strict decoder refuse them.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace nmtd {
+
+struct Utf8Char {
+  uint32_t code_point = 0;
+  std::size_t length = 0;  // bytes; 0 when the sequence is not valid UTF-8
+};
+
+// The character `s` starts with; length 0 when it is empty, truncated or not valid UTF-8.
+Utf8Char decode_utf8_char(std::string_view s);
+
+// The byte offset of the first sequence that is not valid UTF-8; nullopt when all of it is.
+std::optional<std::size_t> first_invalid_utf8(std::string_view s);
+inline bool valid_utf8(std::string_view s) { return !first_invalid_utf8(s); }
+
+}  // namespace nmtd
