@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "run_process.h"
+#include "support/run_process.h"
 
 namespace nmtd {
 namespace {

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "run_process.h"
+#include "support/run_process.h"
 
 namespace nmtd {
 namespace {
@@ -48,16 +48,18 @@ TEST(TranslateCli, JsonlReproducesFixtureCasesInOrderAndSurvivesBadLines) {
     expected.push_back(c["expected"]);
     if (added == 2) {  // bad lines between good ones: each answered by an error, in place
       input += "{not json\n";
-      input += R"({"text": "x", "source": "xxx_Zzzz", "target": "fra_Latn"})" "\n";
-      input += R"({"text": "x", "source": "eng_Latn", "target": "fra_Latn", "beam_size": 0})" "\n";
+      input += R"({"text": "x", "source": "xxx_Zzzz", "target": "fra_Latn"})"
+               "\n";
+      input += R"({"text": "x", "source": "eng_Latn", "target": "fra_Latn", "beam_size": 0})"
+               "\n";
       input += "\n";
       expected.insert(expected.end(), 4, json());
     }
     ++added;
   }
-  const auto r = run_nmtd({"translate", "--model", kFixture + "/ct2-float32", "--compute-type",
-                           "float32", "--jsonl"},
-                          input);
+  const auto r = run_nmtd(
+      {"translate", "--model", kFixture + "/ct2-float32", "--compute-type", "float32", "--jsonl"},
+      input);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto out = lines_of(r.out);
   ASSERT_EQ(out.size(), expected.size()) << r.out;
@@ -85,9 +87,9 @@ TEST(TranslateCli, UnknownLanguageIsAClearErrorNamingTheWayToListCodes) {
 }
 
 TEST(TranslateCli, TextArgumentsAndStdinLinesGiveOneLineEach) {
-  const auto args = std::vector<std::string>{"translate", "--model", kFixture + "/ct2-int8",
-                                             "--source", "eng_Latn", "--target", "deu_Latn",
-                                             "--max-decoding-length", "12"};
+  const auto args = std::vector<std::string>{
+      "translate", "--model",  kFixture + "/ct2-int8",  "--source", "eng_Latn",
+      "--target",  "deu_Latn", "--max-decoding-length", "12"};
   auto with_text = args;
   with_text.insert(with_text.end(), {"Hello world", "Good morning"});
   const auto a = run_nmtd(with_text);
@@ -122,10 +124,14 @@ namespace {
 
 TEST(TranslateCli, OversizedOptionsAreRefusedPerLineAndTheStreamGoesOn) {
   const std::string input =
-      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "beam_size": 1073741824})" "\n"
-      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "patience": 1e39})" "\n"
-      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "max_decoding_length": 8})" "\n";
-  const auto r = testing::run_nmtd({"translate", "--model", kFixture + "/ct2-int8", "--jsonl"}, input);
+      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "beam_size": 1073741824})"
+      "\n"
+      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "patience": 1e39})"
+      "\n"
+      R"({"text": "Hello", "source": "eng_Latn", "target": "fra_Latn", "max_decoding_length": 8})"
+      "\n";
+  const auto r =
+      testing::run_nmtd({"translate", "--model", kFixture + "/ct2-int8", "--jsonl"}, input);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto out = lines_of(r.out);
   ASSERT_EQ(out.size(), 3u) << r.out;
@@ -143,10 +149,10 @@ TEST(TranslateCli, DoubleDashEndsOptionsSoTextMayStartWithDashes) {
 }
 
 TEST(TranslateCli, StdinLineWithAnErrorKeepsItsPlace) {
-  const auto r = testing::run_nmtd({"translate", "--model", kFixture + "/ct2-int8", "--source",
-                                    "eng_Latn", "--target", "fra_Latn", "--max-decoding-length",
-                                    "8"},
-                                   "Hello\n\xff\xfe broken\nWorld\n");
+  const auto r =
+      testing::run_nmtd({"translate", "--model", kFixture + "/ct2-int8", "--source", "eng_Latn",
+                         "--target", "fra_Latn", "--max-decoding-length", "8"},
+                        "Hello\n\xff\xfe broken\nWorld\n");
   EXPECT_EQ(r.exit_code, 1);
   const auto out = lines_of(r.out);
   ASSERT_EQ(out.size(), 3u) << r.out;
