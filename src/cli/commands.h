@@ -15,5 +15,7 @@ int cmd_inspect(const Args& args);
 int cmd_convert(const Args& args);
 int cmd_make_test_model(const Args& args);
 int cmd_bench(const Args& args);
+int cmd_worker(const Args& args);
+int cmd_client(const Args& args);
 
 }  // namespace nmtd::cli

@@ -1,0 +1,177 @@
+#include "worker/batcher.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <deque>
+#include <set>
+#include <stdexcept>
+
+#include "common/error.h"
+#include "crash/crash_reporter.h"
+
+namespace nmtd::worker {
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+void EngineActivity::begin(std::vector<std::string> request_ids) {
+  {
+    std::lock_guard lock(mutex_);
+    request_ids_ = std::move(request_ids);
+  }
+  started_ns_.store(now_ns(), std::memory_order_release);
+}
+
+void EngineActivity::end() {
+  started_ns_.store(0, std::memory_order_release);
+  std::lock_guard lock(mutex_);
+  request_ids_.clear();
+}
+
+std::chrono::milliseconds EngineActivity::running_for() const {
+  const int64_t started = started_ns_.load(std::memory_order_acquire);
+  if (started == 0) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds((now_ns() - started) / 1'000'000);
+}
+
+std::vector<std::string> EngineActivity::request_ids() const {
+  std::lock_guard lock(mutex_);
+  return request_ids_;
+}
+
+Batcher::Batcher(Translator& translator, AdmissionQueue& queue, TranslationCache& cache,
+                 const Batching& batching, WorkerStats& stats, crash::InFlightRing& in_flight,
+                 Logger& log, bool fault_injection)
+    : translator_(translator),
+      queue_(queue),
+      cache_(cache),
+      batching_(batching),
+      stats_(stats),
+      in_flight_(in_flight),
+      log_(log),
+      fault_injection_(fault_injection) {}
+
+Batcher::~Batcher() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Batcher::start() {
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+void Batcher::run(std::stop_token stop) {
+  pthread_setname_np(pthread_self(), "batcher");
+  crash::AltStackScope alt_stack;  // a stack overflow in the engine still gets a report
+  while (!stop.stop_requested()) {
+    auto taken = queue_.take(batching_, stop);
+    if (!taken) break;
+    fail_dead_jobs(taken->dead, stats_);
+    if (!taken->batch.empty()) compute(taken->batch);
+  }
+}
+
+void fail_dead_jobs(std::vector<TextJob>& dead, WorkerStats& stats) {
+  const auto now = Clock::now();
+  for (auto& job : dead) {
+    // Expired first: when a deadline passes gRPC also marks the call cancelled.
+    if (job.call->expired(now)) {
+      ++stats.texts_expired;
+      job.call->fail(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                                  "the deadline passed while the request was queued"));
+    } else if (job.call->cancelled()) {
+      ++stats.texts_cancelled;
+      job.call->fail(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
+    }
+    // Otherwise the call already failed through another of its texts: nothing to count.
+  }
+}
+
+void Batcher::act_out_faults(const std::vector<TextJob>& batch) {
+  if (!fault_injection_) return;
+  for (const auto& job : batch) {
+    const std::string& fault = job.call->fault;
+    if (fault.empty()) continue;
+    log_.warn("request {}: acting out injected fault '{}'", job.call->request_id(), fault);
+    log_.flush();
+    if (fault == "segv") {
+      volatile int* volatile nowhere = nullptr;
+      *nowhere = 1;
+    } else if (fault == "abort") {
+      std::abort();
+    } else if (fault == "kill") {
+      ::raise(SIGKILL);
+    } else if (fault == "throw") {
+      // Outside compute()'s try on purpose: it must reach std::terminate like a real escape.
+      throw std::logic_error("injected fault: an exception nobody catches");
+    } else if (fault.rfind("hang:", 0) == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(fault.c_str() + 5)));
+    }
+    return;  // one fault per batch is enough
+  }
+}
+
+void Batcher::compute(std::vector<TextJob>& batch) {
+  // Shorter sources first: equal lengths decode side by side and finish together.
+  std::stable_sort(batch.begin(), batch.end(),
+                   [](const TextJob& a, const TextJob& b) { return a.tokens() < b.tokens(); });
+  std::vector<std::vector<std::string>> sources, prefixes;
+  std::set<std::string> ids;
+  for (const auto& job : batch) {
+    sources.push_back(job.source);
+    prefixes.push_back({job.target_language});
+    ids.insert(job.call->request_id());
+  }
+  std::deque<crash::InFlightScope> in_flight;  // deque: scopes need not be movable
+  for (const auto& id : ids) in_flight.emplace_back(in_flight_, id);
+
+  const auto start = Clock::now();
+  activity_.begin({ids.begin(), ids.end()});
+  std::vector<TranslationResult> results;
+  std::string failure;
+  act_out_faults(batch);
+  try {
+    if (fault_injection_) {
+      for (const auto& job : batch) {
+        if (job.call->fault == "error") throw Error("injected fault: engine failure");
+      }
+    }
+    results = translator_.translate_tokens(sources, prefixes, *batch.front().options);
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  activity_.end();
+  const auto compute_time =
+      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+  ++stats_.batches;
+
+  if (!failure.empty()) {
+    std::string list;
+    for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;
+    log_.error("engine failed on a batch of {} texts (requests {}): {}", batch.size(), list,
+               failure);
+    for (auto& job : batch) {
+      job.call->fail(grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          "translation engine failure (request " + job.call->request_id() + "): " + failure));
+    }
+    return;
+  }
+  stats_.texts_translated += batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& job = batch[i];
+    if (!job.cache_key.empty()) cache_.insert(job.cache_key, results[i]);
+    job.call->add_timing(start, compute_time);
+    job.call->set_result(job.index, std::move(results[i]), false);
+  }
+}
+
+}  // namespace nmtd::worker

@@ -1,0 +1,80 @@
+#pragma once
+// One admitted Translate call (or one stream message) while its texts are cached, queued or
+// computed, and the texts themselves as the batcher sees them. The call completes exactly once:
+// when its last text has a result, or at its first failure; later results are dropped.
+#include <grpcpp/support/status.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/translator.h"
+
+namespace nmtd::worker {
+
+using Clock = std::chrono::steady_clock;
+
+struct CallResult {
+  grpc::Status status;
+  std::vector<TranslationResult> results;  // one per text when status is OK
+  std::vector<bool> from_cache;
+  int64_t queue_time_us = 0;
+  int64_t compute_time_us = 0;
+};
+
+class PendingCall {
+ public:
+  using Completion = std::function<void(CallResult&&)>;
+
+  PendingCall(std::string request_id, std::size_t texts, Clock::time_point deadline,
+              std::function<bool()> client_cancelled, Completion completion);
+
+  const std::string& request_id() const { return request_id_; }
+  Clock::time_point admitted() const { return admitted_; }
+  Clock::time_point deadline() const { return deadline_; }
+  bool done() const { return done_.load(std::memory_order_acquire); }
+  bool cancelled() const { return client_cancelled_ && client_cancelled_(); }
+  bool expired(Clock::time_point now) const { return now >= deadline_; }
+
+  void set_result(std::size_t index, TranslationResult result, bool from_cache);
+  // Records that one engine batch served some of this call's texts.
+  void add_timing(Clock::time_point batch_start, std::chrono::microseconds compute);
+  // Completes the call with an error unless it already completed.
+  void fail(grpc::Status status);
+
+  // Debug-only fault to act out when the batcher reaches this call (see Batcher).
+  std::string fault;
+
+ private:
+  void complete_locked(std::unique_lock<std::mutex>& lock, grpc::Status status);
+
+  const std::string request_id_;
+  const Clock::time_point admitted_ = Clock::now();
+  const Clock::time_point deadline_;
+  const std::function<bool()> client_cancelled_;
+  Completion completion_;
+  std::mutex mutex_;
+  CallResult result_;
+  std::size_t remaining_;
+  std::atomic<bool> done_{false};
+};
+
+// One text waiting for the engine.
+struct TextJob {
+  std::shared_ptr<PendingCall> call;
+  std::size_t index = 0;            // position in the call's texts
+  std::vector<std::string> source;  // [src_lang, pieces..., </s>]
+  std::string target_language;
+  std::string cache_key;  // empty: not cached
+  std::shared_ptr<const TranslationOptions> options;
+  std::string batch_key;  // texts batch together only under equal keys
+  Clock::time_point enqueued = Clock::now();
+  int tokens() const { return static_cast<int>(source.size()); }
+};
+
+}  // namespace nmtd::worker

@@ -1,0 +1,48 @@
+#include "worker/signal_watcher.h"
+
+#include <pthread.h>
+
+#include <cerrno>
+#include <ctime>
+
+namespace nmtd::worker {
+namespace {
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+SignalBlock::SignalBlock() {
+  const sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, &previous_);
+}
+
+SignalBlock::~SignalBlock() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+
+SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal)
+    : on_signal_(std::move(on_signal)) {
+  thread_ = std::jthread([this](std::stop_token stop) {
+    pthread_setname_np(pthread_self(), "signals");
+    const sigset_t set = stop_signals();
+    int count = 0;
+    // A short timeout so that the owner can stop us: sigtimedwait cannot watch a stop_token.
+    const timespec timeout{0, 100'000'000};
+    while (!stop.stop_requested()) {
+      const int signo = sigtimedwait(&set, nullptr, &timeout);
+      if (signo > 0) on_signal_(signo, ++count);
+    }
+  });
+}
+
+SignalWatcher::~SignalWatcher() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace nmtd::worker

@@ -1,0 +1,36 @@
+#pragma once
+// SIGTERM and SIGINT are handled by a thread that waits for them (sigtimedwait), not inside a
+// handler, so their response may log, lock and notify freely. The signals must be blocked in
+// every thread: construct SignalBlock first, before any thread exists.
+#include <signal.h>
+
+#include <functional>
+#include <thread>
+
+namespace nmtd::worker {
+
+class SignalBlock {
+ public:
+  SignalBlock();   // blocks SIGTERM and SIGINT in this thread and the threads it creates later
+  ~SignalBlock();  // restores the previous mask
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t previous_;
+};
+
+class SignalWatcher {
+ public:
+  // `on_signal(signo, nth)` runs on the watcher's thread; nth counts from 1.
+  explicit SignalWatcher(std::function<void(int signo, int nth)> on_signal);
+  ~SignalWatcher();
+  SignalWatcher(const SignalWatcher&) = delete;
+  SignalWatcher& operator=(const SignalWatcher&) = delete;
+
+ private:
+  std::function<void(int, int)> on_signal_;
+  std::jthread thread_;
+};
+
+}  // namespace nmtd::worker

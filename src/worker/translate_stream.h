@@ -1,0 +1,36 @@
+#pragma once
+// One TranslateStream call: read a message, translate it, write its answer, read the next — so
+// answers come in request order and one stream holds at most one queued request. A message
+// that fails is answered in-band and the stream goes on.
+#include <grpcpp/grpcpp.h>
+
+#include <mutex>
+
+#include "nmt/v1/translator.grpc.pb.h"
+#include "worker/pending_call.h"
+
+namespace nmtd::worker {
+
+class TranslatorService;
+
+class TranslateStreamReactor final
+    : public grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse> {
+ public:
+  TranslateStreamReactor(TranslatorService& service, grpc::CallbackServerContext* ctx);
+  void start();
+
+  void OnReadDone(bool ok) override;
+  void OnWriteDone(bool ok) override;
+  void OnCancel() override {}
+  void OnDone() override;
+
+ private:
+  void answer(const std::string& request_id, CallResult&& result);
+
+  TranslatorService& service_;
+  grpc::CallbackServerContext* const ctx_;
+  nmt::v1::TranslateRequest request_;
+  nmt::v1::TranslateStreamResponse response_;
+};
+
+}  // namespace nmtd::worker

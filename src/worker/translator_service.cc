@@ -1,0 +1,333 @@
+#include "worker/translator_service.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "worker/request_builder.h"
+#include "worker/translate_stream.h"
+
+namespace nmtd::worker {
+namespace {
+
+grpc::Status unavailable(ServingState state) {
+  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                      state == ServingState::kLoading
+                          ? "the model is still loading; retry shortly (health reports SERVING "
+                            "once it can translate)"
+                          : "this worker is shutting down (draining); retry on another");
+}
+
+std::string metadata(const grpc::CallbackServerContext* ctx, const char* key) {
+  const auto& md = ctx->client_metadata();
+  const auto it = md.find(key);
+  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+Clock::time_point effective_deadline(const grpc::CallbackServerContext* ctx,
+                                     std::chrono::milliseconds default_deadline) {
+  const auto now = Clock::now();
+  const auto client = ctx->deadline();  // system_clock::time_point::max() when none
+  if (client == std::chrono::system_clock::time_point::max()) return now + default_deadline;
+  const auto remaining = client - std::chrono::system_clock::now();
+  return now + std::min<Clock::duration>(std::chrono::duration_cast<Clock::duration>(remaining),
+                                         default_deadline);
+}
+
+}  // namespace
+
+const char* state_name(ServingState state) {
+  switch (state) {
+    case ServingState::kLoading:
+      return "loading";
+    case ServingState::kServing:
+      return "serving";
+    case ServingState::kDraining:
+      return "draining";
+  }
+  return "unknown";
+}
+
+TranslatorService::TranslatorService(ServiceParts parts) : parts_(parts) {}
+
+TranslatorService::~TranslatorService() = default;
+
+void TranslatorService::set_serving(nmtd::Translator& translator, const Batcher& batcher) {
+  translator_.store(&translator);
+  batcher_.store(&batcher);
+  state_.store(ServingState::kServing);
+  update_health();
+}
+
+void TranslatorService::set_draining() {
+  state_.store(ServingState::kDraining);
+  update_health();
+}
+
+void TranslatorService::set_engine_stalled(bool stalled) {
+  engine_stalled_.store(stalled);
+  update_health();
+}
+
+void TranslatorService::update_health() {
+  std::lock_guard lock(health_mutex_);
+  if (!health_) return;
+  const bool serving = state_.load() == ServingState::kServing && !engine_stalled_.load();
+  health_->set_all(serving);
+}
+
+std::string TranslatorService::make_request_id(const grpc::CallbackServerContext* ctx,
+                                               const std::string& from_request) {
+  if (!from_request.empty()) return from_request.substr(0, 128);
+  std::string id = metadata(ctx, "x-request-id");
+  if (!id.empty()) return id.substr(0, 128);
+  // Built with format rather than operator+: GCC 12 reports a false -Wrestrict on the latter.
+  return fmt::format("w{}-{}", ::getpid(), next_request_id_++);
+}
+
+void TranslatorService::record(const std::string& request_id, const grpc::Status& status,
+                               std::size_t texts) {
+  parts_.stats.count_outcome(status.error_code());
+  const auto code = status.error_code();
+  if (code == grpc::StatusCode::OK) {
+    parts_.log.debug("request {} ok: {} texts", request_id, texts);
+  } else if (code == grpc::StatusCode::INTERNAL) {
+    parts_.log.error("request {} failed: INTERNAL: {}", request_id, status.error_message());
+  } else {
+    parts_.log.info("request {} refused: code {}: {}", request_id, static_cast<int>(code),
+                    status.error_message());
+  }
+}
+
+void TranslatorService::submit(const nmt::v1::TranslateRequest& request,
+                               grpc::CallbackServerContext* ctx, std::string request_id,
+                               Done done) {
+  ++parts_.stats.calls_in_progress;
+  std::function<void(const std::string&, CallResult&&)> finish =
+      [this, done = std::move(done), texts = request.texts_size()](const std::string& id,
+                                                                   CallResult&& result) {
+        record(id, result.status, static_cast<std::size_t>(texts));
+        done(id, std::move(result));
+        --parts_.stats.calls_in_progress;
+      };
+  std::function<void(grpc::Status)> refuse = [&](grpc::Status status) {
+    CallResult result;
+    result.status = std::move(status);
+    finish(request_id, std::move(result));
+  };
+
+  // No exception may cross the RPC boundary: whatever escapes admission becomes INTERNAL.
+  std::shared_ptr<PendingCall> call;
+  try {
+    admit(request, ctx, request_id, finish, refuse, call);
+  } catch (const std::exception& e) {
+    parts_.log.error("request {}: admission failed: {}", request_id, e.what());
+    grpc::Status status(grpc::StatusCode::INTERNAL,
+                        "admission failed (request " + request_id + "): " + e.what());
+    if (call) {
+      call->fail(std::move(status));
+    } else {
+      refuse(std::move(status));
+    }
+  }
+}
+
+void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
+                              grpc::CallbackServerContext* ctx, const std::string& request_id,
+                              const std::function<void(const std::string&, CallResult&&)>& finish,
+                              const std::function<void(grpc::Status)>& refuse,
+                              std::shared_ptr<PendingCall>& call) {
+  const ServingState state = state_.load();
+  nmtd::Translator* translator = translator_.load();
+  if (state != ServingState::kServing || translator == nullptr) return refuse(unavailable(state));
+  const NllbTokenizer& tokenizer = translator->tokenizer();
+  CheckedRequest checked;
+  if (auto status = check_request(request, parts_.config, tokenizer, checked); !status.ok())
+    return refuse(std::move(status));
+
+  const std::size_t count = static_cast<std::size_t>(request.texts_size());
+  call = std::make_shared<PendingCall>(
+      request_id, count, effective_deadline(ctx, parts_.config.default_deadline),
+      [ctx] { return ctx->IsCancelled(); },
+      [finish, request_id](CallResult&& result) { finish(request_id, std::move(result)); });
+  if (parts_.config.debug_fault_injection) call->fault = metadata(ctx, "x-nmtd-fault");
+
+  const bool caching = parts_.config.cache_bytes > 0;
+  std::vector<std::pair<std::size_t, TranslationResult>> hits;
+  std::vector<TextJob> jobs;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string& text = request.texts(static_cast<int>(i));
+    std::string key;
+    if (caching) {
+      key = TranslationCache::key(text, request.source_language(), request.target_language(),
+                                  *checked.options);
+      if (auto hit = parts_.cache.find(key)) {
+        hits.emplace_back(i, std::move(*hit));
+        continue;
+      }
+    }
+    TextJob job;
+    if (auto status = source_tokens(tokenizer, text, i, request.source_language(), *checked.options,
+                                    parts_.config.limits, job.source);
+        !status.ok()) {
+      return call->fail(std::move(status));
+    }
+    job.call = call;
+    job.index = i;
+    job.target_language = request.target_language();
+    job.cache_key = std::move(key);
+    job.options = checked.options;
+    job.batch_key = checked.batch_key;
+    jobs.push_back(std::move(job));
+  }
+
+  if (!jobs.empty()) {
+    std::vector<TextJob> dead;
+    const auto pushed = parts_.queue.push(jobs, dead);
+    fail_dead_jobs(dead, parts_.stats);
+    if (pushed == AdmissionQueue::PushResult::kFull) {
+      return call->fail(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                     "the queue is full (" + std::to_string(parts_.queue.depth()) +
+                                         " of " + std::to_string(parts_.queue.capacity()) +
+                                         " texts waiting, " + std::to_string(count) +
+                                         " more asked): retry after a short backoff"));
+    }
+    if (pushed == AdmissionQueue::PushResult::kClosed) return call->fail(unavailable(state_));
+  }
+  for (auto& [index, result] : hits) call->set_result(index, std::move(result), true);
+}
+
+grpc::ServerUnaryReactor* TranslatorService::Translate(grpc::CallbackServerContext* ctx,
+                                                       const nmt::v1::TranslateRequest* request,
+                                                       nmt::v1::TranslateResponse* response) {
+  auto* reactor = ctx->DefaultReactor();
+  submit(*request, ctx, make_request_id(ctx, request->request_id()),
+         [reactor, response](const std::string& id, CallResult&& result) {
+           if (result.status.ok()) fill_response(id, result, *response);
+           reactor->Finish(result.status);
+         });
+  return reactor;
+}
+
+grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse>*
+TranslatorService::TranslateStream(grpc::CallbackServerContext* ctx) {
+  auto stream = std::make_unique<TranslateStreamReactor>(*this, ctx);
+  auto* raw = stream.get();
+  {
+    std::lock_guard lock(streams_mutex_);
+    streams_.emplace(raw, std::move(stream));
+  }
+  raw->start();
+  return raw;
+}
+
+void TranslatorService::stream_finished(TranslateStreamReactor* stream) {
+  std::unique_ptr<TranslateStreamReactor> owned;
+  {
+    std::lock_guard lock(streams_mutex_);
+    const auto it = streams_.find(stream);
+    if (it == streams_.end()) return;
+    owned = std::move(it->second);
+    streams_.erase(it);
+  }
+  // `owned` is destroyed here, outside the lock: the reactor's last act.
+}
+
+grpc::ServerUnaryReactor* TranslatorService::ListLanguages(
+    grpc::CallbackServerContext* ctx, const nmt::v1::ListLanguagesRequest*,
+    nmt::v1::ListLanguagesResponse* response) {
+  auto* reactor = ctx->DefaultReactor();
+  const nmtd::Translator* translator = translator_.load();
+  if (translator == nullptr) {
+    reactor->Finish(unavailable(state_.load()));
+    return reactor;
+  }
+  for (const auto& code : translator->tokenizer().languages()) response->add_languages(code);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* TranslatorService::GetStatus(grpc::CallbackServerContext* ctx,
+                                                       const nmt::v1::GetStatusRequest*,
+                                                       nmt::v1::GetStatusResponse* r) {
+  auto* reactor = ctx->DefaultReactor();
+  r->set_version(NMTD_VERSION);
+  r->set_model_path(parts_.config.model_dir.string());
+  r->set_device("cpu");
+  r->set_pid(::getpid());
+  r->set_state(state_name(state_.load()));
+  r->set_uptime_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - started_)
+                       .count());
+  if (const nmtd::Translator* translator = translator_.load()) {
+    r->set_compute_type(translator->info().compute_type);
+    r->set_threads(translator->info().num_threads);
+    r->set_kernel_isa(translator->info().kernel_isa);
+  }
+  r->set_queue_depth(parts_.queue.depth());
+  r->set_queue_capacity(parts_.queue.capacity());
+  const OutcomeCounts o = parts_.stats.outcomes();
+  auto* counts = r->mutable_requests();
+  counts->set_ok(o.ok);
+  counts->set_invalid_argument(o.invalid_argument);
+  counts->set_resource_exhausted(o.resource_exhausted);
+  counts->set_deadline_exceeded(o.deadline_exceeded);
+  counts->set_cancelled(o.cancelled);
+  counts->set_unavailable(o.unavailable);
+  counts->set_internal(o.internal);
+  r->set_texts_translated(parts_.stats.texts_translated.load());
+  r->set_texts_expired(parts_.stats.texts_expired.load());
+  r->set_texts_cancelled(parts_.stats.texts_cancelled.load());
+  r->set_batches(parts_.stats.batches.load());
+  const CacheStats c = parts_.cache.stats();
+  auto* cache = r->mutable_cache();
+  cache->set_entries(c.entries);
+  cache->set_bytes(c.bytes);
+  cache->set_capacity_bytes(c.capacity_bytes);
+  cache->set_hits(c.hits);
+  cache->set_misses(c.misses);
+  cache->set_evictions(c.evictions);
+  const monitor::MonitorReport m = parts_.monitor.latest();
+  auto* res = r->mutable_resources();
+  res->set_unix_time_ms(
+      std::chrono::duration_cast<std::chrono::milliseconds>(m.sample.at.time_since_epoch())
+          .count());
+  res->set_rss_bytes(m.sample.rss_bytes);
+  res->set_peak_rss_bytes(m.sample.peak_rss_bytes);
+  res->set_open_fds(m.sample.open_fds);
+  res->set_threads(m.sample.threads);
+  res->set_gpu_available(m.sample.gpu.has_value());
+  if (m.sample.gpu) {
+    res->set_gpu_used_bytes(m.sample.gpu->used_bytes);
+    res->set_gpu_total_bytes(m.sample.gpu->total_bytes);
+  }
+  res->set_rss_growth_mib_per_hour(m.rss_growth_mib_per_hour);
+  res->set_fds_growth_per_hour(m.fds_growth_per_hour);
+  res->set_threads_growth_per_hour(m.threads_growth_per_hour);
+  res->set_gpu_growth_mib_per_hour(m.gpu_growth_mib_per_hour);
+  for (const auto& w : m.warnings) res->add_warnings(w);
+  r->set_engine_stalled(engine_stalled_.load());
+  if (const Batcher* batcher = batcher_.load())
+    r->set_engine_call_ms(batcher->activity().running_for().count());
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+void fill_response(const std::string& request_id, const CallResult& result,
+                   nmt::v1::TranslateResponse& response) {
+  response.set_request_id(request_id);
+  response.set_queue_time_us(result.queue_time_us);
+  response.set_compute_time_us(result.compute_time_us);
+  for (std::size_t i = 0; i < result.results.size(); ++i) {
+    auto* t = response.add_translations();
+    const auto& hyps = result.results[i].hypotheses;
+    if (!hyps.empty()) t->set_text(hyps.front().text);
+    for (const auto& h : hyps) {
+      auto* out = t->add_hypotheses();
+      out->set_text(h.text);
+      out->set_score(h.score);
+    }
+    t->set_from_cache(result.from_cache[i]);
+  }
+}
+
+}  // namespace nmtd::worker

@@ -1,0 +1,100 @@
+#pragma once
+// nmt.v1.Translator on gRPC's callback API. Handlers check and admit work and return at once:
+// no gRPC thread ever waits for the engine. The batcher completes admitted calls.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "common/log/log.h"
+#include "monitor/resource_monitor.h"
+#include "nmt/v1/translator.grpc.pb.h"
+#include "rpc/health_service.h"
+#include "worker/admission_queue.h"
+#include "worker/batcher.h"
+#include "worker/translation_cache.h"
+#include "worker/worker_config.h"
+#include "worker/worker_stats.h"
+
+namespace nmtd::worker {
+
+enum class ServingState { kLoading, kServing, kDraining };
+const char* state_name(ServingState state);
+
+// What the service reads but does not own; all of it outlives the server.
+struct ServiceParts {
+  const WorkerConfig& config;
+  AdmissionQueue& queue;
+  TranslationCache& cache;
+  WorkerStats& stats;
+  monitor::ResourceMonitor& monitor;
+  Logger& log;
+};
+
+class TranslateStreamReactor;
+
+class TranslatorService final : public nmt::v1::Translator::CallbackService {
+ public:
+  explicit TranslatorService(ServiceParts parts);
+  ~TranslatorService() override;
+
+  // Loading → serving once the engine works; the batcher's activity feeds GetStatus.
+  void set_serving(nmtd::Translator& translator, const Batcher& batcher);
+  void set_draining();
+  void set_health(rpc::HealthService* health) { health_ = health; }
+  // Health follows the watchdog too: a hung engine cannot serve.
+  void set_engine_stalled(bool stalled);
+  ServingState state() const { return state_.load(); }
+
+  grpc::ServerUnaryReactor* Translate(grpc::CallbackServerContext* ctx,
+                                      const nmt::v1::TranslateRequest* request,
+                                      nmt::v1::TranslateResponse* response) override;
+  grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse>*
+  TranslateStream(grpc::CallbackServerContext* ctx) override;
+  grpc::ServerUnaryReactor* ListLanguages(grpc::CallbackServerContext* ctx,
+                                          const nmt::v1::ListLanguagesRequest* request,
+                                          nmt::v1::ListLanguagesResponse* response) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
+                                      const nmt::v1::GetStatusRequest* request,
+                                      nmt::v1::GetStatusResponse* response) override;
+
+  // One request's journey from check to completion; `done` runs exactly once, on this thread
+  // (refused, or answered from the cache) or later on the batcher's.
+  using Done = std::function<void(const std::string& request_id, CallResult&&)>;
+  void submit(const nmt::v1::TranslateRequest& request, grpc::CallbackServerContext* ctx,
+              std::string request_id, Done done);
+  std::string make_request_id(const grpc::CallbackServerContext* ctx,
+                              const std::string& from_request);
+  void stream_finished(TranslateStreamReactor* stream);
+
+ private:
+  void admit(const nmt::v1::TranslateRequest& request, grpc::CallbackServerContext* ctx,
+             const std::string& request_id,
+             const std::function<void(const std::string&, CallResult&&)>& finish,
+             const std::function<void(grpc::Status)>& refuse, std::shared_ptr<PendingCall>& call);
+  void update_health();
+  void record(const std::string& request_id, const grpc::Status& status, std::size_t texts);
+
+  ServiceParts parts_;
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::atomic<ServingState> state_{ServingState::kLoading};
+  std::atomic<bool> engine_stalled_{false};
+  std::atomic<nmtd::Translator*> translator_{nullptr};
+  std::atomic<const Batcher*> batcher_{nullptr};
+  rpc::HealthService* health_ = nullptr;
+  std::mutex health_mutex_;
+  std::atomic<uint64_t> next_request_id_{1};
+  std::mutex streams_mutex_;
+  std::map<TranslateStreamReactor*, std::unique_ptr<TranslateStreamReactor>> streams_;
+};
+
+// Fills a nmt.v1 response from a finished call.
+void fill_response(const std::string& request_id, const CallResult& result,
+                   nmt::v1::TranslateResponse& response);
+
+}  // namespace nmtd::worker

@@ -1,0 +1,57 @@
+#include "worker/watchdog.h"
+
+#include <pthread.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+
+namespace nmtd::worker {
+
+Watchdog::Watchdog(const EngineActivity& activity, std::chrono::milliseconds limit, Logger& log,
+                   OnChange on_change)
+    : activity_(activity), limit_(limit), log_(log), on_change_(std::move(on_change)) {
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+Watchdog::~Watchdog() {
+  thread_.request_stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Watchdog::run(std::stop_token stop) {
+  pthread_setname_np(pthread_self(), "watchdog");
+  // Check often enough to report within a tenth of the limit, but not more than 20 times/s.
+  const auto period =
+      std::clamp(limit_ / 10, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  bool stalled = false;
+  std::chrono::milliseconds longest{0};
+  while (!stop.stop_requested()) {
+    {
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, stop, period, [] { return false; });
+    }
+    const auto running = activity_.running_for();
+    if (!stalled && running > limit_) {
+      stalled = true;
+      std::string ids;
+      for (const auto& id : activity_.request_ids()) ids += (ids.empty() ? "" : ",") + id;
+      log_.error(
+          "watchdog: the engine call for requests [{}] has run {} ms (limit {} ms); "
+          "health is NOT_SERVING until it returns",
+          ids, running.count(), limit_.count());
+      log_.flush();
+      on_change_(true);
+    } else if (stalled && running < limit_) {
+      // Either it returned (0) or a new call began: the stalled one is over.
+      log_.warn("watchdog: the stalled engine call returned after at least {} ms", longest.count());
+      stalled = false;
+      on_change_(false);
+    }
+    longest = running > limit_ ? std::max(longest, running) : std::chrono::milliseconds(0);
+  }
+}
+
+}  // namespace nmtd::worker

@@ -1,0 +1,330 @@
+// Workers of their own: start and drain, deadlines and the bounded queue, the watchdog,
+// crashes on purpose, and resources after many requests.
+#include <dirent.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <future>
+#include <thread>
+
+#include "client.h"
+
+namespace nmtd::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using Health = grpc::health::v1::HealthCheckResponse;
+using namespace std::chrono_literals;
+
+std::unique_ptr<nmt::v1::Translator::Stub> stub_for(const WorkerProcess& w) {
+  return nmt::v1::Translator::NewStub(w.channel());
+}
+
+CallOptions fault(const std::string& what) {
+  return {.deadline = 60s, .metadata = {{"x-nmtd-fault", what}}};
+}
+
+// Starts a call that keeps the engine busy for `ms`, and waits until the engine has it.
+std::future<grpc::Status> occupy_engine(const WorkerProcess& w, int ms,
+                                        const std::string& id = "busy") {
+  auto future = std::async(std::launch::async, [&w, ms, id] {
+    auto stub = stub_for(w);
+    auto request = make_request({"keep the engine busy " + id});
+    request.set_request_id(id);
+    nmt::v1::TranslateResponse response;
+    return translate(*stub, request, response, fault("hang:" + std::to_string(ms)));
+  });
+  auto stub = stub_for(w);
+  while (get_status(*stub).engine_call_ms() == 0) std::this_thread::sleep_for(5ms);
+  return future;
+}
+
+int exit_code(const std::optional<int>& status) {
+  return status && WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+}
+
+int count_fds(pid_t pid) {
+  int n = 0;
+  DIR* dir = ::opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
+  if (!dir) return -1;
+  while (const dirent* e = ::readdir(dir)) n += e->d_name[0] != '.';
+  ::closedir(dir);
+  return n;
+}
+
+int count_threads(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return -1;
+}
+
+TEST(Lifecycle, HealthFollowsLoadServeAndDrain) {
+  WorkerProcess w(shared_test_model(),
+                  {"--debug-fault-injection", "--debug-start-delay-ms", "1500"});
+  // The server answers before the model is loaded, and says so.
+  std::optional<Health::ServingStatus> early;
+  for (int i = 0; i < 200 && !early; ++i) {
+    early = w.health();
+    if (!early) std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(early, Health::NOT_SERVING) << w.stderr_text();
+  auto stub = stub_for(w);
+  nmt::v1::TranslateResponse response;
+  const auto loading = translate(*stub, make_request({"too early"}), response);
+  EXPECT_EQ(loading.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(loading.error_message(), HasSubstr("loading"));
+  EXPECT_EQ(get_status(*stub).state(), "loading");
+
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  EXPECT_EQ(w.health("nmt.v1.Translator"), Health::SERVING);
+
+  // Watch sees the drain begin.
+  auto health_stub = grpc::health::v1::Health::NewStub(w.channel());
+  grpc::ClientContext watch_ctx;
+  auto watch = health_stub->Watch(&watch_ctx, grpc::health::v1::HealthCheckRequest());
+  Health update;
+  ASSERT_TRUE(watch->Read(&update));
+  EXPECT_EQ(update.status(), Health::SERVING);
+  auto busy = occupy_engine(w, 800);
+  w.signal(SIGTERM);
+  ASSERT_TRUE(watch->Read(&update));
+  EXPECT_EQ(update.status(), Health::NOT_SERVING);
+  watch_ctx.TryCancel();
+  // In-flight work finishes; new work is refused as retryable.
+  const auto refused = translate(*stub, make_request({"during drain"}), response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_TRUE(busy.get().ok());
+  EXPECT_EQ(exit_code(w.wait_exit(30s)), 0) << w.stderr_text();
+  EXPECT_THAT(w.log_text(), HasSubstr("exit: drained after SIGTERM; status 0"));
+}
+
+TEST(Lifecycle, SecondSignalExitsAtOnce) {
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto busy = occupy_engine(w, 20000);
+  w.signal(SIGTERM);
+  std::this_thread::sleep_for(200ms);
+  w.signal(SIGINT);
+  EXPECT_EQ(exit_code(w.wait_exit(5s)), 1);
+  EXPECT_THAT(w.log_text(), HasSubstr("second SIGINT received"));
+  busy.wait();
+}
+
+TEST(Lifecycle, DrainDeadlineForcesTheExit) {
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection", "--drain-timeout-ms", "300"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto busy = occupy_engine(w, 30000);
+  w.signal(SIGTERM);
+  EXPECT_EQ(exit_code(w.wait_exit(20s)), 1);
+  EXPECT_THAT(w.log_text(), HasSubstr("status 1"));
+  busy.wait();
+}
+
+TEST(Lifecycle, FullQueueIsRefusedAtOnce) {
+  TempDir dir("cfg");
+  const auto config = dir.path() / "worker.json";
+  std::ofstream(config) << R"({"queue_capacity": 4, "limits": {"max_texts_per_request": 4},
+                              "batching": {"max_batch_texts": 1}})";
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection", "--config", config.string()});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto busy = occupy_engine(w, 3000);
+  auto stub = stub_for(w);
+  std::vector<std::future<grpc::Status>> queued;
+  for (int i = 0; i < 2; ++i) {  // 2 calls of 2 texts fill the 4 places
+    queued.push_back(std::async(std::launch::async, [&w, i] {
+      auto s = stub_for(w);
+      nmt::v1::TranslateResponse r;
+      return translate(*s,
+                       make_request({std::string("q").append(std::to_string(i)),
+                                     std::string("r").append(std::to_string(i))}),
+                       r);
+    }));
+  }
+  while (get_status(*stub).queue_depth() < 4) std::this_thread::sleep_for(5ms);
+  nmt::v1::TranslateResponse response;
+  const auto start = std::chrono::steady_clock::now();
+  const auto full = translate(*stub, make_request({"one too many"}), response);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(full.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(full.error_message(), HasSubstr("queue is full"));
+  // "At once": far below the 3 s the engine stays busy (loose, for a loaded CI machine).
+  EXPECT_LT(took, 1000ms);
+  EXPECT_TRUE(busy.get().ok());
+  for (auto& q : queued) EXPECT_TRUE(q.get().ok());
+  EXPECT_EQ(get_status(*stub).requests().resource_exhausted(), 1u);
+}
+
+TEST(Lifecycle, ExpiredDeadlinesNeverReachTheEngine) {
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  const auto before = get_status(*stub);
+  auto busy = occupy_engine(w, 1500);
+  std::vector<std::future<grpc::Status>> late;
+  for (int i = 0; i < 5; ++i) {
+    late.push_back(std::async(std::launch::async, [&w, i] {
+      auto s = stub_for(w);
+      nmt::v1::TranslateResponse r;
+      return translate(*s, make_request({"late " + std::to_string(i)}), r,
+                       {.deadline = 200ms, .metadata = {}});
+    }));
+  }
+  for (auto& f : late) EXPECT_EQ(f.get().error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_TRUE(busy.get().ok());
+  nmt::v1::TranslateResponse response;
+  ASSERT_TRUE(translate(*stub, make_request({"after"}), response).ok());
+  const auto after = get_status(*stub);
+  // Only the busy text and "after" were computed; the five were dropped unseen.
+  EXPECT_EQ(after.texts_translated() - before.texts_translated(), 2u);
+  EXPECT_EQ(after.texts_expired() + after.texts_cancelled(), 5u);
+}
+
+TEST(Lifecycle, WatchdogReportsAHungEngineCall) {
+  WorkerProcess w(shared_test_model(),
+                  {"--debug-fault-injection", "--engine-call-limit-ms", "300"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  auto busy = occupy_engine(w, 2000, "slow-req");
+  std::this_thread::sleep_for(700ms);
+  EXPECT_TRUE(get_status(*stub).engine_stalled());
+  EXPECT_EQ(w.health(), Health::NOT_SERVING);
+  EXPECT_TRUE(busy.get().ok());
+  ASSERT_TRUE(w.wait_serving(5s));
+  EXPECT_FALSE(get_status(*stub).engine_stalled());
+  const auto log = w.log_text();
+  EXPECT_THAT(log, HasSubstr("watchdog: the engine call for requests [slow-req]"));
+  EXPECT_THAT(log, HasSubstr("returned"));
+}
+
+TEST(Lifecycle, EngineFailureIsInternalAndTheWorkerGoesOn) {
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  auto request = make_request({"fail me"});
+  request.set_request_id("doomed-7");
+  nmt::v1::TranslateResponse response;
+  const auto status = translate(*stub, request, response, fault("error"));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(status.error_message(), HasSubstr("doomed-7"));
+  EXPECT_TRUE(translate(*stub, make_request({"fine"}), response).ok());
+  EXPECT_THAT(w.log_text(), HasSubstr("doomed-7"));
+  EXPECT_EQ(get_status(*stub).requests().internal(), 1u);
+}
+
+std::string crash_report(const WorkerProcess& w) {
+  return read_file(w.state_dir() / ("crash-" + std::to_string(w.pid()) + ".txt"));
+}
+
+TEST(Lifecycle, SegfaultLeavesACrashReport) {
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  auto request = make_request({"crash here"});
+  request.set_request_id("crash-req-1");
+  nmt::v1::TranslateResponse response;
+  EXPECT_FALSE(translate(*stub, request, response, fault("segv")).ok());
+  const auto status = w.wait_exit(10s);
+  ASSERT_TRUE(status && WIFSIGNALED(*status)) << w.stderr_text();
+  EXPECT_EQ(WTERMSIG(*status), SIGSEGV);
+  const auto report = crash_report(w);
+  EXPECT_THAT(report, HasSubstr("SIGSEGV"));
+  EXPECT_THAT(report, HasSubstr("crash-req-1"));
+  EXPECT_THAT(report, HasSubstr("build-id"));
+  EXPECT_THAT(report, ::testing::ContainsRegex("#[0-9]+ +0x[0-9a-f]+"));
+  EXPECT_THAT(w.stderr_text(), HasSubstr("SIGSEGV"));
+}
+
+TEST(Lifecycle, UncaughtExceptionLeavesItsMessage) {
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  nmt::v1::TranslateResponse response;
+  EXPECT_FALSE(translate(*stub, make_request({"throw here"}), response, fault("throw")).ok());
+  const auto status = w.wait_exit(10s);
+  ASSERT_TRUE(status && WIFSIGNALED(*status)) << w.stderr_text();
+  EXPECT_EQ(WTERMSIG(*status), SIGABRT);
+  const auto report = crash_report(w);
+  EXPECT_THAT(report, HasSubstr("std::logic_error"));
+  EXPECT_THAT(report, HasSubstr("injected fault: an exception nobody catches"));
+  EXPECT_THAT(w.stderr_text(), HasSubstr("injected fault: an exception nobody catches"));
+}
+
+TEST(Lifecycle, FaultInjectionIsOffUnlessAsked) {
+  WorkerProcess w(shared_test_model());
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  nmt::v1::TranslateResponse response;
+  EXPECT_TRUE(translate(*stub, make_request({"no crash"}), response, fault("segv")).ok());
+  EXPECT_TRUE(w.running());
+}
+
+TEST(Lifecycle, ASecondWorkerOnTheSameAddressFailsLoudly) {
+  WorkerProcess first(shared_test_model());
+  ASSERT_TRUE(first.wait_serving()) << first.stderr_text();
+  const auto r =
+      run_nmtd({"worker", "--model", shared_test_model().string(), "--listen", first.target()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("in use"));
+  EXPECT_EQ(first.health(), Health::SERVING);
+}
+
+TEST(Lifecycle, TcpListenerBindsLoopbackAndRefusesASharedPort) {
+  TempDir dir("tcp");
+  WorkerProcess w(shared_test_model(), {"--listen", "127.0.0.1:0"});
+  std::string port;
+  for (int i = 0; i < 500 && port.empty(); ++i) {
+    const auto log = w.log_text();
+    const auto at = log.find("listening on 127.0.0.1:");
+    if (at != std::string::npos) {
+      const auto begin = at + std::strlen("listening on 127.0.0.1:");
+      port = log.substr(begin, log.find_first_not_of("0123456789", begin) - begin);
+    } else {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  ASSERT_FALSE(port.empty()) << w.stderr_text();
+  auto channel = grpc::CreateChannel("127.0.0.1:" + port, grpc::InsecureChannelCredentials());
+  auto health = grpc::health::v1::Health::NewStub(channel);
+  bool serving = false;
+  for (int i = 0; i < 500 && !serving; ++i) {
+    grpc::ClientContext ctx;
+    grpc::health::v1::HealthCheckResponse response;
+    serving = health->Check(&ctx, {}, &response).ok() && response.status() == Health::SERVING;
+    if (!serving) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(serving);
+  const auto r = run_nmtd({"worker", "--model", shared_test_model().string(), "--listen",
+                           "127.0.0.1:" + port, "--state-dir", (dir.path() / "s").string()});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot listen on 127.0.0.1:" + port));
+}
+
+TEST(Lifecycle, TenThousandRequestsLeaveFdsAndThreadsUnchanged) {
+  WorkerProcess w(shared_test_model(), {"--cache-mib", "0"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  auto run = [&](int from, int count) {
+    for (int i = from; i < from + count; ++i) {
+      auto request = make_request({"request " + std::to_string(i)});
+      request.mutable_options()->set_max_decoding_length(4);
+      nmt::v1::TranslateResponse response;
+      ASSERT_TRUE(translate(*stub, request, response).ok()) << i;
+    }
+  };
+  run(0, 200);
+  const int fds = count_fds(w.pid());
+  const int threads = count_threads(w.pid());
+  run(200, 10000);
+  EXPECT_EQ(count_fds(w.pid()), fds);
+  EXPECT_EQ(count_threads(w.pid()), threads);
+  EXPECT_EQ(get_status(*stub).requests().ok(), 10200u);
+}
+
+}  // namespace
+}  // namespace nmtd::testing
