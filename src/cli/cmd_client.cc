@@ -18,8 +18,8 @@ namespace {
 
 Flags client_flags() {
   Flags f("client",
-          "nmtd client [--server ADDR] translate --source LANG --target LANG [OPTIONS] TEXT...\n"
-          "nmtd client [--server ADDR] languages | status | health\n"
+          "[--server ADDR] translate --source LANG --target LANG [OPTIONS] TEXT...\n"
+          "   or: nmtd client [--server ADDR] languages | status | health\n"
           "Talks nmt.v1 to a worker or front. ADDR is unix:PATH or HOST:PORT "
           "(default 127.0.0.1:50051). `status` prints GetStatus as JSON.");
   f.value("server", "unix:PATH or HOST:PORT", "127.0.0.1:50051")

@@ -9,7 +9,7 @@ namespace {
 
 Flags worker_flags() {
   Flags f("worker",
-          "nmtd worker --model DIR [--listen unix:PATH|HOST:PORT] [--threads N] "
+          "--model DIR [--listen unix:PATH|HOST:PORT] [--threads N] "
           "[--state-dir DIR] [--config FILE] [options]\n"
           "Serves nmt.v1.Translator, grpc.health.v1 and reflection for one model. Health is\n"
           "NOT_SERVING until the model is loaded and a warm-up translation succeeded, and again\n"

@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <future>
+#include <iostream>
 #include <thread>
 
 #include "client.h"
@@ -55,14 +56,17 @@ int count_fds(pid_t pid) {
   return n;
 }
 
-int count_threads(pid_t pid) {
+// A numeric field of /proc/PID/status ("Threads:", "VmRSS:" in KiB); -1 when absent.
+long proc_status_field(pid_t pid, const std::string& field) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
   }
   return -1;
 }
+int count_threads(pid_t pid) { return static_cast<int>(proc_status_field(pid, "Threads:")); }
+long rss_kib_of(pid_t pid) { return proc_status_field(pid, "VmRSS:"); }
 
 TEST(Lifecycle, HealthFollowsLoadServeAndDrain) {
   WorkerProcess w(shared_test_model(),
@@ -155,6 +159,8 @@ TEST(Lifecycle, FullQueueIsRefusedAtOnce) {
   EXPECT_THAT(full.error_message(), HasSubstr("queue is full"));
   // "At once": far below the 3 s the engine stays busy (loose, for a loaded CI machine).
   EXPECT_LT(took, 1000ms);
+  std::cout << "figure: full queue answered in "
+            << std::chrono::duration<double, std::milli>(took).count() << " ms\n";
   EXPECT_TRUE(busy.get().ok());
   for (auto& q : queued) EXPECT_TRUE(q.get().ok());
   EXPECT_EQ(get_status(*stub).requests().resource_exhausted(), 1u);
@@ -320,9 +326,20 @@ TEST(Lifecycle, TenThousandRequestsLeaveFdsAndThreadsUnchanged) {
   run(0, 200);
   const int fds = count_fds(w.pid());
   const int threads = count_threads(w.pid());
+  const long rss_kib = rss_kib_of(w.pid());
+  const auto start = std::chrono::steady_clock::now();
   run(200, 10000);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const long rss_after_kib = rss_kib_of(w.pid());
+  std::cout << "figure: 10000 requests in " << seconds << " s; fds " << fds << " -> "
+            << count_fds(w.pid()) << ", threads " << threads << " -> " << count_threads(w.pid())
+            << ", RSS " << rss_kib / 1024.0 << " -> " << rss_after_kib / 1024.0 << " MiB\n";
   EXPECT_EQ(count_fds(w.pid()), fds);
   EXPECT_EQ(count_threads(w.pid()), threads);
+  // Flat, not merely bounded: measured +0.1 MiB; 8 MiB leaves room for allocator noise while
+  // a leak of one text per request (~1 KiB each here) would exceed it.
+  EXPECT_LT(rss_after_kib - rss_kib, 8 * 1024);
   EXPECT_EQ(get_status(*stub).requests().ok(), 10200u);
 }
 
