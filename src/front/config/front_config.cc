@@ -1,0 +1,95 @@
+// The environment, single settings, validation, and what the front derives from its settings.
+#include "front/config/front_config.h"
+
+#include <set>
+
+#include "common/error.h"
+#include "front/config/setting_value.h"
+#include "front/config/settings.h"
+#include "front/config/value_text.h"
+
+namespace nmtd::front {
+namespace {
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw InvalidArgument(message);
+}
+
+// A unix socket address holds 107 bytes of path; the front names its sockets inside
+// runtime_dir, so the directory keeps room for a file name.
+constexpr std::size_t kMaxRuntimeDirBytes = 80;
+
+}  // namespace
+
+std::vector<std::string> apply_environment(FrontConfig& config,
+                                           const std::map<std::string, std::string>& env) {
+  FrontConfig result = config;  // bad input changes nothing
+  std::set<std::string> used;
+  for (const Setting& setting : settings()) {
+    const std::string variable = environment_name(setting);
+    const auto it = env.find(variable);
+    if (it == env.end()) continue;
+    assign_text(setting, result, it->second, "environment variable " + variable);
+    used.insert(variable);
+  }
+  std::vector<std::string> ignored;
+  for (const auto& [name, value] : env)
+    if (name.starts_with("NMTD_") && !used.contains(name)) ignored.push_back(name);
+  config = std::move(result);
+  return ignored;
+}
+
+void set_setting(FrontConfig& config, std::string_view name, std::string_view value) {
+  const Setting* setting = find_setting(name);
+  if (setting == nullptr)
+    throw InvalidArgument("unknown setting \"" + std::string(name) +
+                          "\" (every setting: docs/configuration.md)");
+  assign_text(*setting, config, value, "command line");
+}
+
+void validate(const FrontConfig& c) {
+  for (const Setting& setting : settings()) check_value(setting, c);
+  require(!c.model_dir.empty(),
+          "\"model\" is required: --model DIR, NMTD_MODEL, or model = \"DIR\" in the config file");
+  require(!c.host.empty(), "\"host\" must not be empty (127.0.0.1 is the default)");
+  require(c.port == 0 || c.http_port == 0 || c.port != c.http_port,
+          "\"port\" and \"http_port\" must differ, both are " + std::to_string(c.port) +
+              " (http_port = 0 turns the HTTP endpoint off)");
+  const auto& s = c.supervision;
+  require(s.backoff_initial <= s.backoff_max,
+          "\"supervision.backoff_initial_ms\" (" + std::to_string(s.backoff_initial.count()) +
+              ") must not exceed \"supervision.backoff_max_ms\" (" +
+              std::to_string(s.backoff_max.count()) + ")");
+  require(s.recycle_age.count() == 0 || s.recycle_age > s.start_timeout,
+          "\"supervision.recycle_age\" (" + format_duration(s.recycle_age) +
+              ") must be 0 (off) or longer than \"supervision.start_timeout_ms\" (" +
+              std::to_string(s.start_timeout.count()) +
+              "): workers would be recycled before they could start");
+  require(c.runtime_dir.native().size() <= kMaxRuntimeDirBytes,
+          "\"runtime_dir\" must be at most " + std::to_string(kMaxRuntimeDirBytes) +
+              " bytes long, so that the workers' socket paths fit a unix socket address; got " +
+              std::to_string(c.runtime_dir.native().size()));
+}
+
+std::vector<std::string> worker_arguments(const FrontConfig& config) {
+  std::vector<std::string> args;
+  for (const Setting& setting : settings()) {
+    if (setting.worker_flag.empty()) continue;
+    args.emplace_back(setting.worker_flag);
+    args.push_back(format_plain(setting, config));
+  }
+  return args;
+}
+
+std::filesystem::path resolve_runtime_dir(const FrontConfig& config,
+                                          const std::map<std::string, std::string>& env, pid_t pid,
+                                          uid_t uid) {
+  if (!config.runtime_dir.empty()) return config.runtime_dir;
+  const std::string suffix = std::to_string(pid);
+  // A relative XDG_RUNTIME_DIR is invalid by the XDG spec; ignore it as its readers must.
+  if (const auto it = env.find("XDG_RUNTIME_DIR"); it != env.end() && it->second.starts_with('/'))
+    return std::filesystem::path(it->second) / ("nmtd-" + suffix);
+  return std::filesystem::path("/tmp") / ("nmtd-" + std::to_string(uid) + "-" + suffix);
+}
+
+}  // namespace nmtd::front

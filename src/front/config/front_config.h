@@ -1,0 +1,120 @@
+#pragma once
+// Everything `nmtd serve` can be told. Each setting is declared once, in the table of
+// settings.cc (name, type, place in this struct, bounds, doc); the TOML file, the NMTD_*
+// environment, the command line, validation, the printed configuration and
+// docs/configuration.md are all driven by that table, so they cannot disagree.
+//
+// Precedence, lowest first: the defaults below < the --config TOML file < NMTD_* environment
+// variables < command-line flags. The caller applies them in that order.
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nmtd::front {
+
+// Passed through to every `nmtd worker` as flags (see worker_arguments()).
+struct WorkerSettings {
+  int threads = 0;  // 0: the engine's default
+  std::string compute_type = "default";
+  int queue_capacity = 128;
+  int cache_mib = 32;
+  int max_batch_texts = 32;
+  std::chrono::microseconds batch_wait{2000};
+  std::chrono::milliseconds engine_call_limit{60000};
+  std::chrono::milliseconds monitor_interval{60000};
+  bool operator==(const WorkerSettings&) const = default;
+};
+
+// How the front watches workers and decides restarts.
+struct Supervision {
+  std::chrono::milliseconds health_interval{1000};
+  std::chrono::milliseconds health_timeout{1000};
+  int health_misses = 3;                       // in a row → hung: SIGABRT, then SIGKILL
+  std::chrono::milliseconds kill_grace{5000};  // SIGABRT → SIGKILL
+  std::chrono::milliseconds start_timeout{120000};
+  std::chrono::milliseconds recycle_age{std::chrono::hours(12)};        // 0: off
+  std::chrono::milliseconds canary_interval{std::chrono::seconds(60)};  // 0: off
+  std::chrono::milliseconds backoff_initial{1000};
+  std::chrono::milliseconds backoff_max{60000};
+  std::chrono::milliseconds backoff_reset_after{std::chrono::minutes(10)};
+  bool operator==(const Supervision&) const = default;
+};
+
+// Soft limits per worker: going over one starts a planned recycle. 0: off.
+struct SoftLimits {
+  int rss_mib = 0;
+  double gpu_memory_percent = 0;
+  int open_fds = 768;
+  int threads = 512;
+  bool operator==(const SoftLimits&) const = default;
+};
+
+struct Requests {
+  int hold_queue_capacity = 256;                      // texts held while no worker is ready
+  std::chrono::milliseconds default_deadline{60000};  // a client's own deadline wins
+  int max_attempts = 3;                               // workers one request may be tried on
+  bool operator==(const Requests&) const = default;
+};
+
+struct FrontConfig {
+  std::filesystem::path model_dir;
+  std::string host = "127.0.0.1";
+  int port = 50051;
+  int http_port = 50052;  // 0: no HTTP endpoint
+  int workers = 1;
+  std::filesystem::path state_dir;    // empty: logs to stderr only
+  std::filesystem::path runtime_dir;  // empty: resolve_runtime_dir() picks one
+  std::string log_level = "info";
+  std::chrono::milliseconds drain_timeout{30000};
+  int crash_reports_kept = 20;
+  WorkerSettings worker;
+  Supervision supervision;
+  SoftLimits limits;
+  Requests requests;
+  bool operator==(const FrontConfig&) const = default;
+};
+
+// Applies a TOML file over `config`. Throws IoError when it cannot be read, InvalidArgument
+// naming the file, the key and what is allowed for bad syntax, unknown keys, wrong types and
+// out-of-range values.
+void apply_toml_file(FrontConfig& config, const std::filesystem::path& file);
+
+// Applies NMTD_<SETTING> variables (dots → underscores, upper case: NMTD_PORT,
+// NMTD_SUPERVISION_HEALTH_INTERVAL_MS). Variables that name no setting are left alone and
+// returned (the caller may log them: NMTD_CPU_ISA, for one, is the engine's). A variable that
+// names a setting but holds an invalid value throws InvalidArgument naming the variable.
+std::vector<std::string> apply_environment(FrontConfig& config,
+                                           const std::map<std::string, std::string>& env);
+
+// Sets one setting by its table name ("port", "supervision.recycle_age") from text, as a
+// command-line flag gives it. Throws InvalidArgument for an unknown name or invalid value.
+void set_setting(FrontConfig& config, std::string_view name, std::string_view value);
+
+// Every value within its bounds, and the cross-field rules (workers >= 1, backoff_initial <=
+// backoff_max, distinct ports, ...). Throws InvalidArgument naming the settings involved.
+void validate(const FrontConfig& config);
+
+// The effective configuration as a TOML document that apply_toml_file() reads back to the
+// same FrontConfig: printed at start.
+std::string describe(const FrontConfig& config);
+
+// The markdown table of every setting (name, type and bounds, default, environment variable,
+// flag, meaning) that docs/configuration.md carries between its marker comments.
+std::string settings_markdown();
+
+// The flags that pass the worker.* settings and the log level on to `nmtd worker`; the
+// caller adds --model, --listen and --state-dir.
+std::vector<std::string> worker_arguments(const FrontConfig& config);
+
+// config.runtime_dir when set; else $XDG_RUNTIME_DIR/nmtd-<pid> when that variable holds an
+// absolute path, else /tmp/nmtd-<uid>-<pid>. The front creates it with mode 0700.
+std::filesystem::path resolve_runtime_dir(const FrontConfig& config,
+                                          const std::map<std::string, std::string>& env, pid_t pid,
+                                          uid_t uid);
+
+}  // namespace nmtd::front

@@ -1,0 +1,270 @@
+#include "front/config/setting_value.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "common/error.h"
+#include "front/config/value_text.h"
+
+namespace nmtd::front {
+namespace {
+
+// A value as read, before its bounds are checked: integers (counts, ms, µs), reals, text.
+using Raw = std::variant<long long, double, std::string>;
+
+template <typename T>
+T& member(const Setting& setting, FrontConfig& config) {
+  return std::get<T& (*)(FrontConfig&)>(setting.field)(config);
+}
+
+std::string quoted_name(const Setting& setting) { return "\"" + std::string(setting.name) + "\""; }
+
+[[noreturn]] void refuse(const Setting& setting, std::string_view where, const std::string& got) {
+  const std::string prefix = where.empty() ? "" : std::string(where) + ": ";
+  throw InvalidArgument(prefix + quoted_name(setting) + " must be " + allowed_text(setting) +
+                        ", got " + got);
+}
+
+bool is_numeric(SettingKind kind) {
+  return kind != SettingKind::kString && kind != SettingKind::kPath;
+}
+
+// Bounds and choices: the one check that TOML, text and validate() share.
+void check(const Setting& setting, const Raw& raw, std::string_view where, const std::string& got) {
+  if (const auto* v = std::get_if<long long>(&raw)) {
+    if (static_cast<double>(*v) < setting.min || static_cast<double>(*v) > setting.max)
+      refuse(setting, where, got);
+  } else if (const auto* d = std::get_if<double>(&raw)) {
+    if (!(*d >= setting.min && *d <= setting.max)) refuse(setting, where, got);  // NaN too
+  } else if (!setting.choices.empty()) {
+    const auto& text = std::get<std::string>(raw);
+    if (std::find(setting.choices.begin(), setting.choices.end(), text) == setting.choices.end())
+      refuse(setting, where, got);
+  }
+}
+
+void store(const Setting& setting, FrontConfig& config, const Raw& raw) {
+  using ms = std::chrono::milliseconds;
+  using us = std::chrono::microseconds;
+  switch (setting.kind) {
+    case SettingKind::kString:
+      member<std::string>(setting, config) = std::get<std::string>(raw);
+      break;
+    case SettingKind::kPath:
+      member<std::filesystem::path>(setting, config) = std::get<std::string>(raw);
+      break;
+    case SettingKind::kInteger:  // the bounds keep it within an int
+      member<int>(setting, config) = static_cast<int>(std::get<long long>(raw));
+      break;
+    case SettingKind::kReal:
+      member<double>(setting, config) = std::get<double>(raw);
+      break;
+    case SettingKind::kMillis:
+    case SettingKind::kDuration:
+      member<ms>(setting, config) = ms(std::get<long long>(raw));
+      break;
+    case SettingKind::kMicros:
+      member<us>(setting, config) = us(std::get<long long>(raw));
+      break;
+  }
+}
+
+Raw read(const Setting& setting, const FrontConfig& config) {
+  // The accessors hand out references to write through; reading goes through a copy so that
+  // a const FrontConfig stays untouched by construction.
+  FrontConfig copy = config;
+  switch (setting.kind) {
+    case SettingKind::kString:
+      return member<std::string>(setting, copy);
+    case SettingKind::kPath:
+      return member<std::filesystem::path>(setting, copy).string();
+    case SettingKind::kInteger:
+      return static_cast<long long>(member<int>(setting, copy));
+    case SettingKind::kReal:
+      return member<double>(setting, copy);
+    case SettingKind::kMillis:
+    case SettingKind::kDuration:
+      return static_cast<long long>(member<std::chrono::milliseconds>(setting, copy).count());
+    case SettingKind::kMicros:
+      return static_cast<long long>(member<std::chrono::microseconds>(setting, copy).count());
+  }
+  return std::string();  // unreachable: every kind returns above
+}
+
+std::string describe_node(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return toml_quote(node.as_string()->get());
+    case toml::node_type::integer:
+      return std::to_string(node.as_integer()->get());
+    case toml::node_type::floating_point:
+      return format_number(node.as_floating_point()->get());
+    case toml::node_type::boolean:
+      return node.as_boolean()->get() ? "true" : "false";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    default:
+      return "a date or time";
+  }
+}
+
+std::string bounds(const Setting& setting) {
+  if (!is_numeric(setting.kind)) return "";
+  if (setting.kind == SettingKind::kDuration) {
+    const auto as_duration = [](double v) {
+      return format_duration(std::chrono::milliseconds(static_cast<long long>(v)));
+    };
+    return "[" + as_duration(setting.min) + ", " + as_duration(setting.max) + "]";
+  }
+  return "[" + format_number(setting.min) + ", " + format_number(setting.max) + "]";
+}
+
+}  // namespace
+
+void assign_toml(const Setting& setting, FrontConfig& config, const toml::node& value,
+                 std::string_view where) {
+  const std::string got = describe_node(value);
+  Raw raw;
+  switch (setting.kind) {
+    case SettingKind::kString:
+    case SettingKind::kPath:
+      if (!value.is_string()) refuse(setting, where, got);
+      raw = value.as_string()->get();
+      break;
+    case SettingKind::kInteger:
+    case SettingKind::kMillis:
+    case SettingKind::kMicros:
+      if (!value.is_integer()) refuse(setting, where, got);
+      raw = static_cast<long long>(value.as_integer()->get());
+      break;
+    case SettingKind::kReal:
+      if (value.is_integer()) {
+        raw = static_cast<double>(value.as_integer()->get());
+      } else if (value.is_floating_point()) {
+        raw = value.as_floating_point()->get();
+      } else {
+        refuse(setting, where, got);
+      }
+      break;
+    case SettingKind::kDuration:
+      if (value.is_integer()) {
+        raw = static_cast<long long>(value.as_integer()->get());
+      } else if (value.is_string()) {
+        const auto duration = parse_duration(value.as_string()->get());
+        if (!duration) refuse(setting, where, got);
+        raw = static_cast<long long>(duration->count());
+      } else {
+        refuse(setting, where, got);
+      }
+      break;
+  }
+  check(setting, raw, where, got);
+  store(setting, config, raw);
+}
+
+void assign_text(const Setting& setting, FrontConfig& config, std::string_view text,
+                 std::string_view where) {
+  const std::string got = toml_quote(text);
+  Raw raw;
+  switch (setting.kind) {
+    case SettingKind::kString:
+    case SettingKind::kPath:
+      raw = std::string(text);
+      break;
+    case SettingKind::kInteger:
+    case SettingKind::kMillis:
+    case SettingKind::kMicros: {
+      const auto v = parse_integer(text);
+      if (!v) refuse(setting, where, got);
+      raw = *v;
+      break;
+    }
+    case SettingKind::kReal: {
+      const auto v = parse_real(text);
+      if (!v) refuse(setting, where, got);
+      raw = *v;
+      break;
+    }
+    case SettingKind::kDuration: {
+      const auto v = parse_duration(text);
+      if (!v) refuse(setting, where, got);
+      raw = static_cast<long long>(v->count());
+      break;
+    }
+  }
+  check(setting, raw, where, got);
+  store(setting, config, raw);
+}
+
+void check_value(const Setting& setting, const FrontConfig& config) {
+  const Raw raw = read(setting, config);
+  std::string got;
+  if (const auto* v = std::get_if<long long>(&raw)) {
+    got = std::to_string(*v);
+  } else if (const auto* d = std::get_if<double>(&raw)) {
+    got = format_number(*d);
+  } else {
+    got = toml_quote(std::get<std::string>(raw));
+  }
+  check(setting, raw, "", got);
+}
+
+std::string bounds_text(const Setting& setting) { return bounds(setting); }
+
+std::string allowed_text(const Setting& setting) {
+  switch (setting.kind) {
+    case SettingKind::kString: {
+      if (setting.choices.empty()) return "a string";
+      std::string out = "one of";
+      for (const auto choice : setting.choices)
+        out += (out.size() == 6 ? " " : ", ") + toml_quote(choice);
+      return out;
+    }
+    case SettingKind::kPath:
+      return "a path (a string)";
+    case SettingKind::kInteger:
+      return "an integer in " + bounds(setting);
+    case SettingKind::kReal:
+      return "a number in " + bounds(setting);
+    case SettingKind::kMillis:
+      return "an integer number of milliseconds in " + bounds(setting);
+    case SettingKind::kMicros:
+      return "an integer number of microseconds in " + bounds(setting);
+    case SettingKind::kDuration:
+      return "a duration such as \"12h\", \"30m\", \"45s\" or an integer number of "
+             "milliseconds, in " +
+             bounds(setting);
+  }
+  return "";
+}
+
+std::string format_toml(const Setting& setting, const FrontConfig& config) {
+  const Raw raw = read(setting, config);
+  if (const auto* text = std::get_if<std::string>(&raw)) return toml_quote(*text);
+  if (const auto* d = std::get_if<double>(&raw)) return format_number(*d);
+  const long long v = std::get<long long>(raw);
+  if (setting.kind == SettingKind::kDuration && v != 0)
+    return toml_quote(format_duration(std::chrono::milliseconds(v)));
+  return std::to_string(v);
+}
+
+std::string format_plain(const Setting& setting, const FrontConfig& config) {
+  const Raw raw = read(setting, config);
+  if (const auto* text = std::get_if<std::string>(&raw)) return *text;
+  if (const auto* d = std::get_if<double>(&raw)) return format_number(*d);
+  return std::to_string(std::get<long long>(raw));
+}
+
+std::string format_doc(const Setting& setting, const FrontConfig& config) {
+  if (!setting.default_text.empty()) return std::string(setting.default_text);
+  const Raw raw = read(setting, config);
+  if (setting.kind == SettingKind::kDuration)
+    return "`" + format_duration(std::chrono::milliseconds(std::get<long long>(raw))) + "`";
+  if (is_numeric(setting.kind)) return "`" + format_plain(setting, config) + "`";
+  const auto& text = std::get<std::string>(raw);
+  return text.empty() ? "none" : "`" + text + "`";
+}
+
+}  // namespace nmtd::front
