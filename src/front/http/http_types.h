@@ -1,0 +1,89 @@
+#pragma once
+// What handlers see and return, and how the server is bounded. Nothing here depends on
+// cpp-httplib, so the front's handlers can be written and tested without it.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace nmtd::http {
+
+// HTTP header names compare without case (RFC 9110); transparent, so find("content-type")
+// needs no std::string.
+struct CaseInsensitiveLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+using Headers = std::multimap<std::string, std::string, CaseInsensitiveLess>;
+using Params = std::multimap<std::string, std::string, std::less<>>;
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST"... (HEAD is served by the GET handler)
+  std::string path;    // decoded, without the query
+  std::string body;    // empty for form posts, whose fields are in params
+  std::string remote_addr;
+  Headers headers;
+  // The query string's and the form's fields (application/x-www-form-urlencoded, and the parts
+  // of multipart/form-data by name), decoded.
+  Params params;
+
+  // The first value, or nullopt when absent.
+  std::optional<std::string> header(std::string_view name) const;
+  std::optional<std::string> param(std::string_view name) const;
+};
+
+// Every member has a default, so designated initializers may name any of them:
+// HttpResponse{.status = 204}, HttpResponse{.content_type = "text/plain", .body = "ok"}.
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body{};
+  std::vector<std::pair<std::string, std::string>> headers{};
+
+  // {"error": message}: LibreTranslate's error shape, which every error answer of the server
+  // uses too (404, 405, 413, 500, 503...).
+  static HttpResponse error(int status, std::string_view message);
+};
+
+// Called on one of the server's worker threads; may throw (the client gets a 500 and the log
+// says why). Must return in bounded time: stop() waits for running handlers.
+using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: the system picks one; start() returns it
+  // Connections served at once, each by its own thread for as long as it stays open.
+  int threads = 4;
+  // Connections accepted while every thread is busy, waiting for one; past this they get a 503
+  // at once instead of waiting unboundedly (see bounded_server.h).
+  std::size_t max_pending_connections = 64;
+  std::size_t max_body_bytes = 1 << 20;           // larger request bodies get a 413
+  std::size_t max_header_bytes = 64 << 10;        // request line and headers together
+  std::chrono::milliseconds read_timeout{5000};   // longest wait for more bytes of a request
+  std::chrono::milliseconds write_timeout{5000};  // longest wait for the client to take bytes
+  // How long a connection may wait for its next request. A waiting connection gives its thread
+  // up sooner when other connections are queued for one.
+  std::chrono::milliseconds idle_timeout{5000};
+  // A whole request (line, headers, body) must arrive within this, however slowly it trickles.
+  std::chrono::milliseconds request_timeout{30000};
+  std::size_t max_requests_per_connection = 1000;
+};
+
+struct HttpServerStats {
+  std::uint64_t requests = 0;             // responses written
+  std::uint64_t refused_connections = 0;  // answered 503 without being served
+  std::int64_t open_connections = 0;      // held by a thread
+  std::int64_t queued_connections = 0;    // accepted, waiting for a thread
+};
+
+// "Not Found" for 404 and so on; "Error" for a status it does not know.
+std::string_view reason_phrase(int status);
+
+}  // namespace nmtd::http

@@ -1,0 +1,73 @@
+#pragma once
+// One client connection as cpp-httplib's Stream, with the limits the library does not have:
+// a byte bound per request (0.11.4 reads request lines and chunked bodies without one), a
+// deadline for a whole request (its read timeout is per read, so a client sending a byte every
+// few seconds could hold a thread for ever), and waits that end as soon as the server stops.
+// It also notes the status line of each response it carries, so the connection loop can log it
+// and close the connection after an answer that may have left request bytes unread.
+#include <httplib.h>
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <functional>
+
+namespace nmtd::http {
+
+struct StreamLimits {
+  std::chrono::milliseconds read_timeout{5000};
+  std::chrono::milliseconds write_timeout{5000};
+  std::chrono::milliseconds request_timeout{30000};
+  std::size_t max_request_bytes = 1 << 20;  // line, headers and body
+};
+
+class SocketStream final : public httplib::Stream {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // Does not own `sock`. `stopping` is polled while waiting to read.
+  SocketStream(int sock, const StreamLimits& limits, std::function<bool()> stopping);
+
+  // Waits until the next request starts arriving (or the client closes). False when `deadline`
+  // passes, the server stops, `give_up` returns true (checked a few times a second) or the
+  // connection is broken.
+  bool wait_for_request(Clock::time_point deadline, const std::function<bool()>& give_up);
+  // Starts the per-request byte count and deadline.
+  void begin_request();
+  // The final status of the response written since begin_request(); 0 when none was written.
+  int response_status() const { return status_; }
+  // Bytes of this request handed to the parser so far.
+  std::size_t request_bytes() const { return request_bytes_; }
+  // A read failed, timed out, hit the byte bound or saw the end: nothing more can be served.
+  bool broken() const { return broken_; }
+
+  bool is_readable() const override;
+  bool is_writable() const override;
+  ssize_t read(char* ptr, size_t size) override;
+  ssize_t write(const char* ptr, size_t size) override;
+  void get_remote_ip_and_port(std::string& ip, int& port) const override;
+  void get_local_ip_and_port(std::string& ip, int& port) const override;
+  int socket() const override { return sock_; }
+
+ private:
+  enum class Wait { kReady, kTimeout, kStopped, kError };
+  // poll() in short slices until `events`, the deadline, a stop (when `stop_aware`) or give_up.
+  Wait wait(short events, Clock::time_point deadline, bool stop_aware,
+            const std::function<bool()>* give_up = nullptr) const;
+  Clock::time_point read_deadline() const;
+  void note_status(const char* ptr, size_t size);
+
+  const int sock_;
+  const StreamLimits limits_;
+  const std::function<bool()> stopping_;
+  std::array<char, 4096> buffer_{};  // httplib reads request lines a byte at a time
+  std::size_t begin_ = 0;
+  std::size_t end_ = 0;
+  std::size_t request_bytes_ = 0;
+  Clock::time_point request_deadline_ = Clock::time_point::max();
+  int status_ = 0;
+  bool awaiting_status_ = false;
+  bool broken_ = false;
+};
+
+}  // namespace nmtd::http
