@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "rpc/metadata_keys.h"
 #include "worker/request_builder.h"
 #include "worker/translate_stream.h"
 
@@ -201,8 +202,9 @@ grpc::ServerUnaryReactor* TranslatorService::Translate(grpc::CallbackServerConte
                                                        nmt::v1::TranslateResponse* response) {
   auto* reactor = ctx->DefaultReactor();
   submit(*request, ctx, make_request_id(ctx, request->request_id()),
-         [reactor, response](const std::string& id, CallResult&& result) {
+         [ctx, reactor, response](const std::string& id, CallResult&& result) {
            if (result.status.ok()) fill_response(id, result, *response);
+           ctx->AddTrailingMetadata(rpc::kAnsweredBy, std::to_string(::getpid()));
            reactor->Finish(result.status);
          });
   return reactor;
@@ -254,6 +256,7 @@ grpc::ServerUnaryReactor* TranslatorService::GetStatus(grpc::CallbackServerConte
   r->set_model_path(parts_.config.model_dir.string());
   r->set_device("cpu");
   r->set_pid(::getpid());
+  r->set_role("worker");
   r->set_state(state_name(state_.load()));
   r->set_uptime_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::steady_clock::now() - started_)

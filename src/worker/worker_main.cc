@@ -10,59 +10,17 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/shutdown.h"
+#include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
 #include "crash/terminate_handler.h"
+#include "rpc/server_policy.h"
 #include "worker/listen_address.h"
-#include "worker/signal_watcher.h"
 #include "worker/translator_service.h"
 #include "worker/watchdog.h"
 
 namespace nmtd::worker {
 namespace {
-
-// The main thread sleeps here until the first SIGTERM/SIGINT.
-class StopRequest {
- public:
-  void request(int signo) {
-    {
-      std::lock_guard lock(mutex_);
-      signo_ = signo;
-    }
-    cv_.notify_all();
-  }
-  int wait() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return signo_ != 0; });
-    return signo_;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  int signo_ = 0;
-};
-
-// Exits the process if shutdown has not finished by `limit`: a wedged engine call must not
-// turn a drain into a hang.
-class ExitDeadline {
- public:
-  ExitDeadline(std::chrono::milliseconds limit, Logger& log) {
-    thread_ = std::jthread([limit, &log](std::stop_token stop) {
-      std::mutex mutex;
-      std::condition_variable_any cv;
-      std::unique_lock lock(mutex);
-      if (cv.wait_for(lock, stop, limit, [] { return false; })) return;
-      if (stop.stop_requested()) return;
-      log.error("exit: shutdown did not finish within {} ms; forcing exit (status 1)",
-                limit.count());
-      log.flush();
-      ::_exit(1);
-    });
-  }
-
- private:
-  std::jthread thread_;
-};
 
 void log_configuration(const WorkerConfig& c, Logger& log) {
   log.info("nmtd worker {} starting: pid {}, model {}, listen {}, state dir {}", NMTD_VERSION,
@@ -91,18 +49,7 @@ std::unique_ptr<grpc::Server> start_server(const WorkerConfig& config, const Lis
   builder.AddListeningPort(address.grpc_uri, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
   builder.RegisterService(&health);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(config.limits.max_message_bytes));
-  builder.SetMaxSendMessageSize(static_cast<int>(config.limits.max_message_bytes));
-  // A second instance on the same port must fail, not share it.
-  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  // Desktop clients ping every 10 s even when idle; gRPC's default policy answers that with
-  // GOAWAY too_many_pings. Accept such pings and never count them as strikes.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 1000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-  // Our own pings find clients that vanished without closing their connection.
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60'000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20'000);
+  rpc::apply_server_policy(builder, config.limits.max_message_bytes);
   auto server = builder.BuildAndStart();
   if (!server || port == 0) {
     log.error("exit: cannot listen on {} (in use, or not permitted); status 1", config.listen);
@@ -218,7 +165,12 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
 
   const int signo = stop.wait();
   service.set_draining();
-  ExitDeadline exit_deadline(config.drain_timeout + std::chrono::seconds(5), log);
+  const auto exit_limit = config.drain_timeout + std::chrono::seconds(5);
+  ExitDeadline exit_deadline(exit_limit, [&log, exit_limit] {
+    log.error("exit: shutdown did not finish within {} ms; forcing exit (status 1)",
+              exit_limit.count());
+    log.flush();
+  });
   const auto drain_until = std::chrono::steady_clock::now() + config.drain_timeout;
   while (stats.calls_in_progress.load() > 0 && std::chrono::steady_clock::now() < drain_until)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

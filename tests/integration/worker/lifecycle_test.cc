@@ -11,7 +11,7 @@
 #include <iostream>
 #include <thread>
 
-#include "client.h"
+#include "support/translator_client.h"
 
 namespace nmtd::testing {
 namespace {
@@ -338,8 +338,11 @@ TEST(Lifecycle, TenThousandRequestsLeaveFdsAndThreadsUnchanged) {
   EXPECT_EQ(count_fds(w.pid()), fds);
   EXPECT_EQ(count_threads(w.pid()), threads);
   // Flat, not merely bounded: measured +0.1 MiB; 8 MiB leaves room for allocator noise while
-  // a leak of one text per request (~1 KiB each here) would exceed it.
+  // a leak of one text per request (~1 KiB each here) would exceed it. Under AddressSanitizer
+  // freed memory sits in a quarantine of up to 256 MiB by design, so RSS says nothing there.
+#if !defined(__SANITIZE_ADDRESS__)
   EXPECT_LT(rss_after_kib - rss_kib, 8 * 1024);
+#endif
   EXPECT_EQ(get_status(*stub).requests().ok(), 10200u);
 }
 

@@ -7,7 +7,7 @@
 #include <functional>
 #include <thread>
 
-namespace nmtd::worker {
+namespace nmtd {
 
 class SignalBlock {
  public:
@@ -33,4 +33,4 @@ class SignalWatcher {
   std::jthread thread_;
 };
 
-}  // namespace nmtd::worker
+}  // namespace nmtd

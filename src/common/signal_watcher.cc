@@ -1,11 +1,11 @@
-#include "worker/signal_watcher.h"
+#include "common/signal_watcher.h"
 
 #include <pthread.h>
 
 #include <cerrno>
 #include <ctime>
 
-namespace nmtd::worker {
+namespace nmtd {
 namespace {
 
 sigset_t stop_signals() {
@@ -45,4 +45,4 @@ SignalWatcher::~SignalWatcher() {
   if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace nmtd::worker
+}  // namespace nmtd
