@@ -17,5 +17,6 @@ int cmd_make_test_model(const Args& args);
 int cmd_bench(const Args& args);
 int cmd_worker(const Args& args);
 int cmd_client(const Args& args);
+int cmd_serve(const Args& args);
 
 }  // namespace nmtd::cli

@@ -22,6 +22,7 @@ constexpr Command kCommands[] = {
     {"convert", cmd_convert, "convert a Hugging Face NLLB/M2M100 checkpoint to CTranslate2 format"},
     {"make-test-model", cmd_make_test_model, "generate a random-weight NLLB-shaped model"},
     {"bench", cmd_bench, "measure latency, throughput, load time and memory"},
+    {"serve", cmd_serve, "the server: supervises workers, serves gRPC and HTTP (what users run)"},
     {"worker", cmd_worker, "serve one model over gRPC (nmt.v1.Translator, health, reflection)"},
     {"client", cmd_client, "talk to a worker: translate, languages, status, health"},
 };

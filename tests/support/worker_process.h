@@ -27,6 +27,30 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// A started `nmtd` process (stdout to /dev/null, stderr to `stderr_file`), killed with SIGKILL
+// and reaped by the destructor if it still runs.
+class NmtdChild {
+ public:
+  NmtdChild(const std::vector<std::string>& args, const std::filesystem::path& stderr_file);
+  ~NmtdChild();
+  NmtdChild(const NmtdChild&) = delete;
+  NmtdChild& operator=(const NmtdChild&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void signal(int signo) const;
+  // The wait status (as waitpid gives it) once the process exits; nullopt on timeout.
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
+  bool running();
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+// Health.Check of `service` at `channel`; nullopt when the call failed.
+std::optional<grpc::health::v1::HealthCheckResponse::ServingStatus> check_health(
+    const std::shared_ptr<grpc::Channel>& channel, const std::string& service = "");
+
 // A small random-weight model generated once per test program.
 const std::filesystem::path& shared_test_model();
 
@@ -36,11 +60,10 @@ class WorkerProcess {
  public:
   // Starts the worker; does not wait for it to be ready (see wait_serving).
   WorkerProcess(const std::filesystem::path& model, std::vector<std::string> extra_args = {});
-  ~WorkerProcess();
   WorkerProcess(const WorkerProcess&) = delete;
   WorkerProcess& operator=(const WorkerProcess&) = delete;
 
-  pid_t pid() const { return pid_; }
+  pid_t pid() const { return child_.pid(); }
   const std::string& target() const { return target_; }  // unix:PATH
   std::filesystem::path state_dir() const { return dir_.path() / "state"; }
   std::shared_ptr<grpc::Channel> channel(const grpc::ChannelArguments& args = {}) const;
@@ -51,19 +74,23 @@ class WorkerProcess {
   // Polls health until SERVING; false when the process exited or the time ran out.
   bool wait_serving(std::chrono::milliseconds timeout = std::chrono::seconds(60)) const;
 
-  void signal(int signo) const;
+  void signal(int signo) const { child_.signal(signo); }
   // The wait status (as waitpid gives it) once the process exits; nullopt on timeout.
-  std::optional<int> wait_exit(std::chrono::milliseconds timeout);
-  bool running();
+  std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
+    return child_.wait_exit(timeout);
+  }
+  bool running() { return child_.running(); }
 
   std::string stderr_text() const;
   std::string log_text() const;  // state/worker.log
 
  private:
+  static std::vector<std::string> arguments(const TempDir& dir, const std::string& target,
+                                            const std::filesystem::path& model,
+                                            std::vector<std::string> extra_args);
   TempDir dir_;
   std::string target_;
-  pid_t pid_ = -1;
-  std::optional<int> status_;
+  NmtdChild child_;
 };
 
 }  // namespace nmtd::testing

@@ -10,7 +10,7 @@
 #include <random>
 #include <thread>
 
-#include "client.h"
+#include "support/translator_client.h"
 
 namespace nmtd::testing {
 namespace {

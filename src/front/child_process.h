@@ -1,0 +1,55 @@
+#pragma once
+// A child process the front owns: `nmtd worker` started with fork+exec so that it dies with the
+// front (PR_SET_PDEATHSIG) and lives in its own process group (a terminal's Ctrl-C reaches only
+// the front, which then drains the workers in order).
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nmtd::front {
+
+// How a child ended, as waitpid reported it.
+struct ExitStatus {
+  bool signaled = false;
+  int code = 0;  // exit status, or the signal number when signaled
+  bool core_dumped = false;
+  std::string describe() const;  // "exited with status 1", "killed by SIGSEGV (core dumped)"
+};
+
+class ChildProcess {
+ public:
+  // Throws IoError when fork fails. Exec failures show as exit status 127.
+  static ChildProcess spawn(const std::filesystem::path& binary,
+                            const std::vector<std::string>& args);
+
+  ChildProcess(ChildProcess&& other) noexcept;
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  // A child still running is killed with SIGKILL and reaped: no zombie, no orphan.
+  ~ChildProcess();
+
+  pid_t pid() const { return pid_; }
+  bool running() const { return pid_ > 0 && !exit_; }
+  // Reaps the child if it ended (never blocks); its status from then on.
+  const std::optional<ExitStatus>& poll();
+  // Sends `signo` unless the child was already reaped (a reaped pid may belong to another).
+  void signal(int signo) const;
+  // Blocks until the child ends.
+  const ExitStatus& wait();
+
+ private:
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_ = -1;
+  std::optional<ExitStatus> exit_;
+};
+
+// The path of the running executable, so the front starts workers from the same build.
+std::filesystem::path current_executable();
+
+std::string signal_name(int signo);
+
+}  // namespace nmtd::front

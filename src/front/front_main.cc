@@ -1,0 +1,194 @@
+#include "front/front_main.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "common/error.h"
+#include "common/shutdown.h"
+#include "common/signal_watcher.h"
+#include "crash/crash_reporter.h"
+#include "crash/terminate_handler.h"
+#include "front/child_process.h"
+#include "front/front_http.h"
+#include "front/systemd/notifier.h"
+#include "rpc/health_service.h"
+#include "rpc/server_policy.h"
+
+extern char** environ;
+
+namespace nmtd::front {
+namespace {
+
+constexpr std::size_t kMaxMessageBytes = 64u << 20;
+
+std::map<std::string, std::string> environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    const std::string entry(*e);
+    const auto eq = entry.find('=');
+    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
+  }
+  return env;
+}
+
+// The private directory of the workers' sockets: ours alone (0700), gone when we are.
+class RuntimeDir {
+ public:
+  explicit RuntimeDir(std::filesystem::path path) : path_(std::move(path)) {
+    std::filesystem::create_directories(path_.parent_path());
+    if (::mkdir(path_.c_str(), 0700) != 0 && errno != EEXIST)
+      throw IoError("cannot create the runtime directory " + path_.string());
+    ::chmod(path_.c_str(), 0700);
+  }
+  ~RuntimeDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  RuntimeDir(const RuntimeDir&) = delete;
+  RuntimeDir& operator=(const RuntimeDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::unique_ptr<grpc::Server> start_grpc(const FrontConfig& config, FrontService& service,
+                                         rpc::HealthService& health, Logger& log) {
+  grpc::EnableDefaultHealthCheckService(false);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  const std::string address = config.host + ":" + std::to_string(config.port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  builder.RegisterService(&health);
+  rpc::apply_server_policy(builder, kMaxMessageBytes);
+  auto server = builder.BuildAndStart();
+  if (!server || port == 0)
+    throw Error("cannot listen on " + address + " (in use, or not permitted)");
+  log.info("gRPC listening on {}:{}", config.host, port);
+  return server;
+}
+
+int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& runtime_dir) {
+  log.info("nmtd serve {} starting: pid {}; effective configuration:\n{}", NMTD_VERSION, ::getpid(),
+           describe(config));
+  const auto state_dir = config.state_dir.empty() ? runtime_dir : config.state_dir;
+  crash::CrashReporter crash_reporter(
+      {.report_dir = state_dir, .program = "nmtd serve", .version = NMTD_VERSION});
+  crash::install_terminate_handler();
+  crash::CrashArchive archive(state_dir / "crash-reports",
+                              static_cast<std::size_t>(config.crash_reports_kept));
+
+  const auto notifier = systemd::Notifier::from_environment();
+  if (!notifier.note().empty()) log.warn("systemd: {}", notifier.note());
+  rpc::HealthService health({"nmt.v1.Translator"});  // NOT_SERVING until a worker is ready
+  std::atomic<bool> draining{false};
+  std::atomic<bool> announced_ready{false};
+  Router router(static_cast<std::size_t>(config.requests.hold_queue_capacity));
+  FrontMetrics metrics(config.workers);
+
+  auto last_watchdog = std::chrono::steady_clock::now();
+  SupervisorHooks hooks;
+  hooks.on_readiness = [&](bool any_ready, int ready, int wanted) {
+    health.set_all(any_ready && !draining);
+    const std::string status =
+        std::to_string(ready) + " of " + std::to_string(wanted) + " workers ready";
+    if (any_ready) {
+      log.info("{}: serving", status);
+    } else {
+      log.warn("{}: NOT serving", status);
+    }
+    if (any_ready && !announced_ready.exchange(true)) {
+      notifier.ready(status);
+    } else {
+      notifier.status(status);
+    }
+  };
+  hooks.on_turn = [&] {
+    const auto interval = notifier.watchdog_interval();
+    if (!interval) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_watchdog >= *interval / 2) {
+      last_watchdog = now;
+      notifier.watchdog();
+    }
+  };
+  Supervisor supervisor(config, runtime_dir, router, &archive, log, std::move(hooks));
+  FrontService service({config, router, supervisor, metrics, &archive, log});
+
+  StopRequest stop;
+  SignalWatcher signals([&](int signo, int nth) {
+    if (nth == 1) {
+      log.info("{} received: draining (a second signal exits at once)", signal_name(signo));
+      stop.request(signo);
+      return;
+    }
+    log.error("exit: second {} received; exiting at once (status 1)", signal_name(signo));
+    log.flush();
+    ::_exit(1);
+  });
+
+  auto server = start_grpc(config, service, health, log);
+  std::unique_ptr<http::HttpServer> http_server;
+  if (config.http_port > 0) {
+    http::HttpServerConfig http_config;
+    http_config.host = config.host;
+    http_config.port = config.http_port;
+    http_server = std::make_unique<http::HttpServer>(http_config, log);
+    mount_endpoints(*http_server, service, metrics, supervisor, router);
+    const int port = http_server->start();
+    log.info("HTTP listening on {}:{}", config.host, port);
+  }
+  supervisor.start();
+
+  const int signo = stop.wait();
+  const auto exit_limit = config.drain_timeout * 2 + std::chrono::seconds(10);
+  ExitDeadline exit_deadline(exit_limit, [&log, exit_limit] {
+    log.error("exit: shutdown did not finish within {} ms; forcing exit (status 1)",
+              exit_limit.count());
+    log.flush();
+  });
+  draining = true;
+  service.set_draining();
+  health.set_all(false);
+  notifier.stopping("draining");
+  // In-flight calls finish on the workers, which still run; new ones are refused.
+  server->Shutdown(std::chrono::system_clock::now() + config.drain_timeout);
+  health.shutdown();
+  supervisor.stop(config.drain_timeout);
+  if (http_server) http_server->stop();
+  log.info("exit: drained after {}; status 0", signal_name(signo));
+  log.flush();
+  return 0;
+}
+
+}  // namespace
+
+int run_front(const FrontConfig& config) {
+  SignalBlock block_stop_signals;  // before any thread exists
+  ::signal(SIGPIPE, SIG_IGN);
+  LogConfig log_config;
+  log_config.name = "front";
+  log_config.level = config.log_level;
+  if (!config.state_dir.empty()) {
+    std::filesystem::create_directories(config.state_dir);
+    log_config.file = config.state_dir / "front.log";
+  }
+  const auto log = make_logger(log_config);
+  try {
+    RuntimeDir runtime_dir(resolve_runtime_dir(config, environment(), ::getpid(), ::getuid()));
+    return serve(config, *log, runtime_dir.path());
+  } catch (const std::exception& e) {
+    log->error("exit: {}; status 1", e.what());
+    log->flush();
+    return 1;
+  }
+}
+
+}  // namespace nmtd::front

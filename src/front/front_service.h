@@ -1,0 +1,78 @@
+#pragma once
+// nmt.v1.Translator as `nmtd serve` offers it: the same API as a worker's, answered by whichever
+// worker is ready, with the call sent again elsewhere when its worker dies first.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include "common/log/log.h"
+#include "crash/reader/crash_archive.h"
+#include "front/config/front_config.h"
+#include "front/forwarded_call.h"
+#include "front/front_metrics.h"
+#include "front/front_reactors.h"
+#include "front/router.h"
+#include "front/supervisor.h"
+#include "nmt/v1/translator.grpc.pb.h"
+#include "rpc/owned_reactors.h"
+
+namespace nmtd::front {
+
+struct FrontServiceParts {
+  const FrontConfig& config;
+  Router& router;
+  Supervisor& supervisor;
+  FrontMetrics& metrics;
+  crash::CrashArchive* archive;
+  Logger& log;
+};
+
+class FrontService final : public nmt::v1::Translator::CallbackService {
+ public:
+  explicit FrontService(FrontServiceParts parts) : parts_(parts) {}
+
+  grpc::ServerUnaryReactor* Translate(grpc::CallbackServerContext* ctx,
+                                      const nmt::v1::TranslateRequest* request,
+                                      nmt::v1::TranslateResponse* response) override;
+  grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse>*
+  TranslateStream(grpc::CallbackServerContext* ctx) override;
+  grpc::ServerUnaryReactor* ListLanguages(grpc::CallbackServerContext* ctx,
+                                          const nmt::v1::ListLanguagesRequest* request,
+                                          nmt::v1::ListLanguagesResponse* response) override;
+  grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
+                                      const nmt::v1::GetStatusRequest* request,
+                                      nmt::v1::GetStatusResponse* response) override;
+
+  // New calls are refused with UNAVAILABLE from now on (calls in flight finish).
+  void set_draining() { draining_ = true; }
+  void fill_status(nmt::v1::GetStatusResponse& out) const;
+
+  // Starts forwarding `request`; `done` gets the answer once. Used by both reactors.
+  std::shared_ptr<ForwardedCall> forward(const grpc::CallbackServerContext* ctx,
+                                         nmt::v1::TranslateRequest request,
+                                         ForwardedCall::Done done);
+  void record(grpc::StatusCode code, std::chrono::steady_clock::time_point started) {
+    parts_.metrics.record("grpc", code, std::chrono::steady_clock::now() - started);
+  }
+  void unary_finished(FrontUnaryReactor* reactor) { unary_.release(reactor); }
+  void stream_finished(FrontStreamReactor* reactor) { streams_.release(reactor); }
+  Logger& log() { return parts_.log; }
+
+ private:
+  std::chrono::system_clock::time_point deadline_of(const grpc::CallbackServerContext* ctx) const;
+
+  FrontServiceParts parts_;
+  std::atomic<bool> draining_{false};
+  std::atomic<uint64_t> next_id_{1};
+  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  rpc::OwnedReactors<FrontUnaryReactor> unary_;
+  rpc::OwnedReactors<FrontStreamReactor> streams_;
+  mutable std::mutex languages_mutex_;
+  std::optional<nmt::v1::ListLanguagesResponse> languages_;  // the model's: same for all workers
+};
+
+}  // namespace nmtd::front

@@ -1,0 +1,125 @@
+// `nmtd serve` as a process: its endpoints, its drain, and what happens to its workers when it
+// is killed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <functional>
+#include <future>
+#include <thread>
+
+#include "support/serve_process.h"
+#include "support/translator_client.h"
+
+namespace nmtd::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+
+bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return condition();
+}
+
+TEST(Serve, HealthAndHttpEndpointsTellTheTruth) {
+  ServeProcess serve(shared_test_model(), {"--workers", "1"});
+  ASSERT_TRUE(serve.wait_serving()) << serve.stderr_text();
+  int code = 0;
+  EXPECT_THAT(serve.http_get("/healthz", &code), HasSubstr("ok"));
+  EXPECT_EQ(code, 200);
+  serve.http_get("/readyz", &code);
+  EXPECT_EQ(code, 200);
+  const auto status = serve.http_get("/status", &code);
+  EXPECT_EQ(code, 200);
+  EXPECT_THAT(status, HasSubstr("\"role\": \"front\""));
+  EXPECT_THAT(status, HasSubstr("\"workers\""));
+  serve.http_get("/nowhere", &code);
+  EXPECT_EQ(code, 404);
+  EXPECT_THAT(serve.stderr_text(), HasSubstr("effective configuration"));
+}
+
+TEST(Serve, MetricsParseAsPrometheusText) {
+  ServeProcess serve(shared_test_model(), {"--workers", "1"});
+  ASSERT_TRUE(serve.wait_serving()) << serve.stderr_text();
+  auto stub = serve.stub();
+  nmt::v1::TranslateResponse response;
+  ASSERT_TRUE(translate(*stub, make_request({"Metrics, please."}), response).ok());
+  ASSERT_EQ(translate(*stub, make_request({"x"}, "klingon"), response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(wait_until([&] { return serve.status().workers(0).has_status(); }, 10s));
+  int code = 0;
+  const auto text = serve.http_get("/metrics", &code);
+  ASSERT_EQ(code, 200);
+  for (const char* family :
+       {"nmtd_requests_total", "nmtd_request_duration_seconds_bucket", "nmtd_queue_depth",
+        "nmtd_cache_hits", "nmtd_worker_rss_bytes", "nmtd_worker_open_fds", "nmtd_worker_threads",
+        "nmtd_worker_gpu_memory_used_bytes", "nmtd_uptime_seconds"})
+    EXPECT_THAT(text, HasSubstr(family));
+  EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"grpc\",outcome=\"ok\"} 1"));
+  EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"grpc\",outcome=\"invalid_argument\"} 1"));
+
+  const std::filesystem::path python = NMTD_TEST_DATA "/../../.venv/bin/python";
+  if (!std::filesystem::exists(python)) GTEST_SKIP() << "tooling venv missing: scripts/setup-venv";
+  const auto file = serve.dir() / "metrics.txt";
+  std::ofstream(file) << text;
+  const std::string checker = NMTD_TEST_DATA "/../tools/check_prometheus.py";
+  const std::string command = python.string() + " " + checker + " " + file.string();
+  EXPECT_EQ(std::system(command.c_str()), 0) << text;
+}
+
+TEST(Serve, SigtermFinishesInFlightCallsThenStopsWorkersAndExitsZero) {
+  ServeProcess serve(shared_test_model(), {"--workers", "2"});
+  ASSERT_TRUE(serve.wait_serving()) << serve.stderr_text();
+  ASSERT_TRUE(serve.wait_workers_ready(2, 60s));
+  const auto workers = serve.worker_pids();
+  // Calls in flight when the signal comes: long enough to still run then.
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 6; ++i) {
+    calls.push_back(std::async(std::launch::async, [&serve, i] {
+      auto stub = serve.stub();
+      auto request = make_request(std::vector<std::string>(8, "In flight " + std::to_string(i)));
+      request.mutable_options()->set_beam_size(8);
+      request.mutable_options()->set_max_decoding_length(200);
+      nmt::v1::TranslateResponse response;
+      return translate(*stub, request, response);
+    }));
+  }
+  std::this_thread::sleep_for(150ms);
+  serve.signal(SIGTERM);
+  for (auto& c : calls) EXPECT_TRUE(c.get().ok());
+  const auto status = serve.wait_exit(60s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << serve.stderr_text();
+  for (pid_t w : workers) EXPECT_FALSE(alive(w)) << "worker " << w << " outlived the front";
+  EXPECT_THAT(serve.stderr_text(), HasSubstr("exit: drained after SIGTERM; status 0"));
+}
+
+TEST(Serve, WorkersFollowAKilledFrontAndTheNextOneStartsAtOnce) {
+  std::vector<pid_t> workers;
+  int port = 0;
+  {
+    ServeProcess serve(shared_test_model(), {"--workers", "2"});
+    ASSERT_TRUE(serve.wait_workers_ready(2, 60s)) << serve.stderr_text();
+    workers = serve.worker_pids();
+    port = serve.port();
+    serve.signal(SIGKILL);
+    ASSERT_TRUE(serve.wait_exit(10s).has_value());
+  }
+  // Reparented to init, they drain (nothing in flight) and exit by themselves.
+  for (pid_t w : workers)
+    EXPECT_TRUE(wait_until([&] { return !alive(w); }, 10s)) << "worker " << w << " is an orphan";
+  ServeProcess next(shared_test_model(), {"--workers", "1"}, "", port);
+  EXPECT_TRUE(next.wait_serving(60s)) << next.stderr_text();
+}
+
+}  // namespace
+}  // namespace nmtd::testing
