@@ -67,6 +67,10 @@ int cmd_client(const Args& args) {
     request.set_source_language(f.get("source"));
     request.set_target_language(f.get("target"));
     for (std::size_t i = 1; i < f.positional().size(); ++i) request.add_texts(f.positional()[i]);
+    if (request.texts_size() == 0) {  // no TEXT: one per line of standard input
+      std::string line;
+      while (std::getline(std::cin, line)) request.add_texts(line);
+    }
     auto* o = request.mutable_options();
     if (f.has("beam-size")) o->set_beam_size(f.get_int("beam-size"));
     if (f.has("max-decoding-length")) o->set_max_decoding_length(f.get_int("max-decoding-length"));

@@ -13,16 +13,20 @@ namespace nmtd::cli {
 namespace {
 
 Flags translate_flags() {
-  Flags f("translate",
-          "--model DIR --source LANG --target LANG [OPTIONS] [TEXT ...]\n\n"
-          "Translates each TEXT, or each line of standard input when no TEXT is given, and\n"
-          "prints one translation per line. With --jsonl, reads one JSON request per line:\n"
-          "  {\"text\": \"...\", \"source\": \"eng_Latn\", \"target\": \"fra_Latn\", \"beam_size\": 4, ...}\n"
-          "  {\"tokens\": [\"eng_Latn\", \"\xe2\x96\x81Hello\", \"</s>\"], \"target\": \"fra_Latn\"}\n"
-          "and writes {\"hypotheses\": [{\"tokens\": [...], \"score\": ..., \"text\": \"...\"}]}\n"
-          "or {\"error\": \"...\"} per line, in input order. Requests may carry any of the\n"
-          "decoding option names below (with underscores) to override the flags.");
-  f.value("model", "CTranslate2 model directory")
+  Flags f(
+      "translate",
+      "--model DIR --source LANG --target LANG [OPTIONS] [TEXT ...]\n\n"
+      "Translates each TEXT, or each line of standard input when no TEXT is given, and\n"
+      "prints one translation per line. With --jsonl, reads one JSON request per line:\n"
+      "  {\"text\": \"...\", \"source\": \"eng_Latn\", \"target\": \"fra_Latn\", \"beam_size\": 4, "
+      "...}\n"
+      "  {\"tokens\": [\"eng_Latn\", \"\xe2\x96\x81Hello\", \"</s>\"], \"target\": \"fra_Latn\"}\n"
+      "and writes {\"hypotheses\": [{\"tokens\": [...], \"score\": ..., \"text\": \"...\"}]}\n"
+      "or {\"error\": \"...\"} per line, in input order. Requests may carry any of the\n"
+      "decoding option names below (with underscores) to override the flags.");
+  f.value("server",
+          "send the texts to a running server (HOST:PORT or unix:PATH) instead of loading a model")
+      .value("model", "CTranslate2 model directory")
       .value("source", "source language, an NLLB code such as eng_Latn")
       .value("target", "target language, an NLLB code such as fra_Latn")
       .value("compute-type", "default|auto|float32|int8 (default keeps the stored type)", "default")
@@ -71,6 +75,16 @@ void print_result(const TranslationResult& r, bool scores) {
 }  // namespace
 
 int cmd_translate(const Args& args) {
+  // With --server the texts go to a running server (nmtd serve or a worker) instead of a
+  // model loaded here: the client does that, with the same option names.
+  for (const auto& a : args) {
+    if (a == "--") break;
+    if (a == "--server" || a.rfind("--server=", 0) == 0) {
+      Args client_args{"translate"};
+      client_args.insert(client_args.end(), args.begin(), args.end());
+      return cmd_client(client_args);
+    }
+  }
   Flags f = translate_flags();
   if (!f.parse(args)) return 0;
   const TranslationOptions options = options_from_flags(f);
@@ -85,7 +99,8 @@ int cmd_translate(const Args& args) {
     return 0;
   }
   if (f.on("jsonl")) {
-    if (!f.positional().empty()) throw InvalidArgument("--jsonl reads standard input; give no TEXT");
+    if (!f.positional().empty())
+      throw InvalidArgument("--jsonl reads standard input; give no TEXT");
     run_jsonl(translator, std::cin, std::cout, options);
     return 0;
   }
