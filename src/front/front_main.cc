@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "common/error.h"
@@ -13,9 +14,11 @@
 #include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
 #include "crash/terminate_handler.h"
+#include "front/baketa/baketa_service.h"
 #include "front/child_process.h"
 #include "front/front_http.h"
 #include "front/systemd/notifier.h"
+#include "front/translation_facade.h"
 #include "rpc/health_service.h"
 #include "rpc/server_policy.h"
 
@@ -58,7 +61,8 @@ class RuntimeDir {
 };
 
 std::unique_ptr<grpc::Server> start_grpc(const FrontConfig& config, FrontService& service,
-                                         rpc::HealthService& health, Logger& log) {
+                                         BaketaService& baketa, rpc::HealthService& health,
+                                         Logger& log, int& bound_port) {
   grpc::EnableDefaultHealthCheckService(false);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -66,12 +70,14 @@ std::unique_ptr<grpc::Server> start_grpc(const FrontConfig& config, FrontService
   const std::string address = config.host + ":" + std::to_string(config.port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(&service);
+  builder.RegisterService(&baketa);
   builder.RegisterService(&health);
   rpc::apply_server_policy(builder, kMaxMessageBytes);
   auto server = builder.BuildAndStart();
   if (!server || port == 0)
     throw Error("cannot listen on " + address + " (in use, or not permitted)");
   log.info("gRPC listening on {}:{}", config.host, port);
+  bound_port = port;
   return server;
 }
 
@@ -87,13 +93,17 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 
   const auto notifier = systemd::Notifier::from_environment();
   if (!notifier.note().empty()) log.warn("systemd: {}", notifier.note());
-  rpc::HealthService health({"nmt.v1.Translator"});  // NOT_SERVING until a worker is ready
+  // NOT_SERVING until a worker is ready. Baketa's launcher checks "" and "translation_engine".
+  rpc::HealthService health(
+      {"nmt.v1.Translator", "baketa.translation.v1.TranslationService", "translation_engine"});
+  int grpc_port = config.port;
   std::atomic<bool> draining{false};
   std::atomic<bool> announced_ready{false};
   Router router(static_cast<std::size_t>(config.requests.hold_queue_capacity));
   FrontMetrics metrics(config.workers);
 
   auto last_watchdog = std::chrono::steady_clock::now();
+  FrontService* service_for_hooks = nullptr;  // set below; readiness cannot change before that
   SupervisorHooks hooks;
   hooks.on_readiness = [&](bool any_ready, int ready, int wanted) {
     health.set_all(any_ready && !draining);
@@ -106,6 +116,13 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     }
     if (any_ready && !announced_ready.exchange(true)) {
       notifier.ready(status);
+      // Launchers (Baketa's among them) wait for these two lines: only once a translation can
+      // be served, and with no word on the stderr one that reads as a failure.
+      log.info("[SERVER_START] nmtd serve {} ready: translations served on {}:{}", NMTD_VERSION,
+               config.host, grpc_port);
+      std::printf("nmtd translation server is running on %s:%d\n", config.host.c_str(), grpc_port);
+      std::fflush(stdout);
+      if (service_for_hooks) service_for_hooks->prefetch_languages();
     } else {
       notifier.status(status);
     }
@@ -121,6 +138,14 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
   };
   Supervisor supervisor(config, runtime_dir, router, &archive, log, std::move(hooks));
   FrontService service({config, router, supervisor, metrics, &archive, log});
+  service_for_hooks = &service;
+  // 4 bytes per character at most: the facade's byte bound never refuses what the APIs' character
+  // bound lets through.
+  TranslationFacade facade(service, 4 * static_cast<std::size_t>(config.requests.max_text_chars));
+  const lang::Cld2Detector detector;
+  BaketaLimits baketa_limits;
+  baketa_limits.max_text_chars = static_cast<std::size_t>(config.requests.max_text_chars);
+  BaketaService baketa(service, facade, &detector, baketa_limits);
 
   StopRequest stop;
   SignalWatcher signals([&](int signo, int nth) {
@@ -134,7 +159,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     ::_exit(1);
   });
 
-  auto server = start_grpc(config, service, health, log);
+  auto server = start_grpc(config, service, baketa, health, log, grpc_port);
   std::unique_ptr<http::HttpServer> http_server;
   if (config.http_port > 0) {
     http::HttpServerConfig http_config;

@@ -17,15 +17,28 @@ std::string metadata(const grpc::CallbackServerContext* ctx, const std::string& 
 
 }  // namespace
 
-std::chrono::system_clock::time_point FrontService::deadline_of(
-    const grpc::CallbackServerContext* ctx) const {
+std::chrono::system_clock::time_point FrontService::deadline_or_default(
+    std::chrono::system_clock::time_point deadline) const {
   const auto fallback = std::chrono::system_clock::now() + parts_.config.requests.default_deadline;
   // A call without a deadline reads as one in the far future: give it the default instead.
-  return std::min(ctx->deadline(), fallback);
+  return std::min(deadline, fallback);
+}
+
+std::vector<std::string> FrontService::known_languages() const {
+  std::lock_guard lock(languages_mutex_);
+  if (!languages_) return {};
+  return {languages_->languages().begin(), languages_->languages().end()};
 }
 
 std::shared_ptr<ForwardedCall> FrontService::forward(const grpc::CallbackServerContext* ctx,
                                                      nmt::v1::TranslateRequest request,
+                                                     ForwardedCall::Done done) {
+  if (request.request_id().empty()) request.set_request_id(metadata(ctx, "x-request-id"));
+  return forward(std::move(request), ctx->deadline(), std::move(done));
+}
+
+std::shared_ptr<ForwardedCall> FrontService::forward(nmt::v1::TranslateRequest request,
+                                                     std::chrono::system_clock::time_point deadline,
                                                      ForwardedCall::Done done) {
   if (draining_) {
     done(grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -33,18 +46,16 @@ std::shared_ptr<ForwardedCall> FrontService::forward(const grpc::CallbackServerC
          {});
     return nullptr;
   }
-  if (request.request_id().empty()) {
-    std::string id = metadata(ctx, "x-request-id");
-    if (id.empty()) id = "f" + std::to_string(::getpid()) + "-" + std::to_string(next_id_++);
-    request.set_request_id(id.substr(0, 128));
-  }
+  if (request.request_id().empty())
+    request.set_request_id("f" + std::to_string(::getpid()) + "-" + std::to_string(next_id_++));
+  request.mutable_request_id()->resize(std::min<std::size_t>(request.request_id().size(), 128));
   ForwardPolicy policy;
   policy.max_attempts = parts_.config.requests.max_attempts;
   auto metrics = &parts_.metrics;
   auto& log = parts_.log;
   const std::string id = request.request_id();
   auto call = std::make_shared<ForwardedCall>(
-      parts_.router, policy, std::move(request), deadline_of(ctx),
+      parts_.router, policy, std::move(request), deadline_or_default(deadline),
       [done = std::move(done), &log, id](const grpc::Status& status,
                                          nmt::v1::TranslateResponse&& response) {
         // The worker logs its own refusals; these are the ones only the front knows of.
@@ -110,6 +121,28 @@ grpc::ServerUnaryReactor* FrontService::ListLanguages(grpc::CallbackServerContex
         reactor->Finish(status);
       });
   return reactor;
+}
+
+void FrontService::prefetch_languages() {
+  {
+    std::lock_guard lock(languages_mutex_);
+    if (languages_) return;
+  }
+  auto worker = parts_.router.pick({});
+  if (!worker) return;
+  struct Call {
+    grpc::ClientContext ctx;
+    nmt::v1::ListLanguagesRequest request;
+    nmt::v1::ListLanguagesResponse response;
+  };
+  auto call = std::make_shared<Call>();
+  call->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  worker->stub->async()->ListLanguages(&call->ctx, &call->request, &call->response,
+                                       [this, call, worker](grpc::Status status) {
+                                         if (!status.ok()) return;
+                                         std::lock_guard lock(languages_mutex_);
+                                         languages_ = std::move(call->response);
+                                       });
 }
 
 grpc::ServerUnaryReactor* FrontService::GetStatus(grpc::CallbackServerContext* ctx,

@@ -55,6 +55,19 @@ class FrontService final : public nmt::v1::Translator::CallbackService {
   std::shared_ptr<ForwardedCall> forward(const grpc::CallbackServerContext* ctx,
                                          nmt::v1::TranslateRequest request,
                                          ForwardedCall::Done done);
+  // The same for callers that are not nmt.v1 calls (Baketa, LibreTranslate): they give the
+  // deadline themselves (the max() time point: the default deadline).
+  std::shared_ptr<ForwardedCall> forward(nmt::v1::TranslateRequest request,
+                                         std::chrono::system_clock::time_point deadline,
+                                         ForwardedCall::Done done);
+  std::chrono::system_clock::time_point deadline_or_default(
+      std::chrono::system_clock::time_point deadline) const;
+  bool draining() const { return draining_; }
+  int workers_ready() const { return parts_.router.accepting_workers(); }
+  // Asks a ready worker for the model's languages once, so that IsReady can list them.
+  void prefetch_languages();
+  // The model's language codes, once a worker has told (empty before).
+  std::vector<std::string> known_languages() const;
   void record(grpc::StatusCode code, std::chrono::steady_clock::time_point started) {
     parts_.metrics.record("grpc", code, std::chrono::steady_clock::now() - started);
   }
@@ -63,8 +76,6 @@ class FrontService final : public nmt::v1::Translator::CallbackService {
   Logger& log() { return parts_.log; }
 
  private:
-  std::chrono::system_clock::time_point deadline_of(const grpc::CallbackServerContext* ctx) const;
-
   FrontServiceParts parts_;
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};

@@ -64,7 +64,7 @@ ServeProcess::ServeProcess(const std::filesystem::path& model, std::vector<std::
       port_(port > 0 ? port : free_port()),
       http_port_(free_port()),
       child_(serve_arguments(dir_.path(), model, port_, http_port_, std::move(extra_args), toml),
-             dir_.path() / "stderr.txt") {}
+             dir_.path() / "stderr.txt", dir_.path() / "stdout.txt") {}
 
 std::shared_ptr<grpc::Channel> ServeProcess::channel() const {
   return grpc::CreateChannel(target(), grpc::InsecureChannelCredentials());

@@ -49,8 +49,8 @@ std::string read_file(const std::filesystem::path& path) {
   return s.str();
 }
 
-NmtdChild::NmtdChild(const std::vector<std::string>& args,
-                     const std::filesystem::path& stderr_file) {
+NmtdChild::NmtdChild(const std::vector<std::string>& args, const std::filesystem::path& stderr_file,
+                     const std::filesystem::path& stdout_file) {
   std::vector<std::string> all{NMTD_BINARY};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -61,7 +61,9 @@ NmtdChild::NmtdChild(const std::vector<std::string>& args,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  const std::string out_path = stdout_file.string();
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   const int rc = posix_spawn(&pid_, NMTD_BINARY, &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " NMTD_BINARY " " + args.front());

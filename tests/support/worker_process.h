@@ -27,11 +27,12 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A started `nmtd` process (stdout to /dev/null, stderr to `stderr_file`), killed with SIGKILL
+// A started `nmtd` process (stdout and stderr to files), killed with SIGKILL
 // and reaped by the destructor if it still runs.
 class NmtdChild {
  public:
-  NmtdChild(const std::vector<std::string>& args, const std::filesystem::path& stderr_file);
+  NmtdChild(const std::vector<std::string>& args, const std::filesystem::path& stderr_file,
+            const std::filesystem::path& stdout_file = "/dev/null");
   ~NmtdChild();
   NmtdChild(const NmtdChild&) = delete;
   NmtdChild& operator=(const NmtdChild&) = delete;

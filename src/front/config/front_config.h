@@ -58,6 +58,7 @@ struct Requests {
   int hold_queue_capacity = 256;                      // texts held while no worker is ready
   std::chrono::milliseconds default_deadline{60000};  // a client's own deadline wins
   int max_attempts = 3;                               // workers one request may be tried on
+  int max_text_chars = 10'000;                        // client-compatible APIs' hard text bound
   bool operator==(const Requests&) const = default;
 };
 

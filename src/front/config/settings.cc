@@ -255,6 +255,13 @@ std::vector<Setting> make_table() {
        .min = 1,
        .max = 16,
        .doc = "workers one request may be tried on when the one serving it dies"},
+      {.name = "requests.max_text_chars",
+       .kind = K::kInteger,
+       .field = +[](C& c) -> int& { return c.requests.max_text_chars; },
+       .min = 1,
+       .max = 1'000'000,
+       .doc = "longest text (in characters) the Baketa and LibreTranslate APIs take; longer "
+              "ones get an error naming this limit (shorter long texts are split)"},
   };
 }
 
