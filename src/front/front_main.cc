@@ -17,6 +17,8 @@
 #include "front/baketa/baketa_service.h"
 #include "front/child_process.h"
 #include "front/front_http.h"
+#include "front/libretranslate/api.h"
+#include "front/libretranslate_backend.h"
 #include "front/systemd/notifier.h"
 #include "front/translation_facade.h"
 #include "rpc/health_service.h"
@@ -146,6 +148,8 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
   BaketaLimits baketa_limits;
   baketa_limits.max_text_chars = static_cast<std::size_t>(config.requests.max_text_chars);
   BaketaService baketa(service, facade, &detector, baketa_limits);
+  LibreTranslateBackend lt_backend(service, facade, &detector, config.requests.max_text_chars);
+  const LibreTranslateNames lt_names;
 
   StopRequest stop;
   SignalWatcher signals([&](int signo, int nth) {
@@ -167,6 +171,10 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     http_config.port = config.http_port;
     http_server = std::make_unique<http::HttpServer>(http_config, log);
     mount_endpoints(*http_server, service, metrics, supervisor, router);
+    libretranslate::Options lt_options;
+    lt_options.char_limit = config.requests.max_text_chars;
+    lt_options.deadline = config.requests.default_deadline;
+    libretranslate::mount(*http_server, lt_backend, lt_names, lt_options);
     const int port = http_server->start();
     log.info("HTTP listening on {}:{}", config.host, port);
   }

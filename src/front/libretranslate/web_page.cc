@@ -161,7 +161,14 @@ async function pollStatus() {
 
 $("translate").addEventListener("click", translate);
 $("q").addEventListener("keydown", (e) => { if (e.key === "Enter" && e.ctrlKey) translate(); });
-loadLanguages().catch((e) => { $("error").textContent = "languages: " + e.message; });
+// A link may carry what to translate: /#q=Hello&source=en&target=fr fills the form and runs it.
+function fromLink() {
+  const p = new URLSearchParams(location.hash.slice(1));
+  if (p.get("source")) $("source").value = p.get("source");
+  if (p.get("target")) $("target").value = p.get("target");
+  if (p.get("q")) { $("q").value = p.get("q"); return translate(); }
+}
+loadLanguages().then(fromLink).catch((e) => { $("error").textContent = "languages: " + e.message; });
 pollStatus();
 setInterval(pollStatus, PERIOD_MS);
 </script>

@@ -76,6 +76,25 @@ TEST(Serve, MetricsParseAsPrometheusText) {
   EXPECT_EQ(std::system(command.c_str()), 0) << text;
 }
 
+TEST(Serve, EveryNllbLanguageRoutesBothWaysOverNmtV1) {
+  ServeProcess serve(shared_test_model(), {"--workers", "1"});
+  ASSERT_TRUE(serve.wait_serving()) << serve.stderr_text();
+  auto stub = serve.stub();
+  grpc::ClientContext lctx;
+  nmt::v1::ListLanguagesResponse languages;
+  ASSERT_TRUE(stub->ListLanguages(&lctx, {}, &languages).ok());
+  ASSERT_GE(languages.languages_size(), 200);
+  for (const auto& code : languages.languages()) {
+    for (const auto& [source, target] :
+         {std::pair{std::string("eng_Latn"), code}, std::pair{code, std::string("eng_Latn")}}) {
+      auto request = make_request({"Hello"}, source, target);
+      request.mutable_options()->set_max_decoding_length(8);
+      nmt::v1::TranslateResponse response;
+      EXPECT_TRUE(translate(*stub, request, response).ok()) << source << " -> " << target;
+    }
+  }
+}
+
 TEST(Serve, SigtermFinishesInFlightCallsThenStopsWorkersAndExitsZero) {
   ServeProcess serve(shared_test_model(), {"--workers", "2"});
   ASSERT_TRUE(serve.wait_serving()) << serve.stderr_text();
