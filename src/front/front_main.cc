@@ -16,6 +16,7 @@
 #include "crash/terminate_handler.h"
 #include "front/baketa/baketa_service.h"
 #include "front/child_process.h"
+#include "front/fallback_detector.h"
 #include "front/front_http.h"
 #include "front/libretranslate/api.h"
 #include "front/libretranslate_backend.h"
@@ -144,7 +145,8 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
   // 4 bytes per character at most: the facade's byte bound never refuses what the APIs' character
   // bound lets through.
   TranslationFacade facade(service, 4 * static_cast<std::size_t>(config.requests.max_text_chars));
-  const lang::Cld2Detector detector;
+  const lang::Cld2Detector cld2;
+  const FallbackDetector detector(cld2, config.requests.auto_fallback_language);
   BaketaLimits baketa_limits;
   baketa_limits.max_text_chars = static_cast<std::size_t>(config.requests.max_text_chars);
   BaketaService baketa(service, facade, &detector, baketa_limits);

@@ -18,10 +18,21 @@ bool is_special(std::string_view token) {
 
 spm::Processor load_spm(const std::filesystem::path& model_dir) {
   const auto file = model_dir / "sentencepiece.bpe.model";
-  if (!std::filesystem::exists(file))
-    throw ModelFormatError("missing " + file.string() +
-                           ": the NLLB SentencePiece model must be in the model directory "
-                           "(copy sentencepiece.bpe.model from the original checkpoint)");
+  if (!std::filesystem::exists(file)) {
+    // Baketa's installer puts a Hugging Face tokenizer.json beside the model: say that it is
+    // not what is needed, rather than leave the reader to guess.
+    const bool has_hf = std::filesystem::exists(model_dir / "tokenizer.json");
+    throw ModelFormatError(
+        "missing " + file.string() +
+        ": nmtd reads NLLB's SentencePiece model from the model "
+        "directory" +
+        (has_hf ? std::string(" (the tokenizer.json there is Hugging Face's form of it, which "
+                              "nmtd does not read)")
+                : std::string()) +
+        "; copy sentencepiece.bpe.model from the original checkpoint "
+        "(facebook/nllb-200-distilled-600M) into " +
+        model_dir.string());
+  }
   try {
     return spm::Processor::from_file(file);
   } catch (const IoError& e) {

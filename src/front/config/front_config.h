@@ -59,6 +59,7 @@ struct Requests {
   std::chrono::milliseconds default_deadline{60000};  // a client's own deadline wins
   int max_attempts = 3;                               // workers one request may be tried on
   int max_text_chars = 10'000;                        // client-compatible APIs' hard text bound
+  std::string auto_fallback_language;                 // "auto" that cannot tell: this, or error
   bool operator==(const Requests&) const = default;
 };
 

@@ -255,6 +255,11 @@ std::vector<Setting> make_table() {
        .min = 1,
        .max = 16,
        .doc = "workers one request may be tried on when the one serving it dies"},
+      {.name = "requests.auto_fallback_language",
+       .kind = K::kString,
+       .field = +[](C& c) -> std::string& { return c.requests.auto_fallback_language; },
+       .doc = "language assumed when source \"auto\" cannot tell (text too short), e.g. en; "
+              "empty: such a text gets an error"},
       {.name = "requests.max_text_chars",
        .kind = K::kInteger,
        .field = +[](C& c) -> int& { return c.requests.max_text_chars; },

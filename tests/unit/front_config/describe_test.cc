@@ -50,8 +50,11 @@ FrontConfig everything_changed() {
                    .backoff_max = 2min,
                    .backoff_reset_after = 0ms};
   c.limits = {.rss_mib = 2048, .gpu_memory_percent = 87.25, .open_fds = 100, .threads = 0};
-  c.requests = {
-      .hold_queue_capacity = 0, .default_deadline = 5s, .max_attempts = 2, .max_text_chars = 500};
+  c.requests = {.hold_queue_capacity = 0,
+                .default_deadline = 5s,
+                .max_attempts = 2,
+                .max_text_chars = 500,
+                .auto_fallback_language = "en"};
   return c;
 }
 
