@@ -30,6 +30,7 @@ Flags worker_flags() {
   f.value("drain-timeout-ms", "how long a drain may take before exit is forced (default 30000)");
   f.value("engine-call-limit-ms", "watchdog: an engine call longer than this is a hang");
   f.value("monitor-interval-ms", "resource sample period (default 60000)");
+  f.value("parent-pid", "the front that started this worker: drain and exit when it dies");
   f.toggle("debug-fault-injection",
            "obey x-nmtd-fault request metadata (segv, abort, throw, kill, error, hang:MS): "
            "for tests only");
@@ -74,6 +75,7 @@ int cmd_worker(const Args& args) {
   if (f.has("drain-timeout-ms")) c.drain_timeout = millis(f, "drain-timeout-ms");
   if (f.has("engine-call-limit-ms")) c.engine_call_limit = millis(f, "engine-call-limit-ms");
   if (f.has("monitor-interval-ms")) c.monitor_interval = millis(f, "monitor-interval-ms");
+  if (f.has("parent-pid")) c.parent_pid = f.get_int("parent-pid");
   if (f.on("debug-fault-injection")) c.debug_fault_injection = true;
   if (f.has("debug-start-delay-ms")) {
     if (!c.debug_fault_injection)

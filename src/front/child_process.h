@@ -1,7 +1,8 @@
 #pragma once
-// A child process the front owns: `nmtd worker` started with fork+exec so that it dies with the
-// front (PR_SET_PDEATHSIG) and lives in its own process group (a terminal's Ctrl-C reaches only
-// the front, which then drains the workers in order).
+// A child process the front owns: `nmtd worker` started with posix_spawn in its own process group
+// (a terminal's Ctrl-C reaches only the front, which then drains the workers in order). The
+// worker ties its life to the front itself (`--parent-pid`: PR_SET_PDEATHSIG), which works
+// because the front spawns from its supervision thread, alive as long as the front.
 #include <sys/types.h>
 
 #include <filesystem>

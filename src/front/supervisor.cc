@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <condition_variable>
 
@@ -151,7 +152,9 @@ void Supervisor::spawn(int slot_index, Clock::time_point now, const std::string&
                                    "--listen",
                                    "unix:" + socket.string(),
                                    "--state-dir",
-                                   state_dir.string()};
+                                   state_dir.string(),
+                                   "--parent-pid",
+                                   std::to_string(::getpid())};
   const auto extra = worker_arguments(config_);
   args.insert(args.end(), extra.begin(), extra.end());
   try {

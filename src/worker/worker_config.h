@@ -56,6 +56,8 @@ struct WorkerConfig {
   int max_threads = 256;
   std::size_t max_rss_bytes = 0;  // 0: no RSS warning
   double max_gpu_memory_percent = 90.0;
+  // Set by the front: die (drain) when that process does, and refuse to start if it is gone.
+  int parent_pid = 0;
   bool debug_fault_injection = false;              // honour x-nmtd-fault metadata (tests only)
   std::chrono::milliseconds debug_start_delay{0};  // with fault injection: a slow model load
 

@@ -3,9 +3,11 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <condition_variable>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 
@@ -198,6 +200,15 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
 }  // namespace
 
 int run_worker(const WorkerConfig& config) {
+  if (config.parent_pid > 0) {
+    // SIGTERM (a drain) when the front dies, even by SIGKILL: no orphan keeps a model loaded.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != config.parent_pid) {
+      std::fprintf(stderr, "nmtd worker: the front (pid %d) is gone; not starting\n",
+                   config.parent_pid);
+      return 1;
+    }
+  }
   SignalBlock block_stop_signals;  // before any thread exists
   ::signal(SIGPIPE, SIG_IGN);      // a vanished peer is an error to handle, not a death
   const ListenAddress address = parse_listen_address(config.listen);

@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <memory>
 #include <string>
 
@@ -40,6 +42,7 @@ struct RequestSeen {
   std::string method = "-";
   std::string path = "-";
   bool has_body = false;
+  long long content_length = -1;  // -1: none given (or chunked)
 };
 
 bool reads_body(const std::string& method) {
@@ -59,6 +62,18 @@ bool must_close(const SocketStream& stream, const RequestSeen& seen) {
   // After an error the body may not have been read (404, 405 and 413 answer without it), and
   // the server never reads a body sent with GET, HEAD or OPTIONS.
   return seen.has_body && (status >= 400 || !reads_body(seen.method));
+}
+
+// Reads and drops `bytes` bytes of request body; false when the client did not send them.
+bool drain(SocketStream& stream, long long bytes) {
+  std::array<char, 4096> sink;
+  while (bytes > 0) {
+    const auto want = static_cast<std::size_t>(std::min<long long>(bytes, sink.size()));
+    const ssize_t got = stream.read(sink.data(), want);
+    if (got <= 0) return false;
+    bytes -= got;
+  }
+  return true;
 }
 
 class SocketCloser {
@@ -93,7 +108,8 @@ BoundedServer::BoundedServer(const HttpServerConfig& config, Logger& log)
       limits_{config.read_timeout, config.write_timeout, config.request_timeout,
               config.max_body_bytes + config.max_header_bytes},
       idle_timeout_(config.idle_timeout),
-      max_requests_per_connection_(config.max_requests_per_connection) {
+      max_requests_per_connection_(config.max_requests_per_connection),
+      max_body_bytes_(config.max_body_bytes) {
   const auto threads = static_cast<std::size_t>(config.threads);
   const std::size_t max_queued = config.max_pending_connections;
   // httplib takes ownership of the queue it gets from this factory (a unique_ptr in
@@ -181,6 +197,12 @@ void BoundedServer::serve(int sock) {
       seen.has_body =
           (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0") ||
           req.has_header("Transfer-Encoding");
+      if (req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+        const auto v = req.get_header_value("Content-Length");
+        long long n = -1;
+        if (std::from_chars(v.data(), v.data() + v.size(), n).ec == std::errc())
+          seen.content_length = n;
+      }
     });
     const int status = stream.response_status();
     if (status != 0) {
@@ -189,6 +211,12 @@ void BoundedServer::serve(int sock) {
       log_.debug("http: {} {} -> {} in {:.1f} ms", loggable(seen.method), loggable(seen.path),
                  status, took.count());
     }
+    // A GET (or HEAD, OPTIONS) may carry a body httplib never reads (LibreTranslate's Python
+    // client sends one): read it away so the connection can carry the next request.
+    if (ok && seen.has_body && !reads_body(seen.method) && seen.content_length > 0 &&
+        seen.content_length <= static_cast<long long>(max_body_bytes_) && !stream.broken() &&
+        stream.response_status() < 400 && drain(stream, seen.content_length))
+      seen.has_body = false;
     if (!ok || client_closes || last || must_close(stream, seen)) return;
   }
 }

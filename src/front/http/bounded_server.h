@@ -57,6 +57,7 @@ class BoundedServer final : public httplib::Server {
   const StreamLimits limits_;
   const std::chrono::milliseconds idle_timeout_;
   const std::size_t max_requests_per_connection_;
+  const std::size_t max_body_bytes_;
   std::atomic<std::thread::id> acceptor_{};
   std::atomic<bool> listening_{false};  // from then on, httplib closes the listening socket
   std::chrono::steady_clock::time_point last_refusal_warning_{};  // acceptor thread only
