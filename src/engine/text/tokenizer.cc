@@ -6,6 +6,7 @@
 #include "common/utf8.h"
 #include "engine/model/vocabulary.h"
 #include "engine/text/languages.h"
+#include "engine/text/sentencepiece/hf_tokenizer_json.h"
 
 namespace nmtd {
 
@@ -16,28 +17,23 @@ bool is_special(std::string_view token) {
          token == "<mask>";
 }
 
+// NLLB's SentencePiece model, or Hugging Face's tokenizer.json made from it (what Baketa
+// installs): the .model wins when both are there, as it is the original.
 spm::Processor load_spm(const std::filesystem::path& model_dir) {
   const auto file = model_dir / "sentencepiece.bpe.model";
-  if (!std::filesystem::exists(file)) {
-    // Baketa's installer puts a Hugging Face tokenizer.json beside the model: say that it is
-    // not what is needed, rather than leave the reader to guess.
-    const bool has_hf = std::filesystem::exists(model_dir / "tokenizer.json");
-    throw ModelFormatError(
-        "missing " + file.string() +
-        ": nmtd reads NLLB's SentencePiece model from the model "
-        "directory" +
-        (has_hf ? std::string(" (the tokenizer.json there is Hugging Face's form of it, which "
-                              "nmtd does not read)")
-                : std::string()) +
-        "; copy sentencepiece.bpe.model from the original checkpoint "
-        "(facebook/nllb-200-distilled-600M) into " +
-        model_dir.string());
-  }
+  const auto hf_file = model_dir / "tokenizer.json";
   try {
-    return spm::Processor::from_file(file);
+    if (std::filesystem::exists(file)) return spm::Processor::from_file(file);
+    if (std::filesystem::exists(hf_file))
+      return spm::Processor(spm::model_from_tokenizer_json_file(hf_file));
   } catch (const IoError& e) {
-    throw ModelFormatError(std::string("cannot load the SentencePiece model: ") + e.what());
+    throw ModelFormatError(std::string("cannot load the tokenizer: ") + e.what());
   }
+  throw ModelFormatError("no tokenizer in " + model_dir.string() +
+                         ": nmtd needs NLLB's SentencePiece model, sentencepiece.bpe.model, or "
+                         "Hugging Face's tokenizer.json made from it, and neither is there; copy "
+                         "one of them from the original checkpoint "
+                         "(facebook/nllb-200-distilled-600M) into that directory");
 }
 
 }  // namespace

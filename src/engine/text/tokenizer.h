@@ -16,8 +16,9 @@ class Vocabulary;
 
 class NllbTokenizer {
  public:
-  // Loads <model_dir>/sentencepiece.bpe.model. Throws ModelFormatError naming the file and
-  // what to do when it is missing or unreadable. `vocab` must outlive the tokenizer.
+  // Loads <model_dir>/sentencepiece.bpe.model, or else <model_dir>/tokenizer.json (Hugging
+  // Face's form of it). Throws ModelFormatError naming the file and what to do when neither is
+  // there or one is unreadable. `vocab` must outlive the tokenizer.
   NllbTokenizer(const std::filesystem::path& model_dir, const Vocabulary& vocab);
   NllbTokenizer(const NllbTokenizer&) = delete;
   NllbTokenizer& operator=(const NllbTokenizer&) = delete;
