@@ -3,12 +3,11 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "common/environment.h"
 #include "common/error.h"
 #include "front/config/front_config.h"
 #include "front/config/settings.h"
 #include "front/front_main.h"
-
-extern char** environ;
 
 namespace nmtd::cli {
 namespace {
@@ -42,16 +41,6 @@ Flags serve_flags() {
   return f;
 }
 
-std::map<std::string, std::string> environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    const std::string entry(*e);
-    const auto eq = entry.find('=');
-    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  return env;
-}
-
 }  // namespace
 
 int cmd_serve(const Args& args) {
@@ -61,7 +50,7 @@ int cmd_serve(const Args& args) {
     throw InvalidArgument("unexpected argument '" + f.positional().front() + "'");
   front::FrontConfig config;
   if (f.has("config")) front::apply_toml_file(config, f.get("config"));
-  front::apply_environment(config, environment());
+  front::apply_environment(config, process_environment());
   if (f.has("model-path")) front::set_setting(config, "model", f.get("model-path"));
   for (const auto& s : front::settings()) {
     if (s.flag.empty()) continue;

@@ -3,7 +3,9 @@
 #include <pthread.h>
 
 #include <cerrno>
+#include <cstring>
 #include <ctime>
+#include <string>
 
 namespace nmtd {
 namespace {
@@ -17,6 +19,11 @@ sigset_t stop_signals() {
 }
 
 }  // namespace
+
+std::string signal_name(int signo) {
+  const char* abbrev = sigabbrev_np(signo);
+  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signo);
+}
 
 SignalBlock::SignalBlock() {
   const sigset_t set = stop_signals();

@@ -5,9 +5,13 @@
 #include <signal.h>
 
 #include <functional>
+#include <string>
 #include <thread>
 
 namespace nmtd {
+
+// "SIGTERM", "SIGSEGV", ...; "signal N" for a number with no name.
+std::string signal_name(int signo);
 
 class SignalBlock {
  public:

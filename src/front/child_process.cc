@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "common/error.h"
+#include "common/signal_watcher.h"
 
 extern char** environ;
 
@@ -30,11 +31,6 @@ ExitStatus decode(int status) {
 }
 
 }  // namespace
-
-std::string signal_name(int signo) {
-  const char* abbrev = sigabbrev_np(signo);
-  return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signo);
-}
 
 std::string ExitStatus::describe() const {
   if (!signaled) return "exited with status " + std::to_string(code);

@@ -51,6 +51,4 @@ class ChildProcess {
 // The path of the running executable, so the front starts workers from the same build.
 std::filesystem::path current_executable();
 
-std::string signal_name(int signo);
-
 }  // namespace nmtd::front

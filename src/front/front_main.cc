@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/environment.h"
 #include "common/error.h"
+#include "common/log/stop_signals.h"
 #include "common/shutdown.h"
 #include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
@@ -25,22 +27,10 @@
 #include "rpc/health_service.h"
 #include "rpc/server_policy.h"
 
-extern char** environ;
-
 namespace nmtd::front {
 namespace {
 
 constexpr std::size_t kMaxMessageBytes = 64u << 20;
-
-std::map<std::string, std::string> environment() {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; e && *e; ++e) {
-    const std::string entry(*e);
-    const auto eq = entry.find('=');
-    if (eq != std::string::npos) env[entry.substr(0, eq)] = entry.substr(eq + 1);
-  }
-  return env;
-}
 
 // The private directory of the workers' sockets: ours alone (0700), gone when we are.
 class RuntimeDir {
@@ -154,16 +144,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
   const LibreTranslateNames lt_names;
 
   StopRequest stop;
-  SignalWatcher signals([&](int signo, int nth) {
-    if (nth == 1) {
-      log.info("{} received: draining (a second signal exits at once)", signal_name(signo));
-      stop.request(signo);
-      return;
-    }
-    log.error("exit: second {} received; exiting at once (status 1)", signal_name(signo));
-    log.flush();
-    ::_exit(1);
-  });
+  const SignalWatcher signals = watch_stop_signals(stop, log);
 
   auto server = start_grpc(config, service, baketa, health, log, grpc_port);
   std::unique_ptr<http::HttpServer> http_server;
@@ -184,11 +165,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 
   const int signo = stop.wait();
   const auto exit_limit = config.drain_timeout * 2 + std::chrono::seconds(10);
-  ExitDeadline exit_deadline(exit_limit, [&log, exit_limit] {
-    log.error("exit: shutdown did not finish within {} ms; forcing exit (status 1)",
-              exit_limit.count());
-    log.flush();
-  });
+  const ExitDeadline exit_deadline = shutdown_deadline(exit_limit, log);
   draining = true;
   service.set_draining();
   health.set_all(false);
@@ -217,7 +194,8 @@ int run_front(const FrontConfig& config) {
   }
   const auto log = make_logger(log_config);
   try {
-    RuntimeDir runtime_dir(resolve_runtime_dir(config, environment(), ::getpid(), ::getuid()));
+    RuntimeDir runtime_dir(
+        resolve_runtime_dir(config, process_environment(), ::getpid(), ::getuid()));
     return serve(config, *log, runtime_dir.path());
   } catch (const std::exception& e) {
     log->error("exit: {}; status 1", e.what());

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/log/stop_signals.h"
 #include "common/shutdown.h"
 #include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
@@ -97,10 +98,6 @@ std::unique_ptr<nmtd::Translator> load_and_warm_up(const WorkerConfig& config, L
   return translator;
 }
 
-const char* signal_name(int signo) {
-  return signo == SIGTERM ? "SIGTERM" : signo == SIGINT ? "SIGINT" : "signal";
-}
-
 int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log) {
   log_configuration(config, log);
 
@@ -127,16 +124,7 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
   TranslatorService service({config, queue, cache, stats, monitor, log});
 
   StopRequest stop;
-  SignalWatcher signals([&](int signo, int nth) {
-    if (nth == 1) {
-      log.info("{} received: draining (a second signal exits at once)", signal_name(signo));
-      stop.request(signo);
-      return;
-    }
-    log.error("exit: second {} received; exiting at once (status 1)", signal_name(signo));
-    log.flush();
-    ::_exit(1);
-  });
+  const SignalWatcher signals = watch_stop_signals(stop, log);
 
   if (!address.unix_path.empty()) claim_unix_socket_path(address.unix_path);
   rpc::HealthService health({"nmt.v1.Translator"});  // NOT_SERVING until the warm-up passes
@@ -168,11 +156,7 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
   const int signo = stop.wait();
   service.set_draining();
   const auto exit_limit = config.drain_timeout + std::chrono::seconds(5);
-  ExitDeadline exit_deadline(exit_limit, [&log, exit_limit] {
-    log.error("exit: shutdown did not finish within {} ms; forcing exit (status 1)",
-              exit_limit.count());
-    log.flush();
-  });
+  const ExitDeadline exit_deadline = shutdown_deadline(exit_limit, log);
   const auto drain_until = std::chrono::steady_clock::now() + config.drain_timeout;
   while (stats.calls_in_progress.load() > 0 && std::chrono::steady_clock::now() < drain_until)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
