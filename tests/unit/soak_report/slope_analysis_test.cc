@@ -1,0 +1,234 @@
+#include "soak/report/slope_analysis.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "unit/soak_report/record_fixtures.h"
+
+namespace nmtd::soak {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using testing::make_process;
+using testing::mib;
+
+const SlopeEntry& entry(const std::vector<SlopeEntry>& slopes, const std::string& process,
+                        const std::string& resource) {
+  for (const SlopeEntry& e : slopes)
+    if (e.process == process && e.resource == resource) return e;
+  throw std::runtime_error("no slope entry for " + process + " " + resource);
+}
+
+bool has_entry(const std::vector<SlopeEntry>& slopes, const std::string& process,
+               const std::string& resource) {
+  for (const SlopeEntry& e : slopes)
+    if (e.process == process && e.resource == resource) return true;
+  return false;
+}
+
+// 400 MiB plus `mib_per_hour`, with up to 0.5 MiB of noise and, every 23rd sample, a
+// 60 MiB transient (requests in flight), sampled every 2 s for 30 minutes.
+WatchedProcess leaking_front(double mib_per_hour, unsigned seed = 7) {
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<double> noise(0.0, 0.5);
+  return make_process("front", "front", -1, 0, 5, 1805, 2, [&](ProcessSample& s, double t, int i) {
+    double value = 400 + mib_per_hour * t / 3600 + noise(random);
+    if (i % 23 == 0) value += 60;
+    s.rss_bytes = mib(value);
+  });
+}
+
+TEST(SlopeAnalysis, MeasuresASteadyLeakThroughNoiseAndSpikesAndFailsItsBound) {
+  const auto slopes = analyse_slopes({leaking_front(5)}, SlopeSettings{});
+  const SlopeEntry& rss = entry(slopes, "front", "rss_mib");
+  EXPECT_TRUE(rss.judged);
+  EXPECT_NEAR(rss.slope_per_hour, 5.0, 0.5);
+  EXPECT_EQ(rss.bound, 1.0);
+  EXPECT_FALSE(rss.within_bound);
+  EXPECT_EQ(rss.unit, "MiB/h");
+  EXPECT_EQ(rss.role, "front");
+  EXPECT_EQ(rss.pid, 1000 - 100);
+  EXPECT_NEAR(rss.span_s, 1800 - 60, 2.001);
+  EXPECT_GE(rss.points, 80u);
+  EXPECT_THAT(rss.note, HasSubstr("over"));
+
+  const auto failures = slope_failures(slopes);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_THAT(failures[0], HasSubstr("front rss_mib grows "));
+  EXPECT_THAT(failures[0], HasSubstr(" MiB/h (bound 1 MiB/h)"));
+}
+
+TEST(SlopeAnalysis, NoWorkersMeansNoPooledEntries) {
+  const auto slopes = analyse_slopes({leaking_front(0)}, SlopeSettings{});
+  EXPECT_FALSE(has_entry(slopes, kPooledWorkersName, "rss_mib"));
+  EXPECT_TRUE(has_entry(slopes, "front", "fds"));
+  EXPECT_TRUE(has_entry(slopes, "front", "threads"));
+  EXPECT_FALSE(has_entry(slopes, "front", "gpu_mib"));  // no GPU readings at all
+  EXPECT_TRUE(entry(slopes, "front", "rss_mib").within_bound);
+}
+
+TEST(SlopeAnalysis, FlatCountsWithShortSpikesReadExactlyZeroAndHoldABoundOfZero) {
+  const auto front =
+      make_process("front", "front", -1, 0, 0, 1800, 2, [](ProcessSample& s, double, int i) {
+        s.open_fds = 40 + (i % 13 == 0 ? 5 : 0) + (i % 31 == 0 ? 2 : 0);
+        s.threads = 17 + (i % 7 == 0 ? 3 : 0);
+      });
+  const auto slopes = analyse_slopes({front}, SlopeSettings{});
+  for (const char* resource : {"fds", "threads"}) {
+    const SlopeEntry& e = entry(slopes, "front", resource);
+    EXPECT_TRUE(e.judged) << resource;
+    EXPECT_EQ(e.slope_per_hour, 0.0) << resource;
+    EXPECT_EQ(e.bound, 0.0) << resource;
+    EXPECT_TRUE(e.within_bound) << resource;
+    EXPECT_EQ(e.unit, "1/h");
+  }
+  EXPECT_THAT(slope_failures(slopes), IsEmpty());
+}
+
+TEST(SlopeAnalysis, OneDescriptorEveryTenMinutesFails) {
+  const auto front =
+      make_process("front", "front", -1, 0, 0, 1800, 2, [](ProcessSample& s, double t, int i) {
+        s.open_fds = 40 + static_cast<int>(t / 600) + (i % 9 == 0);
+      });
+  const auto slopes = analyse_slopes({front}, SlopeSettings{});
+  const SlopeEntry& fds = entry(slopes, "front", "fds");
+  EXPECT_TRUE(fds.judged);
+  EXPECT_GT(fds.slope_per_hour, 4.0);
+  EXPECT_LT(fds.slope_per_hour, 8.0);
+  EXPECT_FALSE(fds.within_bound);
+  EXPECT_THAT(slope_failures(slopes), ElementsAre(::testing::AllOf(HasSubstr("front fds grows "),
+                                                                   HasSubstr("/h (bound 0/h)"))));
+}
+
+TEST(SlopeAnalysis, LeavesOutWarmUpGrowth) {
+  // Loads 300 MiB in its first 50 s, then stays flat for half an hour.
+  const auto front =
+      make_process("front", "front", -1, 0, 3, 1803, 2, [](ProcessSample& s, double t, int) {
+        s.rss_bytes = mib(100 + 300 * std::min(t, 50.0) / 50);
+      });
+  const SlopeEntry with_warmup =
+      entry(analyse_slopes({front}, SlopeSettings{}), "front", "rss_mib");
+  EXPECT_TRUE(with_warmup.judged);
+  EXPECT_EQ(with_warmup.slope_per_hour, 0.0);
+  EXPECT_TRUE(with_warmup.within_bound);
+
+  SlopeSettings no_warmup;
+  no_warmup.warmup_s = 0;
+  const SlopeEntry without = entry(analyse_slopes({front}, no_warmup), "front", "rss_mib");
+  EXPECT_GT(without.slope_per_hour, 10.0);  // the load would read as a leak
+  EXPECT_FALSE(without.within_bound);
+}
+
+// Ten short lives of worker slot 0 (killed or recycled every 3 minutes), each loading
+// 300 MiB in its first 50 s, at levels that go up and down from one life to the next.
+std::vector<WatchedProcess> sawtooth_workers(double mib_per_hour_after_warmup) {
+  std::vector<WatchedProcess> workers;
+  for (int g = 0; g < 10; ++g) {
+    const double level = 500 + 20 * (g % 3);
+    workers.push_back(make_process("worker 0." + std::to_string(g), "worker", 0, g, 180.0 * g + 1,
+                                   180.0 * g + 179, 2, [&](ProcessSample& s, double t, int i) {
+                                     double value = level - 300 + 300 * std::min(t, 50.0) / 50;
+                                     if (t > 50)
+                                       value += mib_per_hour_after_warmup * (t - 50) / 3600;
+                                     if (i % 17 == 0) value += 40;
+                                     s.rss_bytes = mib(value);
+                                     s.gpu_used_bytes = mib(1000);
+                                   }));
+  }
+  return workers;
+}
+
+TEST(SlopeAnalysis, PooledWorkersReadFlatThroughRestarts) {
+  const auto slopes = analyse_slopes(sawtooth_workers(0), SlopeSettings{});
+  for (int g = 0; g < 10; ++g) {
+    const SlopeEntry& alone = entry(slopes, "worker 0." + std::to_string(g), "rss_mib");
+    EXPECT_FALSE(alone.judged);
+    EXPECT_THAT(alone.note, HasSubstr("fewer than 300 s"));
+  }
+  const SlopeEntry& pooled = entry(slopes, kPooledWorkersName, "rss_mib");
+  EXPECT_EQ(pooled.role, "workers");
+  EXPECT_EQ(pooled.pid, 0);
+  EXPECT_TRUE(pooled.judged);
+  EXPECT_NEAR(pooled.slope_per_hour, 0.0, 1e-9);
+  EXPECT_TRUE(pooled.within_bound);
+  EXPECT_NEAR(pooled.span_s, 10 * 118, 1e-6);
+  EXPECT_EQ(pooled.points, 60u);
+  EXPECT_TRUE(has_entry(slopes, kPooledWorkersName, "gpu_mib"));
+  EXPECT_THAT(slope_failures(slopes), IsEmpty());
+}
+
+TEST(SlopeAnalysis, PooledWorkersMeasureTheGrowthEachLifeShares) {
+  const auto slopes = analyse_slopes(sawtooth_workers(4), SlopeSettings{});
+  const SlopeEntry& pooled = entry(slopes, kPooledWorkersName, "rss_mib");
+  EXPECT_TRUE(pooled.judged);
+  EXPECT_NEAR(pooled.slope_per_hour, 4.0, 0.4);
+  EXPECT_FALSE(pooled.within_bound);
+  EXPECT_THAT(slope_failures(slopes), ElementsAre(HasSubstr("workers (pooled) rss_mib grows ")));
+}
+
+TEST(SlopeAnalysis, PooledWorkersNeedEnoughSpanInAll) {
+  auto workers = sawtooth_workers(4);
+  workers.resize(2);  // 236 s after warm-up in all
+  const SlopeEntry pooled =
+      entry(analyse_slopes(workers, SlopeSettings{}), kPooledWorkersName, "rss_mib");
+  EXPECT_FALSE(pooled.judged);
+  EXPECT_TRUE(pooled.within_bound);
+  EXPECT_THAT(pooled.note, HasSubstr("fewer than 300 s"));
+}
+
+TEST(SlopeAnalysis, AProcessWatchedAMinuteAfterWarmUpIsNotJudgedAlone) {
+  const auto short_lived = make_process(
+      "worker 1.0", "worker", 1, 0, 0, 120, 2,
+      [](ProcessSample& s, double t, int) { s.rss_bytes = mib(300 + 1000 * t / 3600); });
+  const auto slopes = analyse_slopes({short_lived}, SlopeSettings{});
+  const SlopeEntry& rss = entry(slopes, "worker 1.0", "rss_mib");
+  EXPECT_FALSE(rss.judged);
+  EXPECT_TRUE(rss.within_bound);
+  EXPECT_EQ(rss.note, "watched 60 s after warm-up, fewer than 300 s");
+  EXPECT_GT(rss.slope_per_hour, 500.0);  // measured and shown, just not judged
+  EXPECT_THAT(slope_failures(slopes), IsEmpty());
+}
+
+TEST(SlopeAnalysis, ANegativeBoundTurnsTheCheckOff) {
+  SlopeSettings settings;
+  settings.bounds.rss_mib_per_hour = -1;
+  const auto slopes = analyse_slopes({leaking_front(50)}, settings);
+  const SlopeEntry& rss = entry(slopes, "front", "rss_mib");
+  EXPECT_FALSE(rss.judged);
+  EXPECT_TRUE(rss.within_bound);
+  EXPECT_EQ(rss.note, "check off");
+  EXPECT_NEAR(rss.slope_per_hour, 50.0, 5.0);
+  EXPECT_THAT(slope_failures(slopes), IsEmpty());
+}
+
+TEST(SlopeAnalysis, UnknownReadingsAreLeftOutAndMissingDataIsSaidSo) {
+  WatchedProcess silent;
+  silent.name = "worker 2.0";
+  silent.role = "worker";
+  silent.slot = 2;
+  auto remote =
+      make_process("front", "front", -1, 0, 0, 600, 2, [](ProcessSample& s, double, int i) {
+        s.open_fds = -1;                   // GetStatus gives no descriptor count
+        s.threads = i % 2 == 0 ? 12 : -1;  // every other reading unknown
+      });
+  const auto slopes = analyse_slopes({silent, remote}, SlopeSettings{});
+  EXPECT_EQ(entry(slopes, "worker 2.0", "rss_mib").note, "no samples");
+  EXPECT_FALSE(has_entry(slopes, "worker 2.0", "fds"));
+  EXPECT_FALSE(has_entry(slopes, "front", "fds"));
+  const SlopeEntry& threads = entry(slopes, "front", "threads");
+  EXPECT_TRUE(threads.judged);
+  EXPECT_EQ(threads.slope_per_hour, 0.0);
+  EXPECT_EQ(entry(slopes, kPooledWorkersName, "rss_mib").note, "no samples");
+
+  const auto warming =
+      make_process("worker 3.0", "worker", 3, 0, 0, 40, 2, [](auto&, double, int) {});
+  EXPECT_EQ(entry(analyse_slopes({warming}, SlopeSettings{}), "worker 3.0", "rss_mib").note,
+            "no samples after the 60 s warm-up");
+}
+
+}  // namespace
+}  // namespace nmtd::soak
