@@ -18,5 +18,6 @@ int cmd_bench(const Args& args);
 int cmd_worker(const Args& args);
 int cmd_client(const Args& args);
 int cmd_serve(const Args& args);
+int cmd_soak(const Args& args);
 
 }  // namespace nmtd::cli

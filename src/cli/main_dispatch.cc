@@ -24,6 +24,7 @@ constexpr Command kCommands[] = {
     {"bench", cmd_bench, "measure latency, throughput, load time and memory"},
     {"serve", cmd_serve, "the server: supervises workers, serves gRPC and HTTP (what users run)"},
     {"worker", cmd_worker, "serve one model over gRPC (nmt.v1.Translator, health, reflection)"},
+    {"soak", cmd_soak, "drive a server with load and chaos; report what was lost or grew"},
     {"client", cmd_client, "talk to a worker: translate, languages, status, health"},
 };
 

@@ -1,5 +1,6 @@
 #include "front/child_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -38,7 +39,8 @@ std::string ExitStatus::describe() const {
 }
 
 ChildProcess ChildProcess::spawn(const std::filesystem::path& binary,
-                                 const std::vector<std::string>& args) {
+                                 const std::vector<std::string>& args,
+                                 const std::filesystem::path& output) {
   const std::string path = binary.string();
   std::vector<std::string> argv_storage;
   argv_storage.push_back(path);
@@ -76,6 +78,11 @@ ChildProcess ChildProcess::spawn(const std::filesystem::path& binary,
                            POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  if (!output.empty()) {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  }
   posix_spawn_file_actions_addclosefrom_np(&actions, 3);
   pid_t pid = -1;
   const int rc = ::posix_spawn(&pid, path.c_str(), &actions, &attr, argv.data(), envp.data());

@@ -22,9 +22,11 @@ struct ExitStatus {
 
 class ChildProcess {
  public:
-  // Throws IoError when fork fails. Exec failures show as exit status 127.
+  // Throws IoError when fork fails. Exec failures show as exit status 127. `output`, when
+  // given, receives the child's stdout and stderr (appended; created 0600 if missing).
   static ChildProcess spawn(const std::filesystem::path& binary,
-                            const std::vector<std::string>& args);
+                            const std::vector<std::string>& args,
+                            const std::filesystem::path& output = {});
 
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;

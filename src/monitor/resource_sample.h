@@ -1,5 +1,7 @@
 #pragma once
 // One snapshot of this process's resource use, read from procfs (and NVML when present).
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -25,5 +27,14 @@ struct ResourceSample {
 // `gpu` may be null. Throws IoError only when /proc/self/status cannot be read: without it
 // the sample would be meaningless, whereas a missing fd count or GPU reading is tolerable.
 ResourceSample read_resources(GpuMemoryProbe* gpu);
+
+}  // namespace nmtd::monitor
+
+namespace nmtd::monitor {
+
+// Another process's resources (no GPU reading): what `nmtd soak` watches the server with.
+// nullopt when the process is gone or its /proc entry cannot be read; open_fds is -1 when
+// only its fd directory is closed to us.
+std::optional<ResourceSample> read_process_resources(pid_t pid);
 
 }  // namespace nmtd::monitor

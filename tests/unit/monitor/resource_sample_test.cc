@@ -27,6 +27,23 @@ TEST(ReadResources, RssIsPositiveAndPeakAtLeastRss) {
   EXPECT_GT(s.at.time_since_epoch().count(), 0);
 }
 
+// Reading our own pid from outside must agree with reading /proc/self (nothing else runs
+// in this test that opens fds or threads between the two reads).
+TEST(ReadProcessResources, OwnPidMatchesSelf) {
+  const auto other = read_process_resources(getpid());
+  const ResourceSample self = read_resources(nullptr);
+  ASSERT_TRUE(other.has_value());
+  EXPECT_EQ(other->open_fds, self.open_fds);
+  EXPECT_EQ(other->threads, self.threads);
+  EXPECT_GT(other->rss_bytes, 0);
+  EXPECT_FALSE(other->gpu.has_value());
+}
+
+TEST(ReadProcessResources, GoneProcessIsNullopt) {
+  // pid_max is at most 2^22 on Linux, so this pid cannot exist.
+  EXPECT_FALSE(read_process_resources(1 << 23).has_value());
+}
+
 TEST(ReadResources, CountsDuplicatedFdsExactly) {
   const int before = read_resources(nullptr).open_fds;
   std::vector<int> fds;

@@ -1,0 +1,130 @@
+#include "soak/resource_sampler.h"
+
+#include "monitor/resource_sample.h"
+#include "soak/stoppable_sleep.h"
+
+namespace nmtd::soak {
+
+ResourceSampler::ResourceSampler(const ServerCalls& calls, RequestLedger& ledger,
+                                 Timeline& timeline, double every_s)
+    : calls_(calls), ledger_(ledger), timeline_(timeline), every_s_(every_s) {}
+
+ResourceSampler::~ResourceSampler() { stop(); }
+
+void ResourceSampler::start() {
+  thread_ = std::jthread([this](std::stop_token stop) {
+    do {
+      sample_round();
+    } while (sleep_unless_stopped(stop, std::chrono::duration<double>(every_s_)));
+  });
+}
+
+void ResourceSampler::stop() {
+  if (thread_.joinable()) {
+    thread_.request_stop();
+    thread_.join();
+  }
+}
+
+void ResourceSampler::watch(pid_t pid, const std::string& name, const std::string& role, int slot,
+                            int generation, const nmt::v1::ResourceSample& reported, double t) {
+  auto [it, added] = index_.try_emplace(pid, processes_.size());
+  if (added) {
+    WatchedProcess p;
+    p.name = name;
+    p.role = role;
+    p.slot = slot;
+    p.generation = generation;
+    p.pid = pid;
+    processes_.push_back(std::move(p));
+  }
+  WatchedProcess& process = processes_[it->second];
+  ProcessSample sample;
+  sample.t_s = t;
+  if (const auto read = monitor::read_process_resources(pid)) {
+    process.source = "procfs";
+    sample.rss_bytes = read->rss_bytes;
+    sample.open_fds = read->open_fds;
+    sample.threads = read->threads;
+  } else if (reported.has_unix_time_ms()) {
+    // Not on this machine, or already gone: what the process last reported of itself.
+    if (process.source.empty()) process.source = "GetStatus";
+    sample.rss_bytes = reported.rss_bytes();
+    sample.open_fds = reported.open_fds();
+    sample.threads = reported.threads();
+  } else {
+    return;  // nothing known yet
+  }
+  if (reported.gpu_available()) sample.gpu_used_bytes = reported.gpu_used_bytes();
+  process.samples.push_back(sample);
+}
+
+void ResourceSampler::count_restarts(const nmt::v1::GetStatusResponse& status) {
+  std::map<std::string, uint64_t> now(status.restarts_by_reason().begin(),
+                                      status.restarts_by_reason().end());
+  // Counts from before the soak (an attached server's past) are not the soak's.
+  if (!restarts_baseline_) {
+    restarts_baseline_ = now;
+    retries_baseline_ = status.retries();
+  }
+  for (const auto& [reason, count] : now) {
+    const uint64_t before = restarts_baseline_->count(reason) ? restarts_baseline_->at(reason) : 0;
+    const uint64_t during = count >= before ? count - before : 0;
+    uint64_t& seen = restarts_seen_[reason];
+    for (; seen < during; ++seen) timeline_.add("restart", "restart: " + reason);
+  }
+  retries_ = status.retries() >= retries_baseline_ ? status.retries() - retries_baseline_ : 0;
+  std::set<std::string> ids;
+  for (const auto& report : status.crash_reports()) ids.insert(report.id());
+  if (!crash_report_ids_before_) {
+    crash_report_ids_before_ = ids;
+    return;
+  }
+  for (const auto& id : ids) {
+    if (!crash_report_ids_before_->count(id)) crash_report_ids_.insert(id);
+  }
+}
+
+void ResourceSampler::sample_round() {
+  const auto status = calls_.status(std::chrono::seconds(2));
+  const double t = timeline_.now_s();
+  const LatencyPoint latency = ledger_.take_interval(t);
+  std::lock_guard lock(mu_);
+  latency_.push_back(latency);
+  if (!status) {
+    ++failed_rounds_;
+    return;
+  }
+  last_status_ = *status;
+  if (status->pid() > 0) watch(status->pid(), "front", "front", -1, 0, status->resources(), t);
+  for (const auto& w : status->workers()) {
+    if (w.pid() <= 0) continue;
+    watch(w.pid(), "worker " + std::to_string(w.slot()) + "." + std::to_string(w.generation()),
+          "worker", w.slot(), w.generation(), w.status().resources(), t);
+  }
+  count_restarts(*status);
+}
+
+std::optional<nmt::v1::GetStatusResponse> ResourceSampler::last_status() const {
+  std::lock_guard lock(mu_);
+  return last_status_;
+}
+
+uint64_t ResourceSampler::failed_rounds() const {
+  std::lock_guard lock(mu_);
+  return failed_rounds_;
+}
+
+void ResourceSampler::fill(SoakRecord& record) const {
+  std::lock_guard lock(mu_);
+  record.processes = processes_;
+  record.latency_over_time = latency_;
+  record.restarts_by_reason.clear();
+  for (const auto& [reason, count] : restarts_seen_) {
+    if (count > 0) record.restarts_by_reason[reason] = count;
+  }
+  record.retries = retries_;
+  record.crash_reports = crash_report_ids_.size();
+}
+
+}  // namespace nmtd::soak

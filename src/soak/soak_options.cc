@@ -1,0 +1,47 @@
+#include "soak/soak_options.h"
+
+#include <algorithm>
+
+#include "common/error.h"
+
+namespace nmtd::soak {
+namespace {
+
+void check_names(const std::vector<std::string>& given, const std::vector<std::string>& known,
+                 const std::string& what) {
+  for (const auto& name : given) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw InvalidArgument("unknown " + what + " '" + name + "' (known: " + list + ")");
+    }
+  }
+}
+
+}  // namespace
+
+void validate(const SoakOptions& o) {
+  if (o.report_dir.empty()) throw InvalidArgument("--report DIR is required");
+  if (o.server && !o.model.empty())
+    throw InvalidArgument("--server and --model exclude each other: attach or start, not both");
+  if (!(o.duration_s > 0)) throw InvalidArgument("--duration must be longer than 0");
+  if (o.max_requests && *o.max_requests == 0)
+    throw InvalidArgument("--max-requests must be at least 1");
+  if (o.workers < 1 || o.workers > 64) throw InvalidArgument("--workers must be in [1, 64]");
+  if (o.profiles.empty()) throw InvalidArgument("--profiles names no profile");
+  check_names(o.profiles, all_profiles(), "profile");
+  check_names(o.chaos_actions, all_chaos_actions(), "chaos action");
+  if (o.chaos_every_s < 0) throw InvalidArgument("--chaos-every must not be negative");
+  if (o.chaos_every_s > 0 && o.chaos_actions.empty())
+    throw InvalidArgument("--chaos-actions names no action while --chaos-every is set");
+  if (o.saturating_clients < 1 || o.saturating_clients > 256)
+    throw InvalidArgument("--clients must be in [1, 256]");
+  if (!(o.request_deadline_s > 0)) throw InvalidArgument("--deadline must be longer than 0");
+  if (!(o.sample_every_s >= 0.1)) throw InvalidArgument("--sample-every must be at least 100ms");
+  if (o.slopes.warmup_s < 0) throw InvalidArgument("--warmup must not be negative");
+  if (!(o.slopes.floor_window_s > 0)) throw InvalidArgument("--floor-window must be longer than 0");
+  if (o.slopes.floor_window_s < o.sample_every_s)
+    throw InvalidArgument("--floor-window must hold at least one sample (>= --sample-every)");
+}
+
+}  // namespace nmtd::soak
