@@ -77,6 +77,11 @@ std::unique_ptr<grpc::Server> start_grpc(const FrontConfig& config, FrontService
 int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& runtime_dir) {
   log.info("nmtd serve {} starting: pid {}; effective configuration:\n{}", NMTD_VERSION, ::getpid(),
            describe(config));
+  const int cores = available_cores();
+  log.info("engine threads per worker: {} ({}; {} workers, {} cores available)",
+           threads_per_worker(config, cores),
+           config.worker.threads > 0 ? "worker.threads" : "cores shared out", config.workers,
+           cores);
   const auto state_dir = config.state_dir.empty() ? runtime_dir : config.state_dir;
   crash::CrashReporter crash_reporter(
       {.report_dir = state_dir, .program = "nmtd serve", .version = NMTD_VERSION});

@@ -1,7 +1,9 @@
 #pragma once
 // The delay before a failed worker's slot starts again: 1 s doubling to 60 s by default, back to
-// the start once a worker of the slot has stayed healthy long enough (a crash a day is not a
-// crash loop).
+// the start when the worker that failed had served long enough (30 s by default). A crash loop
+// is a worker that dies soon after it starts; one killed after serving for a while is not, and
+// holding its slot empty for a minute would only take capacity away (nmtd soak with chaos every
+// 30 s showed restart delays doubling to a minute under the earlier 10-minute rule).
 #include <algorithm>
 #include <chrono>
 

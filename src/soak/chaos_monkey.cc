@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -62,11 +63,18 @@ ChaosTally& ChaosMonkey::tally(const std::string& action) { return tallies_[acti
 void ChaosMonkey::run(std::stop_token stop) {
   const auto every = std::chrono::duration<double>(settings_.every_s);
   auto next = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(every);
-  std::uniform_int_distribution<std::size_t> pick(0, settings_.actions.size() - 1);
+  // Actions are dealt from a shuffled deck of all of them: random order, yet every action
+  // comes up once per round, so even a short soak meets each kind of chaos.
+  std::vector<std::string> deck;
   for (;;) {
     const auto wait = std::chrono::duration<double>(next - SteadyClock::now());
     if (!sleep_unless_stopped(stop, std::max(wait, std::chrono::duration<double>(0)))) return;
-    const std::string action = settings_.actions[pick(rng_)];
+    if (deck.empty()) {
+      deck = settings_.actions;
+      std::shuffle(deck.begin(), deck.end(), rng_);
+    }
+    const std::string action = deck.back();
+    deck.pop_back();
     act(action, stop);
     // An action that took longer than the interval (a slow recovery) delays the next one
     // rather than stacking them up.

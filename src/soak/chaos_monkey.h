@@ -1,8 +1,9 @@
 #pragma once
-// Breaks the server on purpose, one action every interval, chosen at random (seeded) among
-// the enabled ones: kill -9, SIGSEGV or SIGSTOP of a random ready worker, or a client-side
-// probe (chaos_probes.h). After a signal it watches the front replace the worker and notes how
-// long that took; a worker not replaced within a minute is an unexpected outcome.
+// Breaks the server on purpose, one action every interval, dealt at random (seeded) from a deck
+// of the enabled ones, so that each comes up once per round: kill -9, SIGSEGV or SIGSTOP of a
+// random ready worker, or a client-side probe (chaos_probes.h). After a signal it watches the front
+// replace the worker and notes how long that took; a worker not replaced within a minute is an
+// unexpected outcome.
 //
 // Signals need the workers on this machine: a pid that is not a local `nmtd worker` process is
 // skipped (counted, never signalled), so attaching to a remote server cannot hit a stranger.

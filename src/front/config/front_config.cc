@@ -1,7 +1,11 @@
 // The environment, single settings, validation, and what the front derives from its settings.
 #include "front/config/front_config.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <set>
+#include <thread>
 
 #include "common/error.h"
 #include "front/config/setting_value.h"
@@ -71,12 +75,33 @@ void validate(const FrontConfig& c) {
               std::to_string(c.runtime_dir.native().size()));
 }
 
-std::vector<std::string> worker_arguments(const FrontConfig& config) {
+int available_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  // The CPUs this process may run on (taskset, cgroup cpusets), not all the machine has.
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+int threads_per_worker(const FrontConfig& config, int cores) {
+  if (config.worker.threads > 0) return config.worker.threads;
+  // Each worker's engine splits every step across its threads and waits for the slowest; when
+  // workers x threads exceed the cores, a descheduled thread stalls the whole step. Measured
+  // with 2 workers on 2 cores: 1 thread each served several times the requests of 2 each
+  // (docs/operations.md). So the cores are shared out, at most 4 each (the engine's own cap).
+  return std::clamp(cores / std::max(1, config.workers), 1, 4);
+}
+
+std::vector<std::string> worker_arguments(const FrontConfig& config, int cores) {
   std::vector<std::string> args;
   for (const Setting& setting : settings()) {
     if (setting.worker_flag.empty()) continue;
     args.emplace_back(setting.worker_flag);
-    args.push_back(format_plain(setting, config));
+    if (setting.name == "worker.threads") {
+      args.push_back(std::to_string(threads_per_worker(config, cores)));
+    } else {
+      args.push_back(format_plain(setting, config));
+    }
   }
   return args;
 }

@@ -41,7 +41,7 @@ struct Supervision {
   std::chrono::milliseconds canary_interval{std::chrono::seconds(60)};  // 0: off
   std::chrono::milliseconds backoff_initial{1000};
   std::chrono::milliseconds backoff_max{60000};
-  std::chrono::milliseconds backoff_reset_after{std::chrono::minutes(10)};
+  std::chrono::milliseconds backoff_reset_after{std::chrono::seconds(30)};
   bool operator==(const Supervision&) const = default;
 };
 
@@ -109,9 +109,15 @@ std::string describe(const FrontConfig& config);
 // flag, meaning) that docs/configuration.md carries between its marker comments.
 std::string settings_markdown();
 
+// The CPUs this process may run on.
+int available_cores();
+
+// worker.threads, or when it is 0, the `cores` shared out among the workers: 1 to 4 each.
+int threads_per_worker(const FrontConfig& config, int cores);
+
 // The flags that pass the worker.* settings and the log level on to `nmtd worker`; the
-// caller adds --model, --listen and --state-dir.
-std::vector<std::string> worker_arguments(const FrontConfig& config);
+// caller adds --model, --listen and --state-dir. `cores` decides worker.threads = 0.
+std::vector<std::string> worker_arguments(const FrontConfig& config, int cores = available_cores());
 
 // config.runtime_dir when set; else $XDG_RUNTIME_DIR/nmtd-<pid> when that variable holds an
 // absolute path, else /tmp/nmtd-<uid>-<pid>. The front creates it with mode 0700.

@@ -91,7 +91,8 @@ std::vector<Setting> make_table() {
        .max = 1024,
        .flag = "--threads",
        .worker_flag = "--threads",
-       .doc = "engine compute threads per worker; 0 = the engine's default (min(4, cores))"},
+       .doc = "engine compute threads per worker; 0 = the cores shared out among the workers, "
+              "1 to 4 each (workers x threads above the cores stalls every engine step)"},
       {.name = "worker.compute_type",
        .kind = K::kString,
        .field = +[](C& c) -> std::string& { return c.worker.compute_type; },
@@ -207,7 +208,8 @@ std::vector<Setting> make_table() {
        .field = +[](C& c) -> ms& { return c.supervision.backoff_reset_after; },
        .min = 0,
        .max = kWeek,
-       .doc = "a worker healthy this long resets the restart delay to `backoff_initial_ms`"},
+       .doc = "a worker that served this long before failing is not in a crash loop: its "
+              "restart delay starts over at `backoff_initial_ms`"},
 
       // Soft limits per worker: over one, the worker is recycled as planned (no request lost).
       {.name = "limits.rss_mib",

@@ -32,7 +32,7 @@ TEST(FrontConfigDefaults, AreTheDocumentedOnes) {
   EXPECT_EQ(c.supervision.canary_interval, 60s);
   EXPECT_EQ(c.supervision.backoff_initial, 1s);
   EXPECT_EQ(c.supervision.backoff_max, 60s);
-  EXPECT_EQ(c.supervision.backoff_reset_after, 10min);
+  EXPECT_EQ(c.supervision.backoff_reset_after, 30s);
   EXPECT_EQ(c.requests.default_deadline, 60s);
   EXPECT_EQ(c.limits.rss_mib, 0);
   EXPECT_EQ(c.limits.gpu_memory_percent, 0);
@@ -103,6 +103,27 @@ TEST(SettingsTable, EveryRowHasItsOwnField) {
     const void* member = std::visit([&](auto field) -> const void* { return &field(c); }, s.field);
     EXPECT_TRUE(members.insert(member).second) << s.name;
   }
+}
+
+TEST(WorkerArguments, ThreadsZeroSharesTheCoresOutAmongTheWorkers) {
+  FrontConfig c;
+  c.worker.threads = 0;
+  c.workers = 2;
+  EXPECT_EQ(threads_per_worker(c, 2), 1);
+  EXPECT_EQ(threads_per_worker(c, 8), 4);
+  EXPECT_EQ(threads_per_worker(c, 32), 4);  // the engine's cap
+  c.workers = 3;
+  EXPECT_EQ(threads_per_worker(c, 2), 1);  // never 0
+  EXPECT_EQ(threads_per_worker(c, 7), 2);
+  c.worker.threads = 6;  // an explicit setting wins
+  EXPECT_EQ(threads_per_worker(c, 2), 6);
+  c.worker.threads = 0;
+  c.workers = 1;
+  const auto args = worker_arguments(c, 2);
+  const auto at = std::find(args.begin(), args.end(), "--threads");
+  ASSERT_NE(at, args.end());
+  EXPECT_EQ(*(at + 1), "2");
+  EXPECT_GE(available_cores(), 1);
 }
 
 TEST(WorkerArguments, PassTheWorkerSettingsOn) {

@@ -84,7 +84,7 @@ TEST(Describe, IsReadableToml) {
   EXPECT_THAT(text, HasSubstr("\n[supervision]\n"));
   EXPECT_THAT(text, HasSubstr("\nrecycle_age = \"12h\"\n"));
   EXPECT_THAT(text, HasSubstr("\ncanary_interval = \"1m\"\n"));
-  EXPECT_THAT(text, HasSubstr("\nbackoff_reset_after = \"10m\"\n"));
+  EXPECT_THAT(text, HasSubstr("\nbackoff_reset_after = \"30s\"\n"));
   EXPECT_THAT(text, HasSubstr("\nbatch_wait_us = 2000\n"));
   EXPECT_THAT(text, HasSubstr("\nmodel = \"\"\n"));
 }
