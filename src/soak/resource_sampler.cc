@@ -96,7 +96,9 @@ void ResourceSampler::sample_round() {
     return;
   }
   last_status_ = *status;
-  if (status->pid() > 0) watch(status->pid(), "front", "front", -1, 0, status->resources(), t);
+  // Attached straight to a worker (no front), the process is named for what it is.
+  const std::string name = status->role() == "worker" ? "worker (attached)" : "front";
+  if (status->pid() > 0) watch(status->pid(), name, "front", -1, 0, status->resources(), t);
   for (const auto& w : status->workers()) {
     if (w.pid() <= 0) continue;
     watch(w.pid(), "worker " + std::to_string(w.slot()) + "." + std::to_string(w.generation()),

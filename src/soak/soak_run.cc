@@ -72,6 +72,17 @@ void judge(SoakRecord& r, const std::vector<std::string>& lost_examples) {
   }
 }
 
+// What the run collected so far, analysed and judged.
+void assemble(SoakRecord& record, const RequestLedger& ledger, const ResourceSampler& sampler,
+              const Timeline& timeline, const ChaosMonkey* chaos, const SlopeSettings& slopes) {
+  ledger.fill(record);
+  sampler.fill(record);
+  record.events = timeline.events();
+  if (chaos != nullptr) record.chaos = chaos->tallies();
+  record.slopes = analyse_slopes(record.processes, slopes);
+  judge(record, ledger.lost_examples());
+}
+
 }  // namespace
 
 int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
@@ -152,7 +163,24 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                            std::chrono::duration<double>(o.duration_s));
     std::string why = "the duration has passed";
+    // A report every few minutes: a long soak cut short (or a machine that died under it)
+    // still leaves its figures.
+    const auto interim_every = std::chrono::minutes(5);
+    auto next_interim = std::chrono::steady_clock::now() + interim_every;
     while (std::chrono::steady_clock::now() < until) {
+      if (std::chrono::steady_clock::now() >= next_interim) {
+        next_interim += interim_every;
+        SoakRecord interim = record;
+        interim.finished = false;
+        interim.duration_s = timeline.now_s();
+        interim.keepalive_reconnects = load.keepalive_reconnects();
+        assemble(interim, ledger, sampler, timeline, chaos ? &*chaos : nullptr, o.slopes);
+        try {
+          write_report(o.report_dir, interim);
+        } catch (const std::exception& e) {
+          progress.say(std::string("[soak] cannot write the interim report: ") + e.what());
+        }
+      }
       if (interrupt.stop_requested()) {
         why = "interrupted";
         break;
@@ -201,12 +229,7 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
     }
   }
 
-  ledger.fill(record);
-  sampler.fill(record);
-  record.events = timeline.events();
-  if (chaos) record.chaos = chaos->tallies();
-  record.slopes = analyse_slopes(record.processes, o.slopes);
-  judge(record, ledger.lost_examples());
+  assemble(record, ledger, sampler, timeline, chaos ? &*chaos : nullptr, o.slopes);
   write_report(o.report_dir, record);
 
   const OutcomeTally& t = record.total;

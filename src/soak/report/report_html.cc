@@ -47,8 +47,10 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 std::string banner(const SoakRecord& r) {
-  if (r.failures.empty()) return "<div class=\"banner pass\">PASS</div>\n";
-  std::string out = "<div class=\"banner fail\">FAIL: " + std::to_string(r.failures.size()) +
+  const std::string so_far = r.finished ? "" : " so far (the soak is still running)";
+  if (r.failures.empty()) return "<div class=\"banner pass\">PASS" + so_far + "</div>\n";
+  std::string out = "<div class=\"banner fail\">FAIL" + so_far + ": " +
+                    std::to_string(r.failures.size()) +
                     (r.failures.size() == 1 ? " problem" : " problems") + "\n<ul>\n";
   for (const std::string& f : r.failures) out += "<li>" + html_escape(f) + "</li>\n";
   return out + "</ul></div>\n";

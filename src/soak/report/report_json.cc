@@ -156,6 +156,7 @@ json report_to_json(const SoakRecord& r) {
 
   json out = json::object();
   out["format"] = "nmtd-soak-report/1";
+  out["finished"] = r.finished;
   out["passed"] = r.failures.empty();
   out["failures"] = r.failures;
   out["sent"] = r.total.sent;

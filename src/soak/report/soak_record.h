@@ -16,8 +16,8 @@ namespace nmtd::soak {
 struct ProcessSample {
   double t_s = 0;
   int64_t rss_bytes = 0;
-  int open_fds = -1;  // -1: unknown (not readable)
-  int threads = -1;   // -1: unknown
+  int open_fds = -1;                      // -1: unknown (not readable)
+  int threads = -1;                       // -1: unknown
   std::optional<int64_t> gpu_used_bytes;  // nullopt: no GPU reading
 };
 
@@ -28,7 +28,7 @@ struct WatchedProcess {
   int slot = -1;       // worker slot; -1 for the front
   int generation = 0;  // worker generation; 0 for the front
   pid_t pid = 0;
-  std::string source;  // where the samples come from: "procfs" or "GetStatus"
+  std::string source;                  // where the samples come from: "procfs" or "GetStatus"
   std::vector<ProcessSample> samples;  // in time order
 };
 
@@ -88,7 +88,8 @@ struct SlopeBounds {
   double threads_per_hour = 0.0;
 };
 
-// How the slopes are computed (see slope_analysis.h).
+// How the slopes are computed (see slope_analysis.h). `nmtd soak` has its own defaults, made
+// for runs of half an hour or more (5 min warm-up, 30 s floors, 10 min span).
 struct SlopeSettings {
   double warmup_s = 60;        // samples of a process younger than this are left out
   double floor_window_s = 20;  // each window's minimum stands for it (transients removed)
@@ -104,25 +105,25 @@ struct SlopeEntry {
   std::string resource;  // "rss_mib", "gpu_mib", "fds", "threads"
   std::string unit;      // "MiB/h" or "1/h"
   double slope_per_hour = 0;
-  double bound = 0;      // negative: not checked
-  double span_s = 0;     // time covered by the points used
+  double bound = 0;   // negative: not checked
+  double span_s = 0;  // time covered by the points used
   std::size_t points = 0;
-  bool judged = false;   // false: too short, no data, or the check is off
+  bool judged = false;  // false: too short, no data, or the check is off
   bool within_bound = true;
-  std::string note;      // why not judged, or how far over
+  std::string note;  // why not judged, or how far over
 };
 
 struct SoakRecord {
   // What was run.
   std::string nmtd_version;
-  std::string started_at_utc;  // ISO 8601
-  std::string server;          // host:port driven
-  std::string model;           // model directory, or "" when attached with --server
-  bool started_server = false; // the soak started `nmtd serve` itself
+  std::string started_at_utc;   // ISO 8601
+  std::string server;           // host:port driven
+  std::string model;            // model directory, or "" when attached with --server
+  bool started_server = false;  // the soak started `nmtd serve` itself
   uint64_t seed = 0;
   double planned_duration_s = 0;
-  double duration_s = 0;       // how long it actually ran
-  double chaos_every_s = 0;    // 0: no chaos
+  double duration_s = 0;     // how long it actually ran
+  double chaos_every_s = 0;  // 0: no chaos
   double sample_every_s = 0;
   std::vector<std::string> profiles;
   std::vector<std::string> chaos_actions;
@@ -137,10 +138,14 @@ struct SoakRecord {
   std::vector<WatchedProcess> processes;
   std::vector<TimelineEvent> events;
   std::map<std::string, uint64_t> restarts_by_reason;  // as the front counts them
-  uint64_t retries = 0;                                 // calls the front sent again
-  uint64_t crash_reports = 0;                           // crash reports the front archived
+  uint64_t retries = 0;                                // calls the front sent again
+  uint64_t crash_reports = 0;                          // crash reports the front archived
   uint64_t keepalive_reconnects = 0;  // idle desktop connections that dropped and reconnected
   std::vector<ChaosTally> chaos;
+
+  // False in the reports written while the soak runs (every few minutes, so that a long run
+  // that is cut short still leaves its figures); their verdict covers the run so far.
+  bool finished = true;
 
   // The verdict, filled by the analysis at the end.
   std::vector<SlopeEntry> slopes;
