@@ -10,6 +10,7 @@
 #include "common/error.h"
 #include "common/signal_watcher.h"
 #include "front/config/value_text.h"
+#include "soak/raw_socket.h"
 #include "soak/soak_run.h"
 
 namespace nmtd::cli {
@@ -17,7 +18,12 @@ namespace {
 
 double seconds_of(const Flags& f, const std::string& name) {
   const std::string text = f.get(name);
-  const auto d = front::parse_duration(text);
+  // Bare digits would read as milliseconds (the config's convention): `--duration 1800` must
+  // not quietly mean 1.8 s, so a unit is required here (0 alone needs none).
+  const bool bare = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  const auto d = bare && text.find_first_not_of('0') != std::string::npos
+                     ? std::nullopt
+                     : front::parse_duration(text);
   if (!d) {
     throw InvalidArgument("flag --" + name +
                           " expects a duration such as 30s, 5m, 1h30m or 250ms, got '" + text +
@@ -104,6 +110,17 @@ int cmd_soak(const Args& args) {
   o.server = f.get_optional("server");
   o.http = f.get_optional("http");
   if (o.http && !o.server) throw InvalidArgument("--http goes with --server");
+  for (const char* name : {"server", "http"}) {
+    if (f.has(name) && !soak::parse_host_port(f.get(name))) {
+      throw InvalidArgument(std::string("flag --") + name + " expects HOST:PORT, got '" +
+                            f.get(name) + "'");
+    }
+  }
+  if (o.server && f.has("serve-args")) {
+    throw InvalidArgument(
+        "--serve-args is for the server the soak starts; with --server it starts none");
+  }
+
   if (f.has("model")) o.model = f.get("model");
   if (!f.has("report")) throw InvalidArgument("--report DIR is required");
   o.report_dir = f.get("report");

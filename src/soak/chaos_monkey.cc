@@ -3,10 +3,11 @@
 #include <signal.h>
 
 #include <algorithm>
-#include <fstream>
+#include <cstring>
 #include <sstream>
 
 #include "common/signal_watcher.h"
+#include "soak/local_process.h"
 #include "soak/server_calls.h"
 #include "soak/stoppable_sleep.h"
 
@@ -15,17 +16,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 constexpr std::size_t kNotesKept = 40;
-
-// True when `pid` is an `nmtd worker` process on this machine.
-bool is_local_worker(pid_t pid) {
-  std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
-  if (!cmdline) return false;
-  std::string arg;
-  while (std::getline(cmdline, arg, '\0')) {
-    if (arg == "worker") return true;
-  }
-  return false;
-}
 
 std::string describe_signal(int signo) { return signo == SIGKILL ? "kill -9" : signal_name(signo); }
 
@@ -43,6 +33,8 @@ void ChaosMonkey::start() {
   if (settings_.every_s <= 0 || settings_.actions.empty()) return;
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
+
+void ChaosMonkey::request_stop() { thread_.request_stop(); }
 
 void ChaosMonkey::stop() {
   if (thread_.joinable()) {
@@ -133,17 +125,23 @@ void ChaosMonkey::signal_worker(const std::string& action, int signo, std::stop_
   const std::string who = "worker " + std::to_string(victim.slot()) + "." +
                           std::to_string(victim.generation()) + " (pid " + std::to_string(pid) +
                           ")";
-  if (!is_local_worker(pid)) {
+  // The handle first, then the check: a signal through the handle cannot reach a process that
+  // took the pid over after the check.
+  const PidHandle handle(pid);
+  auto skip = [&](const std::string& why) {
     std::lock_guard lock(mu_);
     ChaosTally& t = tally(action);
     ++t.skipped;
-    if (t.notes.size() < kNotesKept)
-      t.notes.push_back("skipped: " + who + " is not an nmtd worker on this machine");
-    return;
+    if (t.notes.size() < kNotesKept) t.notes.push_back("skipped: " + who + " " + why);
+  };
+  if (!handle.valid() || !is_local_worker_of(pid, before->pid())) {
+    return skip("is not a worker of the front on this machine");
   }
   const int wanted = before->workers_wanted();
   const auto sent_at = SteadyClock::now();
-  ::kill(pid, signo);
+  if (const int error = handle.send(signo); error != 0) {
+    return skip(std::string("could not be signalled: ") + std::strerror(error));
+  }
   timeline_.add("chaos", describe_signal(signo) + " " + who);
   // Recovered: the victim is out of the pool and every slot has a ready worker again.
   const auto limit = std::chrono::seconds(60);

@@ -5,8 +5,9 @@
 // replace the worker and notes how long that took; a worker not replaced within a minute is an
 // unexpected outcome.
 //
-// Signals need the workers on this machine: a pid that is not a local `nmtd worker` process is
-// skipped (counted, never signalled), so attaching to a remote server cannot hit a stranger.
+// Signals need the workers on this machine: a pid that is not an `nmtd worker` child of the
+// front here is skipped (counted, never signalled), and the signal goes through a pidfd taken
+// before that check, so neither a remote server's pids nor a reused pid can hit a stranger.
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -35,8 +36,9 @@ class ChaosMonkey {
   ChaosMonkey(const ChaosMonkey&) = delete;
   ChaosMonkey& operator=(const ChaosMonkey&) = delete;
 
-  void start();  // the first action one interval from now
-  void stop();   // an action under way finishes first (bounded by its own timeouts)
+  void start();         // the first action one interval from now
+  void stop();          // an action under way finishes first (bounded by its own timeouts)
+  void request_stop();  // without waiting
   std::vector<ChaosTally> tallies() const;
 
  private:

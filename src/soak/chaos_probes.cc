@@ -168,7 +168,9 @@ std::vector<ProbeCheck> malformed_probes(const ProbeTargets& targets) {
         RawConnection garbage(*http_address, std::chrono::seconds(5));
         garbage.send("\x16\x03\x01 NOT HTTP AT ALL\r\n\r\n");
         const std::string answer = garbage.receive(std::chrono::seconds(5), 256);
-        const bool clear = answer.empty() || answer.rfind("HTTP/1.1 400", 0) == 0;
+        // Silence is not an answer: nothing received must mean the server closed the line.
+        const bool clear = answer.empty() ? garbage.closed_by_peer(std::chrono::seconds(5))
+                                          : answer.rfind("HTTP/1.1 400", 0) == 0;
         checks.push_back({clear, "garbage on the HTTP port: " +
                                      (answer.empty() ? std::string("closed")
                                                      : answer.substr(0, answer.find('\r')))});
@@ -197,14 +199,16 @@ std::vector<ProbeCheck> slow_client_probe(const ProbeTargets& targets, const Cor
   const ServerCalls slow(targets.grpc);
   // A stream client that sends and never reads: flow control must hold it, not memory.
   grpc::ClientContext stream_ctx;
+  // Bounded, so that a stream the server never lets go cannot hold the chaos thread.
+  stream_ctx.set_deadline(std::chrono::system_clock::now() + hold + std::chrono::seconds(60));
   auto stream = slow.translator().TranslateStream(&stream_ctx);
   int written = 0;
   for (int i = 0; i < 200; ++i) {
     TextSample t = corpus.line_of_kind(rng, "prose");
     nmt::v1::TranslateRequest r = request_of({t.text}, t.language, "eng_Latn");
-    grpc::WriteOptions options;
-    // Writes block once flow control is full: stop writing then (a real slow reader would).
-    if (!stream->Write(r, options.set_buffer_hint())) break;
+    // 64 messages (about 16 KB) fit the HTTP/2 window, so no write blocks; they are sent at
+    // once (no buffer hint), and the server's answers pile up unread.
+    if (!stream->Write(r)) break;
     ++written;
     if (written >= 64) break;
   }

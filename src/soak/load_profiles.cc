@@ -80,8 +80,12 @@ LoadProfiles::LoadProfiles(LoadSettings settings, const std::vector<std::string>
 
 LoadProfiles::~LoadProfiles() { stop(); }
 
-void LoadProfiles::stop() {
+void LoadProfiles::request_stop() {
   for (auto& t : threads_) t.request_stop();
+}
+
+void LoadProfiles::stop() {
+  request_stop();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -164,10 +168,9 @@ void LoadProfiles::saturate_unary(std::stop_token stop, uint64_t seed, int clien
     const CallResult r = calls.translate(texts, first.language, target, settings_.deadline, id);
     ledger_.settled("saturate", "nmt.v1", r.code, r.well_formed, Millis(SteadyClock::now() - start),
                     id + ": " + r.message);
-    // A refused call is retried after a short back-off, as a well-behaved client would.
-    if (r.code == "RESOURCE_EXHAUSTED" &&
-        !sleep_unless_stopped(stop, std::chrono::milliseconds(50)))
-      return;
+    // After anything but an answer, a short back-off, as a well-behaved client would: a
+    // server refusing or down must not be hammered by a spinning loop.
+    if (r.code != "OK" && !sleep_unless_stopped(stop, std::chrono::milliseconds(50))) return;
   }
 }
 
@@ -198,17 +201,26 @@ void LoadProfiles::saturate_stream(std::stop_token stop, uint64_t seed, int clie
       nmt::v1::TranslateStreamResponse response;
       if (!stream->Write(request) || !stream->Read(&response)) break;  // settled by Finish
       const Millis latency(SteadyClock::now() - pending->second);
-      if (response.has_error()) {
+      bool answered = false;
+      if (latency > settings_.deadline) {
+        // The stream's own deadline is longer than a request's; an answer this late would have
+        // been DEADLINE_EXCEEDED on a unary call, and counts so.
+        ledger_.settled("saturate", "nmt.v1-stream", "DEADLINE_EXCEEDED", false, latency,
+                        id + ": answered after the request deadline");
+      } else if (response.has_error()) {
         const std::string code =
             status_code_name(static_cast<grpc::StatusCode>(response.error().code()));
         ledger_.settled("saturate", "nmt.v1-stream", code, false, latency,
                         id + ": " + response.error().message());
       } else {
-        const bool ok = response.has_response() && response.response().translations_size() == 1;
+        const bool ok = response.has_response() && response.response().translations_size() == 1 &&
+                        response.request_id() == id;
         ledger_.settled("saturate", "nmt.v1-stream", "OK", ok, latency,
-                        id + ": answer without one translation");
+                        id + ": answer without one translation, or for another request");
+        answered = ok;
       }
       pending.reset();
+      if (!answered && !sleep_unless_stopped(stop, std::chrono::milliseconds(50))) break;
     }
     stream->WritesDone();
     const grpc::Status status = stream->Finish();
@@ -220,6 +232,7 @@ void LoadProfiles::saturate_stream(std::stop_token stop, uint64_t seed, int clie
                       pending->first + ": stream ended unanswered: " + status.error_message());
     }
     if (ledger_.budget_spent()) return;
+    if (!status.ok() && !sleep_unless_stopped(stop, std::chrono::milliseconds(50))) return;
   }
 }
 

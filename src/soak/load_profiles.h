@@ -39,6 +39,8 @@ class LoadProfiles {
   // Asks every profile to stop and waits: calls in flight run to their answer or deadline,
   // so that every request sent is settled before the report is written.
   void stop();
+  // Asks, without waiting (stop() then waits), so that other parts can be asked meanwhile.
+  void request_stop();
 
   uint64_t keepalive_reconnects() const { return reconnects_.load(); }
 

@@ -1,6 +1,7 @@
 #include "soak/resource_sampler.h"
 
 #include "monitor/resource_sample.h"
+#include "soak/local_process.h"
 #include "soak/stoppable_sleep.h"
 
 namespace nmtd::soak {
@@ -27,8 +28,10 @@ void ResourceSampler::stop() {
 }
 
 void ResourceSampler::watch(pid_t pid, const std::string& name, const std::string& role, int slot,
-                            int generation, const nmt::v1::ResourceSample& reported, double t) {
-  auto [it, added] = index_.try_emplace(pid, processes_.size());
+                            int generation, bool local, const nmt::v1::ResourceSample& reported,
+                            double t) {
+  // Keyed by name too: a pid reused by a later worker is another process.
+  auto [it, added] = index_.try_emplace(name + "/" + std::to_string(pid), processes_.size());
   if (added) {
     WatchedProcess p;
     p.name = name;
@@ -41,7 +44,8 @@ void ResourceSampler::watch(pid_t pid, const std::string& name, const std::strin
   WatchedProcess& process = processes_[it->second];
   ProcessSample sample;
   sample.t_s = t;
-  if (const auto read = monitor::read_process_resources(pid)) {
+  const auto read = local ? monitor::read_process_resources(pid) : std::nullopt;
+  if (read) {
     process.source = "procfs";
     sample.rss_bytes = read->rss_bytes;
     sample.open_fds = read->open_fds;
@@ -97,12 +101,18 @@ void ResourceSampler::sample_round() {
   }
   last_status_ = *status;
   // Attached straight to a worker (no front), the process is named for what it is.
-  const std::string name = status->role() == "worker" ? "worker (attached)" : "front";
-  if (status->pid() > 0) watch(status->pid(), name, "front", -1, 0, status->resources(), t);
+  const bool attached_to_worker = status->role() == "worker";
+  const std::string name = attached_to_worker ? "worker (attached)" : "front";
+  // /proc is read only for processes that are what GetStatus says, here: an attached server
+  // may be on another machine or in another pid namespace, where its pids are strangers here.
+  const pid_t front = status->pid();
+  const bool front_local = is_local_nmtd(front, attached_to_worker ? "worker" : "serve");
+  if (front > 0) watch(front, name, "front", -1, 0, front_local, status->resources(), t);
   for (const auto& w : status->workers()) {
     if (w.pid() <= 0) continue;
     watch(w.pid(), "worker " + std::to_string(w.slot()) + "." + std::to_string(w.generation()),
-          "worker", w.slot(), w.generation(), w.status().resources(), t);
+          "worker", w.slot(), w.generation(), front_local && is_local_worker_of(w.pid(), front),
+          w.status().resources(), t);
   }
   count_restarts(*status);
 }

@@ -46,7 +46,7 @@ class ResourceSampler {
 
  private:
   void watch(pid_t pid, const std::string& name, const std::string& role, int slot, int generation,
-             const nmt::v1::ResourceSample& reported, double t);
+             bool local, const nmt::v1::ResourceSample& reported, double t);
   void count_restarts(const nmt::v1::GetStatusResponse& status);
 
   const ServerCalls& calls_;
@@ -55,8 +55,8 @@ class ResourceSampler {
   const double every_s_;
 
   mutable std::mutex mu_;
-  std::vector<WatchedProcess> processes_;  // in the order first seen
-  std::map<pid_t, std::size_t> index_;     // pid -> position in processes_
+  std::vector<WatchedProcess> processes_;     // in the order first seen
+  std::map<std::string, std::size_t> index_;  // "name/pid" -> position in processes_
   std::optional<nmt::v1::GetStatusResponse> last_status_;
   std::optional<std::map<std::string, uint64_t>> restarts_baseline_;
   std::map<std::string, uint64_t> restarts_seen_;

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "lang/languages.h"
+#include "soak/request_ledger.h"
 
 namespace nmtd::soak {
 namespace pb = baketa::translation::v1;
@@ -174,11 +175,15 @@ CallResult ServerCalls::baketa_batch(const std::vector<std::string>& texts,
             "asked for " + std::to_string(request.requests_size()) + " items, got " +
                 std::to_string(response.responses_size())};
   }
+  // The worst item decides: a lost item must not hide behind an earlier refusal.
+  std::optional<CallResult> refused;
   for (const auto& item : response.responses()) {
-    if (!item.is_success())
-      return {code_for(item.error().error_type()), false, item.error().message()};
+    if (item.is_success()) continue;
+    CallResult r{code_for(item.error().error_type()), false, item.error().message()};
+    if (settle(r.code, false) == Settlement::lost) return r;
+    if (!refused) refused = std::move(r);
   }
-  return {"OK", true, ""};
+  return refused ? *refused : CallResult{"OK", true, ""};
 }
 
 std::optional<nmt::v1::GetStatusResponse> ServerCalls::status(

@@ -9,7 +9,12 @@ namespace {
 
 void check_names(const std::vector<std::string>& given, const std::vector<std::string>& known,
                  const std::string& what) {
-  for (const auto& name : given) {
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    const std::string& name = given[i];
+    const auto before = given.begin() + static_cast<std::ptrdiff_t>(i);
+    if (std::find(given.begin(), before, name) != before) {
+      throw InvalidArgument(what + " '" + name + "' is named twice");
+    }
     if (std::find(known.begin(), known.end(), name) == known.end()) {
       std::string list;
       for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;

@@ -13,6 +13,7 @@
 #include "soak/chaos_monkey.h"
 #include "soak/corpus.h"
 #include "soak/load_profiles.h"
+#include "soak/local_process.h"
 #include "soak/progress_display.h"
 #include "soak/report/report_json.h"
 #include "soak/report/slope_analysis.h"
@@ -47,7 +48,8 @@ void judge(SoakRecord& r, const std::vector<std::string>& lost_examples) {
     if (!lost_examples.empty()) line += "; first: " + lost_examples.front();
     r.failures.push_back(line);
   }
-  if (t.sent != t.answered + t.failed + t.lost) {
+  // While the soak runs, requests in flight are not settled yet.
+  if (r.finished && t.sent != t.answered + t.failed + t.lost) {
     r.failures.push_back("the books do not balance: sent " + std::to_string(t.sent) +
                          " != answered + failed + lost " +
                          std::to_string(t.answered + t.failed + t.lost));
@@ -111,7 +113,7 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
                  o.model.empty() ? "a generated model" : o.model.c_str());
     std::fflush(out);
     server.emplace(ServerSettings{o.model, o.report_dir, o.workers, o.server_cache_mib,
-                                  o.serve_args, std::chrono::seconds(300)});
+                                  o.serve_args, std::chrono::seconds(300), interrupt});
     targets.grpc = server->grpc_target();
     targets.http = server->http_target();
     record.model = server->model().string();
@@ -200,12 +202,15 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
     }
     timeline.add("phase", "load stops: " + why);
     progress.say("[soak] stopping: " + why + "; waiting for the requests in flight");
+    // Both asked at once, then both awaited: the load does not run on while chaos finishes.
+    if (chaos) chaos->request_stop();
+    load.request_stop();
     if (chaos) chaos->stop();
     load.stop();
     record.keepalive_reconnects = load.keepalive_reconnects();
   }
-  sampler.sample_round();
   sampler.stop();
+  sampler.sample_round();  // the last round, after the sampler's own thread has ended
   progress.stop();
   record.duration_s = timeline.now_s();
 
@@ -220,8 +225,7 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
     std::this_thread::sleep_for(std::chrono::seconds(1));
     if (const auto last = sampler.last_status()) {
       for (const auto& w : last->workers()) {
-        if (w.pid() > 0 && ::kill(w.pid(), 0) == 0 &&
-            std::filesystem::exists("/proc/" + std::to_string(w.pid()) + "/cmdline")) {
+        if (is_local_nmtd(w.pid(), "worker")) {
           record.failures.push_back("worker pid " + std::to_string(w.pid()) +
                                     " outlived nmtd serve");
         }

@@ -27,18 +27,26 @@ std::string read_tail(const std::filesystem::path& path, std::size_t bytes) {
 
 }  // namespace
 
-int free_loopback_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw IoError("cannot open a socket to find a free port");
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-                  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
-  ::close(fd);
-  if (!ok) throw IoError("cannot find a free port on 127.0.0.1");
-  return ntohs(addr.sin_port);
+std::vector<int> free_loopback_ports(std::size_t count) {
+  // All sockets stay bound until every port is read, so the ports differ from each other.
+  std::vector<int> fds;
+  std::vector<int> ports;
+  bool ok = true;
+  for (std::size_t i = 0; i < count && ok; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) break;
+    fds.push_back(fd);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+         ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0;
+    if (ok) ports.push_back(ntohs(addr.sin_port));
+  }
+  for (const int fd : fds) ::close(fd);
+  if (ports.size() != count) throw IoError("cannot find free ports on 127.0.0.1");
+  return ports;
 }
 
 SoakServer::SoakServer(ServerSettings s) : model_(s.model), output_(s.dir / "server-output.txt") {
@@ -53,8 +61,9 @@ SoakServer::SoakServer(ServerSettings s) : model_(s.model), output_(s.dir / "ser
                     output_tail());
     }
   }
-  port_ = free_loopback_port();
-  http_port_ = free_loopback_port();
+  const auto ports = free_loopback_ports(2);
+  port_ = ports[0];
+  http_port_ = ports[1];
   std::vector<std::string> args{"serve",
                                 "--model",
                                 model_.string(),
@@ -66,8 +75,18 @@ SoakServer::SoakServer(ServerSettings s) : model_(s.model), output_(s.dir / "ser
                                 std::to_string(s.workers),
                                 "--state-dir",
                                 (s.dir / "server-state").string()};
-  const bool own_config =
-      std::find(s.extra_args.begin(), s.extra_args.end(), "--config") != s.extra_args.end();
+  // The soak chooses where the server listens and keeps its state; those flags are its own.
+  bool own_config = false;
+  for (const auto& a : s.extra_args) {
+    for (const char* taken : {"--port", "--http-port", "--state-dir", "--workers", "--model",
+                              "--model-path", "--host"}) {
+      if (a == taken || a.rfind(std::string(taken) + "=", 0) == 0) {
+        throw InvalidArgument("--serve-args must not set " + std::string(taken) +
+                              ": the soak sets it for the server it starts");
+      }
+    }
+    if (a == "--config" || a.rfind("--config=", 0) == 0) own_config = true;
+  }
   if (s.cache_mib >= 0 && !own_config) {
     // The setting has no flag of its own (docs/configuration.md): a config file carries it.
     const auto config = s.dir / "server.toml";
@@ -77,11 +96,14 @@ SoakServer::SoakServer(ServerSettings s) : model_(s.model), output_(s.dir / "ser
   }
   args.insert(args.end(), s.extra_args.begin(), s.extra_args.end());
   child_.emplace(front::ChildProcess::spawn(nmtd, args, output_));
-  const ServerCalls calls(grpc_target());
   const auto until = std::chrono::steady_clock::now() + s.start_timeout;
   while (std::chrono::steady_clock::now() < until) {
     if (const auto& e = child_->poll()) {
       throw IoError("nmtd serve " + e->describe() + " before serving:\n" + output_tail());
+    }
+    if (s.interrupt.stop_requested()) {
+      child_->signal(SIGKILL);
+      throw IoError("interrupted while nmtd serve was starting");
     }
     // A fresh channel each try: one that failed before the port opened waits out gRPC's
     // reconnect back-off.

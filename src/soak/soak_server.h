@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct ServerSettings {
   int cache_mib = -1;  // -1: the server's default
   std::vector<std::string> extra_args;
   std::chrono::seconds start_timeout{300};
+  std::stop_token interrupt;  // ends the wait for the server to serve
 };
 
 class SoakServer {
@@ -49,7 +51,7 @@ class SoakServer {
   std::optional<front::ChildProcess> child_;
 };
 
-// A TCP port on 127.0.0.1 nothing listens on right now.
-int free_loopback_port();
+// `count` distinct TCP ports on 127.0.0.1 nothing listens on right now.
+std::vector<int> free_loopback_ports(std::size_t count);
 
 }  // namespace nmtd::soak
