@@ -11,6 +11,7 @@
 
 #include "common/environment.h"
 #include "common/error.h"
+#include "common/heap_release.h"
 #include "common/log/stop_signals.h"
 #include "common/shutdown.h"
 #include "common/signal_watcher.h"
@@ -188,6 +189,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 }  // namespace
 
 int run_front(const FrontConfig& config) {
+  bound_mmap_threshold();
   SignalBlock block_stop_signals;  // before any thread exists
   ::signal(SIGPIPE, SIG_IGN);
   LogConfig log_config;

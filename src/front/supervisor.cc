@@ -7,6 +7,7 @@
 #include <condition_variable>
 
 #include "common/error.h"
+#include "common/heap_release.h"
 #include "crash/reader/crash_report.h"
 #include "front/supervisor_record.h"
 
@@ -92,6 +93,10 @@ void Supervisor::run(std::stop_token stop) {
       }
     }
     turn(now);
+    if (now >= next_heap_release_) {
+      next_heap_release_ = now + std::chrono::minutes(1);
+      release_free_heap();
+    }
     if (stopping_ && records_.empty()) break;
     if (stopping_ && now >= *deadline) {
       for (auto& r : records_) {
@@ -239,6 +244,8 @@ void Supervisor::collect_crash_report(const Record& r) {
       log_.info("crash report kept as {}", kept.string());
     }
     std::filesystem::remove(file, ec);
+    // Symbolizing read megabytes of symbol tables; malloc would keep them resident.
+    release_free_heap();
   } catch (const std::exception& e) {
     log_.error("cannot read the crash report {}: {}", file.string(), e.what());
   }

@@ -5,6 +5,8 @@
 #include <exception>
 #include <utility>
 
+#include "common/heap_release.h"
+
 namespace nmtd::monitor {
 namespace {
 
@@ -52,6 +54,7 @@ MonitorReport ResourceMonitor::latest() const {
 void ResourceMonitor::run(std::stop_token stop) {
   while (!stop.stop_requested()) {
     try {
+      if (config_.release_free_heap) release_free_heap();
       sample_now();
     } catch (const std::exception& e) {
       // A failed sample must not kill the process: the next one may succeed.

@@ -26,6 +26,9 @@ struct MonitorConfig {
   int max_threads = 256;
   int64_t max_rss_bytes = 0;  // 0: no RSS limit
   double max_gpu_memory_percent = 90.0;
+  // Hand the heap's free memory back before each timed sample (common/heap_release.h), so
+  // that the sample and the growth rates see what is in use, not what malloc kept.
+  bool release_free_heap = false;
 };
 
 struct MonitorReport {

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "common/error.h"
+#include "common/heap_release.h"
 #include "common/log/stop_signals.h"
 #include "common/shutdown.h"
 #include "common/signal_watcher.h"
@@ -115,6 +116,7 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
   monitor_config.max_threads = config.max_threads;
   monitor_config.max_rss_bytes = static_cast<int64_t>(config.max_rss_bytes);
   monitor_config.max_gpu_memory_percent = config.max_gpu_memory_percent;
+  monitor_config.release_free_heap = true;
   monitor::ResourceMonitor monitor(monitor_config, log, nullptr);
   monitor.start();
 
@@ -184,6 +186,7 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
 }  // namespace
 
 int run_worker(const WorkerConfig& config) {
+  bound_mmap_threshold();
   if (config.parent_pid > 0) {
     // SIGTERM (a drain) when the front dies, even by SIGKILL: no orphan keeps a model loaded.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
