@@ -11,6 +11,7 @@
 #include <set>
 #include <system_error>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 
 namespace nmtd::crash {
@@ -95,27 +96,6 @@ std::string read_file(const fs::path& path, std::size_t limit) {
   if (in.bad()) throw IoError("cannot read " + path.string());
   text.resize(static_cast<std::size_t>(in.gcount()));
   return text;
-}
-
-// Written under a temporary name and renamed, so that a reader (or a front restarted after
-// dying mid-write) sees the whole file or none of it.
-void write_file(const fs::path& path, std::string_view text) {
-  const fs::path temp = fs::path(path).concat(".tmp");
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      const int err = errno;
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw IoError("cannot write " + temp.string() + ": " + std::strerror(err));
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  if (ec)
-    throw IoError("cannot rename " + temp.string() + " to " + path.string() + ": " + ec.message());
 }
 
 void remove_file(const fs::path& path) {
@@ -223,9 +203,9 @@ fs::path CrashArchive::store(const CrashReport& report, std::string_view worker)
   if (!report.raw.empty() && report.raw.back() != '\n') text += "\n";
 
   const fs::path text_path = dir_ / (stem + ".txt");
-  write_file(text_path, text);
+  write_file_atomically(text_path, text);
   try {
-    write_file(dir_ / (stem + ".json"), j.dump(2));
+    write_file_atomically(dir_ / (stem + ".json"), j.dump(2));
   } catch (const IoError&) {
     std::error_code ignored;  // no half-stored report: the error says what failed
     fs::remove(text_path, ignored);

@@ -1,11 +1,8 @@
 #include "soak/report/report_json.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <string_view>
-#include <system_error>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "soak/report/latency_summary.h"
 #include "soak/report/report_html.h"
@@ -113,28 +110,6 @@ json settings_json(const SoakRecord& r) {
               {"threads_per_hour", bound_json(s.bounds.threads_per_hour)}}}}}};
 }
 
-void write_atomically(const fs::path& path, std::string_view text) {
-  const fs::path temp = fs::path(path).concat(".tmp");
-  {
-    std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    out.close();
-    if (!out) {
-      const int err = errno;
-      std::error_code ignored;
-      fs::remove(temp, ignored);
-      throw IoError("cannot write " + temp.string() + ": " + std::strerror(err));
-    }
-  }
-  std::error_code ec;
-  fs::rename(temp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    fs::remove(temp, ignored);
-    throw IoError("cannot rename " + temp.string() + " to " + path.string() + ": " + ec.message());
-  }
-}
-
 }  // namespace
 
 json report_to_json(const SoakRecord& r) {
@@ -184,10 +159,10 @@ void write_report(const fs::path& dir, const SoakRecord& record) {
   fs::create_directories(dir, ec);
   if (ec) throw IoError("cannot create report directory " + dir.string() + ": " + ec.message());
   // Strings the server sent back (chaos notes) may hold broken UTF-8: replace, never throw.
-  write_atomically(
+  write_file_atomically(
       dir / "report.json",
       report_to_json(record).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
-  write_atomically(dir / "report.html", render_html_report(record));
+  write_file_atomically(dir / "report.html", render_html_report(record));
 }
 
 }  // namespace nmtd::soak
