@@ -23,9 +23,10 @@ ProbeCheck expect_code(const std::string& what, const CallResult& got, const std
 }
 
 // A good request right after misbehaviour: the server must still translate.
-ProbeCheck still_serving(const ServerCalls& calls, const std::string& after) {
+ProbeCheck still_serving(const ServerCalls& calls, const std::string& after,
+                         std::chrono::milliseconds deadline) {
   const CallResult r = calls.translate({"The server still answers."}, "eng_Latn", "fra_Latn",
-                                       std::chrono::seconds(30), "soak-chaos-check");
+                                       deadline, "soak-chaos-check");
   return {r.code == "OK" && r.well_formed, "a good request after " + after + ": " + r.code +
                                                (r.message.empty() ? "" : " (" + r.message + ")")};
 }
@@ -104,7 +105,7 @@ std::vector<ProbeCheck> flood_probe(const ProbeTargets& targets, const Corpus& c
                         " texts in " + std::to_string(seconds).substr(0, 5) + " s:";
   for (const auto& [code, n] : codes) summary += " " + code + " " + std::to_string(n);
   checks.push_back({checks.empty(), summary});
-  checks.push_back(still_serving(calls, "the flood"));
+  checks.push_back(still_serving(calls, "the flood", targets.deadline));
   return checks;
 }
 
@@ -188,7 +189,7 @@ std::vector<ProbeCheck> malformed_probes(const ProbeTargets& targets) {
                (result ? "HTTP " + std::to_string(result->status) : std::string("no answer"))});
     }
   }
-  checks.push_back(still_serving(calls, "malformed requests"));
+  checks.push_back(still_serving(calls, "malformed requests", targets.deadline));
   return checks;
 }
 
@@ -234,7 +235,7 @@ std::vector<ProbeCheck> slow_client_probe(const ProbeTargets& targets, const Cor
   const ServerCalls good(targets.grpc);
   const auto start = SteadyClock::now();
   const CallResult r = good.translate({"Served while others stall."}, "eng_Latn", "jpn_Jpan",
-                                      std::chrono::seconds(20), "soak-slow-check");
+                                      targets.deadline, "soak-slow-check");
   const double ms = std::chrono::duration<double, std::milli>(SteadyClock::now() - start).count();
   checks.push_back({r.code == "OK" && r.well_formed,
                     "a good request while a stream (" + std::to_string(written) +
@@ -245,7 +246,7 @@ std::vector<ProbeCheck> slow_client_probe(const ProbeTargets& targets, const Cor
   stream_ctx.TryCancel();
   stream->Finish();  // CANCELLED, by us
   silent.clear();
-  checks.push_back(still_serving(good, "the slow clients left"));
+  checks.push_back(still_serving(good, "the slow clients left", targets.deadline));
   return checks;
 }
 

@@ -22,6 +22,9 @@ namespace nmtd::soak {
 struct ProbeTargets {
   std::string grpc;                 // host:port
   std::optional<std::string> http;  // host:port of the HTTP endpoints, when known
+  // The good requests that check the server still serves get the soak's request deadline: on
+  // a large model they may queue behind the probe's own work for a while.
+  std::chrono::milliseconds deadline{30'000};
 };
 
 struct ProbeCheck {

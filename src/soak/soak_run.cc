@@ -120,6 +120,7 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
     record.started_server = true;
   }
   record.server = targets.grpc;
+  targets.deadline = std::chrono::milliseconds(static_cast<int64_t>(o.request_deadline_s * 1000));
 
   Timeline timeline;
   RequestLedger ledger;
