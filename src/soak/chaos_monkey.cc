@@ -112,13 +112,14 @@ void ChaosMonkey::signal_worker(const std::string& action, int signo, std::stop_
       if (w.accepting() && w.phase() == "ready" && w.pid() > 0) ready.push_back(&w);
     }
   }
-  if (ready.empty()) {
+  // A skip is counted and said, never signalled.
+  auto skip = [&](const std::string& why) {
     std::lock_guard lock(mu_);
     ChaosTally& t = tally(action);
     ++t.skipped;
-    if (t.notes.size() < kNotesKept) t.notes.push_back("skipped: no ready worker to signal");
-    return;
-  }
+    if (t.notes.size() < kNotesKept) t.notes.push_back("skipped: " + why);
+  };
+  if (ready.empty()) return skip("no ready worker to signal");
   const auto& victim =
       *ready[std::uniform_int_distribution<std::size_t>(0, ready.size() - 1)(rng_)];
   const pid_t pid = victim.pid();
@@ -128,19 +129,13 @@ void ChaosMonkey::signal_worker(const std::string& action, int signo, std::stop_
   // The handle first, then the check: a signal through the handle cannot reach a process that
   // took the pid over after the check.
   const PidHandle handle(pid);
-  auto skip = [&](const std::string& why) {
-    std::lock_guard lock(mu_);
-    ChaosTally& t = tally(action);
-    ++t.skipped;
-    if (t.notes.size() < kNotesKept) t.notes.push_back("skipped: " + who + " " + why);
-  };
   if (!handle.valid() || !is_local_worker_of(pid, before->pid())) {
-    return skip("is not a worker of the front on this machine");
+    return skip(who + " is not a worker of the front on this machine");
   }
   const int wanted = before->workers_wanted();
   const auto sent_at = SteadyClock::now();
   if (const int error = handle.send(signo); error != 0) {
-    return skip(std::string("could not be signalled: ") + std::strerror(error));
+    return skip(who + " could not be signalled: " + std::strerror(error));
   }
   timeline_.add("chaos", describe_signal(signo) + " " + who);
   // Recovered: the victim is out of the pool and every slot has a ready worker again.

@@ -44,8 +44,8 @@ CallResult call(const ServerCalls& calls, const nmt::v1::TranslateRequest& reque
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   nmt::v1::TranslateResponse response;
-  const grpc::Status s = calls.translator().Translate(&ctx, request, &response);
-  return {status_code_name(s.error_code()), s.ok(), s.error_message()};
+  return translate_result(calls.translator().Translate(&ctx, request, &response), request,
+                          response);
 }
 
 struct FloodCall {
@@ -86,8 +86,9 @@ std::vector<ProbeCheck> flood_probe(const ProbeTargets& targets, const Corpus& c
     FloodCall* f = c.get();
     calls.translator().async()->Translate(
         &f->ctx, &f->request, &f->response, [f, &done](const grpc::Status& s) {
-          f->code = status_code_name(s.error_code());
-          f->well_formed = s.ok() && f->response.translations_size() == f->request.texts_size();
+          const CallResult r = translate_result(s, f->request, f->response);
+          f->code = r.code;
+          f->well_formed = r.well_formed;
           done.count_down();
         });
   }

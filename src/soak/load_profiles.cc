@@ -283,17 +283,13 @@ void LoadProfiles::burst(std::stop_token stop, uint64_t seed) {
       BurstCall* call = c.get();
       call->start = SteadyClock::now();
       auto finished = [this, call, &done, &api, baketa](const grpc::Status& status) {
-        bool ok = false;
-        std::string code = status_code_name(status.error_code());
-        if (status.ok() && baketa) {
-          ok = call->baketa_response.is_success() &&
-               call->baketa_response.request_id() == call->baketa_request.request_id();
-        } else if (status.ok()) {
-          ok = call->response.translations_size() == 1;
-        }
-        ledger_.settled("burst", api, code, ok, Millis(SteadyClock::now() - call->start),
+        const CallResult r =
+            baketa ? baketa_result(status, call->baketa_request, call->baketa_response)
+                   : translate_result(status, call->request, call->response);
+        ledger_.settled("burst", api, r.code, r.well_formed,
+                        Millis(SteadyClock::now() - call->start),
                         (baketa ? call->baketa_request.request_id() : call->request.request_id()) +
-                            ": " + status.error_message());
+                            ": " + r.message);
         done.count_down();
       };
       if (baketa) {

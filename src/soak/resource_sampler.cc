@@ -122,6 +122,13 @@ std::optional<nmt::v1::GetStatusResponse> ResourceSampler::last_status() const {
   return last_status_;
 }
 
+uint64_t ResourceSampler::restarts() const {
+  std::lock_guard lock(mu_);
+  uint64_t n = 0;
+  for (const auto& [reason, count] : restarts_seen_) n += count;
+  return n;
+}
+
 uint64_t ResourceSampler::failed_rounds() const {
   std::lock_guard lock(mu_);
   return failed_rounds_;

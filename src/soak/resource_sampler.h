@@ -40,6 +40,8 @@ class ResourceSampler {
   // The front's latest GetStatus answer; nullopt before the first successful one.
   std::optional<nmt::v1::GetStatusResponse> last_status() const;
   uint64_t failed_rounds() const;
+  // Worker restarts seen since the soak began, all reasons together.
+  uint64_t restarts() const;
 
   // Processes, restarts, retries, crash reports and latency points into the record.
   void fill(SoakRecord& record) const;

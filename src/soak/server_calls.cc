@@ -84,6 +84,29 @@ std::string status_code_name(grpc::StatusCode code) {
   }
 }
 
+CallResult translate_result(const grpc::Status& status, const nmt::v1::TranslateRequest& request,
+                            const nmt::v1::TranslateResponse& response) {
+  if (!status.ok()) return from_status(status);
+  if (response.translations_size() != request.texts_size()) {
+    return {"OK", false,
+            "asked for " + std::to_string(request.texts_size()) + " translations, got " +
+                std::to_string(response.translations_size())};
+  }
+  return {"OK", true, ""};
+}
+
+CallResult baketa_result(const grpc::Status& status, const pb::TranslateRequest& request,
+                         const pb::TranslateResponse& response) {
+  if (!status.ok()) return from_status(status);
+  if (!response.is_success()) {
+    return {code_for(response.error().error_type()), false, response.error().message()};
+  }
+  if (response.request_id() != request.request_id()) {
+    return {"OK", false, "request_id '" + response.request_id() + "' is not the one sent"};
+  }
+  return {"OK", true, ""};
+}
+
 std::string baketa_code(const std::string& nllb_code) {
   const lang::LanguageInfo* info = lang::find_language(nllb_code);
   if (info == nullptr || info->tag.empty()) return nllb_code;
@@ -120,14 +143,7 @@ CallResult ServerCalls::translate(const std::vector<std::string>& texts, const s
   nmt::v1::TranslateResponse response;
   grpc::ClientContext ctx;
   ctx.set_deadline(after(deadline));
-  const grpc::Status status = translator_->Translate(&ctx, request, &response);
-  if (!status.ok()) return from_status(status);
-  if (response.translations_size() != request.texts_size()) {
-    return {"OK", false,
-            "asked for " + std::to_string(request.texts_size()) + " translations, got " +
-                std::to_string(response.translations_size())};
-  }
-  return {"OK", true, ""};
+  return translate_result(translator_->Translate(&ctx, request, &response), request, response);
 }
 
 CallResult ServerCalls::baketa_translate(const std::string& text, const std::string& source,
@@ -142,14 +158,7 @@ CallResult ServerCalls::baketa_translate(const std::string& text, const std::str
   pb::TranslateResponse response;
   grpc::ClientContext ctx;
   ctx.set_deadline(after(deadline));
-  const grpc::Status status = baketa_->Translate(&ctx, request, &response);
-  if (!status.ok()) return from_status(status);
-  if (!response.is_success())
-    return {code_for(response.error().error_type()), false, response.error().message()};
-  if (response.request_id() != request_id) {
-    return {"OK", false, "request_id '" + response.request_id() + "' is not the one sent"};
-  }
-  return {"OK", true, ""};
+  return baketa_result(baketa_->Translate(&ctx, request, &response), request, response);
 }
 
 CallResult ServerCalls::baketa_batch(const std::vector<std::string>& texts,

@@ -23,6 +23,14 @@ struct CallResult {
 
 std::string status_code_name(grpc::StatusCode code);
 
+// How one finished call reads: the same judgement for the blocking calls below and for the
+// callback-API calls of bursts and floods.
+CallResult translate_result(const grpc::Status& status, const nmt::v1::TranslateRequest& request,
+                            const nmt::v1::TranslateResponse& response);
+CallResult baketa_result(const grpc::Status& status,
+                         const baketa::translation::v1::TranslateRequest& request,
+                         const baketa::translation::v1::TranslateResponse& response);
+
 struct ChannelKind {
   bool keepalive_pings = false;  // ping every 10 s even when idle, as Baketa's client does
 };

@@ -140,14 +140,7 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
   std::fflush(out);
 
   ProgressDisplay progress(
-      ledger, timeline, o.duration_s, o.progress_bar,
-      [&sampler] {
-        SoakRecord partial;
-        sampler.fill(partial);
-        uint64_t n = 0;
-        for (const auto& [reason, count] : partial.restarts_by_reason) n += count;
-        return n;
-      },
+      ledger, timeline, o.duration_s, o.progress_bar, [&sampler] { return sampler.restarts(); },
       out);
   progress.start();
   std::optional<ChaosMonkey> chaos;
