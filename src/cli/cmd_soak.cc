@@ -90,6 +90,10 @@ int cmd_soak(const Args& args) {
       .value("chaos-every", "interval between chaos actions; 0 = no chaos", "30s")
       .value("chaos-actions", "comma-separated: kill-9,sigsegv,sigstop,flood,malformed,slow-client",
              "kill-9,sigsegv,sigstop,flood,malformed,slow-client")
+      .value("spare-slot",
+             "worker slot the signal actions never hit, so one worker lives through the soak "
+             "and its growth is judged: auto (slot 0 with 2 workers or more), none, or a slot",
+             "auto")
       .value("workers", "workers of the server the soak starts", "2")
       .value("cache-mib", "translation cache per worker of the server the soak starts, MiB", "2")
       .value("serve-args", "more flags for the `nmtd serve` the soak starts, space-separated")
@@ -144,6 +148,17 @@ int cmd_soak(const Args& args) {
   o.chaos_every_s = seconds_of(f, "chaos-every");
   o.chaos_actions = list_of(f.get("chaos-actions"));
   o.workers = f.get_int("workers");
+  if (const std::string spare = f.get("spare-slot"); spare == "auto") {
+    o.spare_slot = soak::kSpareAuto;
+  } else if (spare == "none") {
+    o.spare_slot = soak::kSpareNone;
+  } else {
+    const auto slot = front::parse_integer(spare);
+    if (!slot || *slot < 0 || *slot > 63)
+      throw InvalidArgument("--spare-slot expects auto, none or a slot number, got '" + spare +
+                            "'");
+    o.spare_slot = static_cast<int>(*slot);
+  }
   o.server_cache_mib = f.get_int("cache-mib");
   if (o.server_cache_mib < 0) throw InvalidArgument("--cache-mib must not be negative");
   if (f.has("serve-args")) o.serve_args = words_of(f.get("serve-args"));

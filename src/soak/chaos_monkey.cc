@@ -109,7 +109,8 @@ void ChaosMonkey::signal_worker(const std::string& action, int signo, std::stop_
   std::vector<const nmt::v1::WorkerStatus*> ready;
   if (before) {
     for (const auto& w : before->workers()) {
-      if (w.accepting() && w.phase() == "ready" && w.pid() > 0) ready.push_back(&w);
+      if (w.accepting() && w.phase() == "ready" && w.pid() > 0 && w.slot() != settings_.spared_slot)
+        ready.push_back(&w);
     }
   }
   // A skip is counted and said, never signalled.
@@ -119,7 +120,12 @@ void ChaosMonkey::signal_worker(const std::string& action, int signo, std::stop_
     ++t.skipped;
     if (t.notes.size() < kNotesKept) t.notes.push_back("skipped: " + why);
   };
-  if (ready.empty()) return skip("no ready worker to signal");
+  if (ready.empty()) {
+    return skip(settings_.spared_slot < 0
+                    ? "no ready worker to signal"
+                    : "no ready worker outside the spared slot " +
+                          std::to_string(settings_.spared_slot) + " to signal");
+  }
   const auto& victim =
       *ready[std::uniform_int_distribution<std::size_t>(0, ready.size() - 1)(rng_)];
   const pid_t pid = victim.pid();

@@ -1,9 +1,9 @@
 #pragma once
 // Breaks the server on purpose, one action every interval, dealt at random (seeded) from a deck
 // of the enabled ones, so that each comes up once per round: kill -9, SIGSEGV or SIGSTOP of a
-// random ready worker, or a client-side probe (chaos_probes.h). After a signal it watches the front
-// replace the worker and notes how long that took; a worker not replaced within a minute is an
-// unexpected outcome.
+// random ready worker (outside the spared slot, if one is set), or a client-side probe
+// (chaos_probes.h). After a signal it watches the front replace the worker and notes how long that
+// took; a worker not replaced within a minute is an unexpected outcome.
 //
 // Signals need the workers on this machine: a pid that is not an `nmtd worker` child of the
 // front here is skipped (counted, never signalled), and the signal goes through a pidfd taken
@@ -27,6 +27,7 @@ struct ChaosSettings {
   ProbeTargets targets;
   double every_s = 30;
   std::vector<std::string> actions;
+  int spared_slot = -1;  // signals never hit the worker of this slot; -1: any worker
 };
 
 class ChaosMonkey {

@@ -39,6 +39,11 @@ void validate(const SoakOptions& o) {
   if (o.chaos_every_s < 0) throw InvalidArgument("--chaos-every must not be negative");
   if (o.chaos_every_s > 0 && o.chaos_actions.empty())
     throw InvalidArgument("--chaos-actions names no action while --chaos-every is set");
+  if (o.spare_slot < kSpareAuto || o.spare_slot >= 64)
+    throw InvalidArgument("--spare-slot expects auto, none or a slot in [0, 63]");
+  if (!o.server && o.spare_slot >= o.workers)
+    throw InvalidArgument("--spare-slot " + std::to_string(o.spare_slot) + " is not a slot of " +
+                          std::to_string(o.workers) + " worker(s) (slots count from 0)");
   if (o.saturating_clients < 1 || o.saturating_clients > 256)
     throw InvalidArgument("--clients must be in [1, 256]");
   if (!(o.request_deadline_s > 0)) throw InvalidArgument("--deadline must be longer than 0");

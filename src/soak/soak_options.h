@@ -24,6 +24,9 @@ inline const std::vector<std::string>& all_chaos_actions() {
   return names;
 }
 
+inline constexpr int kSpareAuto = -2;
+inline constexpr int kSpareNone = -1;
+
 struct SoakOptions {
   // Where the server is: attach to `server` (host:port), or start `nmtd serve` on `model`,
   // or, with neither, on a small model generated under the report directory.
@@ -47,6 +50,10 @@ struct SoakOptions {
 
   double chaos_every_s = 30;  // 0: no chaos
   std::vector<std::string> chaos_actions = all_chaos_actions();
+  // The worker slot signals never hit (kSpareAuto: slot 0 when the server keeps 2 workers or
+  // more; kSpareNone: none), so that one worker lives through the whole soak and its own
+  // growth is judged, which killed workers never live long enough for.
+  int spare_slot = kSpareAuto;
 
   double sample_every_s = 2;
   SlopeSettings slopes;

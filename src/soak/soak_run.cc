@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -26,6 +27,22 @@
 
 namespace nmtd::soak {
 namespace {
+
+// The worker slot the signal actions leave alone, once the server says how many it keeps.
+int spared_slot(const SoakOptions& o, const nmt::v1::GetStatusResponse& status) {
+  const bool signals = o.chaos_every_s > 0 &&
+                       std::any_of(o.chaos_actions.begin(), o.chaos_actions.end(), [](auto& a) {
+                         return a == "kill-9" || a == "sigsegv" || a == "sigstop";
+                       });
+  if (!signals || o.spare_slot == kSpareNone) return -1;
+  if (o.spare_slot == kSpareAuto) return status.workers_wanted() >= 2 ? 0 : -1;
+  if (status.role() == "front" && o.spare_slot >= status.workers_wanted()) {
+    throw InvalidArgument("--spare-slot " + std::to_string(o.spare_slot) +
+                          " is not a slot of the server's " +
+                          std::to_string(status.workers_wanted()) + " worker(s)");
+  }
+  return o.spare_slot;
+}
 
 std::string utc_now() {
   const std::time_t now = std::time(nullptr);
@@ -132,10 +149,13 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
     throw IoError("the server at " + targets.grpc + " does not answer GetStatus");
   }
   sampler.start();
+  record.chaos_spared_slot = spared_slot(o, *sampler.last_status());
   std::fprintf(out, "[soak] %s for %s, seed %llu, profiles", targets.grpc.c_str(),
                format_elapsed(o.duration_s).c_str(), static_cast<unsigned long long>(o.seed));
   for (const auto& p : o.profiles) std::fprintf(out, " %s", p.c_str());
   if (o.chaos_every_s > 0) std::fprintf(out, ", chaos every %.0f s", o.chaos_every_s);
+  if (o.chaos_every_s > 0 && record.chaos_spared_slot >= 0)
+    std::fprintf(out, " (signals spare slot %d)", record.chaos_spared_slot);
   std::fprintf(out, "; report in %s\n", o.report_dir.c_str());
   std::fflush(out);
 
@@ -151,8 +171,9 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
                      o.saturating_clients, o.desktop_idle_max_s},
         o.profiles, o.seed, corpus, ledger);
     if (o.chaos_every_s > 0) {
-      chaos.emplace(ChaosSettings{targets, o.chaos_every_s, o.chaos_actions},
-                    o.seed ^ 0x9e3779b97f4a7c15ULL, corpus, timeline);
+      chaos.emplace(
+          ChaosSettings{targets, o.chaos_every_s, o.chaos_actions, record.chaos_spared_slot},
+          o.seed ^ 0x9e3779b97f4a7c15ULL, corpus, timeline);
       chaos->start();
     }
     const auto until = std::chrono::steady_clock::now() +

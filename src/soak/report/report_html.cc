@@ -136,6 +136,8 @@ std::string settings_table(const SoakRecord& r) {
       {"duration", format_duration(r.duration_s)},
       {"chaos interval", r.chaos_every_s > 0 ? format_duration(r.chaos_every_s) : "off"},
       {"chaos actions", join(r.chaos_actions)},
+      {"worker slot spared by signals",
+       r.chaos_spared_slot >= 0 ? std::to_string(r.chaos_spared_slot) : "none"},
       {"sampling interval", format_duration(r.sample_every_s)},
       {"profiles", join(r.profiles)},
       {"slope warm-up", format_duration(s.warmup_s)},

@@ -64,6 +64,9 @@ std::string slopes_table(const SoakRecord& record) {
                  e.pid > 0 ? std::to_string(e.pid) : "-",
                  html_escape(e.resource),
                  html_escape(format_rate(e.slope_per_hour, e.unit)),
+                 e.slope_ci95_per_hour > 0
+                     ? "± " + html_escape(format_rate(e.slope_ci95_per_hour, e.unit))
+                     : "-",
                  e.bound < 0 ? "off" : html_escape(format_rate(e.bound, e.unit)),
                  format_duration(e.span_s),
                  std::to_string(e.points),
@@ -72,8 +75,9 @@ std::string slopes_table(const SoakRecord& record) {
     const bool too_short_alone = !e.judged && e.role == "worker" && e.bound >= 0;
     (too_short_alone ? workers_alone : verdicts).push_back(std::move(row));
   }
-  const std::vector<std::string> headings{"process", "pid",          "resource", "slope", "bound",
-                                          "span",    "floor points", "verdict",  "note"};
+  const std::vector<std::string> headings{"process",      "pid",   "resource", "slope",
+                                          "95% interval", "bound", "span",     "floor points",
+                                          "verdict",      "note"};
   std::string out = html_table(headings, verdicts);
   if (!workers_alone.empty())
     out += "<details>\n<summary>" + std::to_string(workers_alone.size()) +

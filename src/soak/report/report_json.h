@@ -11,8 +11,9 @@
 //               "beyond_last_bound", "histogram": {"upper_bounds_ms", "counts"},
 //               "over_time": [{"t_s", "count", "p50_ms", "p95_ms", "p99_ms"}]}
 //   "slopes": [{"process", "role", "pid", "resource", "unit", "slope_per_hour",
-//               "bound" (null: check off), "span_s", "points", "judged", "within_bound",
-//               "note"}]
+//               "slope_stderr_per_hour", "slope_ci95_per_hour" (half-width; 0: no residual
+//               freedom), "bound" (null: check off), "span_s", "points", "judged",
+//               "within_bound", "note"}]
 //   "restarts_by_reason": {reason: count}, "retries", "crash_reports", "keepalive_reconnects"
 //   "chaos": [{"action", "done", "skipped", "expected", "unexpected", "notes"}]
 //   "events": [{"t_s", "kind", "label"}]
@@ -23,6 +24,7 @@
 //   "settings": {"nmtd_version", "started_at_utc", "server", "model", "started_server",
 //                "seed", "planned_duration_s", "duration_s", "chaos_every_s" (0: no chaos),
 //                "sample_every_s", "profiles", "chaos_actions",
+//                "chaos_spared_slot" (null: signals may hit any worker),
 //                "slopes": {"warmup_s", "floor_window_s", "min_span_s",
 //                           "bounds": {"rss_mib_per_hour", "gpu_mib_per_hour",
 //                                      "fds_per_hour", "threads_per_hour"} (null: off)}}

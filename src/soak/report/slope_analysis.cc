@@ -109,11 +109,16 @@ std::vector<Point> floor_points(const std::vector<Point>& readings, double windo
 struct Moments {
   double sxy = 0;
   double sxx = 0;
+  double syy = 0;
+  std::size_t n = 0;       // points
+  std::size_t groups = 0;  // processes, each with its own mean (an intercept of its own)
 };
 
 Moments centred_moments(const std::vector<Point>& points) {
   Moments m;
   if (points.size() < 2) return m;
+  m.n = points.size();
+  m.groups = 1;
   const Point origin = points.front();
   double mean_t = 0;
   double mean_y = 0;
@@ -125,13 +130,44 @@ Moments centred_moments(const std::vector<Point>& points) {
   mean_y /= static_cast<double>(points.size());
   for (const Point& p : points) {
     const double dt = p.t_s - origin.t_s - mean_t;
-    m.sxy += dt * (p.value - origin.value - mean_y);
+    const double dy = p.value - origin.value - mean_y;
+    m.sxy += dt * dy;
     m.sxx += dt * dt;
+    m.syy += dy * dy;
   }
   return m;
 }
 
 double per_hour(const Moments& m) { return m.sxx > 0 ? m.sxy / m.sxx * 3600.0 : 0.0; }
+
+// The slope's standard error, per hour: the residuals' scatter about the fitted lines over the
+// spread of the times. 0 without residual degrees of freedom (or without scatter).
+double stderr_per_hour(const Moments& m) {
+  const std::size_t dof = m.n > m.groups + 1 ? m.n - m.groups - 1 : 0;
+  if (dof == 0 || m.sxx <= 0) return 0.0;
+  const double residual = std::max(0.0, m.syy - m.sxy * m.sxy / m.sxx);
+  return std::sqrt(residual / static_cast<double>(dof) / m.sxx) * 3600.0;
+}
+
+std::size_t residual_dof(const Moments& m) { return m.n > m.groups + 1 ? m.n - m.groups - 1 : 0; }
+
+// Two-sided 95% quantile of Student's t: Cornish-Fisher expansion about the normal quantile,
+// within 1% of the table from 3 degrees of freedom; exact below.
+double t_quantile_95(std::size_t dof) {
+  static constexpr std::array<double, 3> kSmall{12.706, 4.303, 3.182};
+  if (dof == 0) return 0.0;
+  if (dof <= kSmall.size()) return kSmall[dof - 1];
+  const double z = 1.959964;
+  const double d = static_cast<double>(dof);
+  return z + (z * z * z + z) / (4 * d) +
+         (5 * std::pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * d * d);
+}
+
+void fill_fit(SlopeEntry& entry, const Moments& m) {
+  entry.slope_per_hour = per_hour(m);
+  entry.slope_stderr_per_hour = stderr_per_hour(m);
+  entry.slope_ci95_per_hour = entry.slope_stderr_per_hour * t_quantile_95(residual_dof(m));
+}
 
 bool within(double slope, double bound) {
   // A tolerance far below any rate worth reporting, so that rounding never fails a series.
@@ -174,7 +210,7 @@ SlopeEntry process_entry(const WatchedProcess& process, const Resource& resource
   const std::vector<Point> floors = floor_points(kept, settings.floor_window_s);
   entry.span_s = kept.back().t_s - kept.front().t_s;
   entry.points = floors.size();
-  entry.slope_per_hour = per_hour(centred_moments(floors));
+  fill_fit(entry, centred_moments(floors));
   judge(entry, entry.span_s >= settings.min_span_s, floors.size() >= 2,
         "watched " + format_number(entry.span_s) + " s after warm-up, fewer than " +
             format_number(settings.min_span_s) + " s");
@@ -199,6 +235,9 @@ SlopeEntry pooled_entry(const std::vector<const WatchedProcess*>& workers, const
     const Moments m = centred_moments(floors);
     pooled.sxy += m.sxy;
     pooled.sxx += m.sxx;
+    pooled.syy += m.syy;
+    pooled.n += m.n;
+    pooled.groups += m.groups;
     entry.span_s += kept.back().t_s - kept.front().t_s;
     entry.points += floors.size();
   }
@@ -206,7 +245,7 @@ SlopeEntry pooled_entry(const std::vector<const WatchedProcess*>& workers, const
     entry.note = "no samples";
     return entry;
   }
-  entry.slope_per_hour = per_hour(pooled);
+  fill_fit(entry, pooled);
   judge(entry, entry.span_s >= settings.min_span_s, pooled.sxx > 0,
         "workers watched " + format_number(entry.span_s) + " s in all after warm-up, fewer than " +
             format_number(settings.min_span_s) + " s");

@@ -105,6 +105,10 @@ struct SlopeEntry {
   std::string resource;  // "rss_mib", "gpu_mib", "fds", "threads"
   std::string unit;      // "MiB/h" or "1/h"
   double slope_per_hour = 0;
+  // How well the floors pin the slope down: its standard error, and the half-width of its 95%
+  // confidence interval (slope ± ci95). 0 when the points leave no residual freedom.
+  double slope_stderr_per_hour = 0;
+  double slope_ci95_per_hour = 0;
   double bound = 0;   // negative: not checked
   double span_s = 0;  // time covered by the points used
   std::size_t points = 0;
@@ -127,6 +131,7 @@ struct SoakRecord {
   double sample_every_s = 0;
   std::vector<std::string> profiles;
   std::vector<std::string> chaos_actions;
+  int chaos_spared_slot = -1;  // the worker slot signals spared; -1: none
   SlopeSettings slope_settings;
 
   // What happened.

@@ -70,6 +70,17 @@ TEST(Soak, ShortSoakWithEveryChaosLosesNothing) {
   // kill -9 and SIGSEGV were answered by restarts; the SIGSEGV left a crash report.
   EXPECT_GE(report["restarts_by_reason"].value("crash", 0u), 2u) << report["restarts_by_reason"];
   EXPECT_GE(report["crash_reports"].get<uint64_t>(), 1u);
+  // The signals spared slot 0: one worker held it through the whole soak, so that its growth
+  // can be judged, while slot 1's workers took every signal.
+  EXPECT_EQ(report["settings"]["chaos_spared_slot"], 0);
+  int slot0_processes = 0;
+  int slot1_processes = 0;
+  for (const auto& p : report["processes"]) {
+    if (p["role"] != "worker") continue;
+    ++(p["slot"] == 0 ? slot0_processes : slot1_processes);
+  }
+  EXPECT_EQ(slot0_processes, 1) << report["processes"].size();
+  EXPECT_GE(slot1_processes, 4);
   // One slope entry per process and resource, the front's among them.
   bool front_rss = false;
   for (const auto& s : report["slopes"]) {
@@ -186,6 +197,10 @@ TEST(Soak, BadFlagsAreRefusedBeforeAnythingStarts) {
       run_nmtd({"soak", "--report", "/tmp/x", "--serve-args", "--port=1234"});
   EXPECT_NE(taken.exit_code, 0);
   EXPECT_NE(taken.err.find("--serve-args must not set --port"), std::string::npos) << taken.err;
+  const ProcessResult spare = run_nmtd({"soak", "--report", "/tmp/x", "--spare-slot", "first"});
+  EXPECT_EQ(spare.exit_code, 2);
+  EXPECT_NE(spare.err.find("--spare-slot expects auto, none or a slot number"), std::string::npos)
+      << spare.err;
 }
 
 }  // namespace

@@ -54,6 +54,14 @@ TEST(SoakOptions, EachBadOptionIsNamed) {
   o = good();
   o.saturating_clients = 0;
   expect_refused(o, "--clients");
+  o = good();
+  o.spare_slot = 2;  // of the 2 workers the soak starts, slots 0 and 1
+  expect_refused(o, "--spare-slot 2 is not a slot of 2 worker(s)");
+  o.workers = 3;
+  EXPECT_NO_THROW(validate(o));
+  o.server = "127.0.0.1:1";  // an attached server's slots are known only once it answers
+  o.workers = 2;
+  EXPECT_NO_THROW(validate(o));
 }
 
 TEST(ParseHostPort, ReadsHostsAndRefusesJunk) {

@@ -118,6 +118,8 @@ TEST(ReportHtml, HasTheSummaryAndTables) {
                            "<td>&gt; 100 ms</td><td>1</td>",
                            "<td>slope floor window</td><td>20 s</td>",
                            "<td>GPU memory bound</td><td>off</td>",
+                           "<td>worker slot spared by signals</td><td>none</td>",
+                           "<th>95% interval</th>",
                            "4 events</summary>",
                            "<summary>6 entries of worker processes not judged alone",
                            "<td>worker 0.0</td><td>1000</td><td>gpu_mib</td>",

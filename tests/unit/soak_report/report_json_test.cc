@@ -75,8 +75,9 @@ TEST(ReportJson, SlopesCarryEveryFieldAndANullBoundWhenTheCheckIsOff) {
   bool saw_front_rss = false;
   bool saw_gpu = false;
   for (const json& e : j["slopes"]) {
-    for (const char* key : {"process", "role", "pid", "resource", "unit", "slope_per_hour", "bound",
-                            "span_s", "points", "judged", "within_bound", "note"})
+    for (const char* key :
+         {"process", "role", "pid", "resource", "unit", "slope_per_hour", "slope_stderr_per_hour",
+          "slope_ci95_per_hour", "bound", "span_s", "points", "judged", "within_bound", "note"})
       EXPECT_TRUE(e.contains(key)) << key;
     if (e["resource"] == "gpu_mib") {
       saw_gpu = true;
@@ -90,6 +91,8 @@ TEST(ReportJson, SlopesCarryEveryFieldAndANullBoundWhenTheCheckIsOff) {
       EXPECT_EQ(e["judged"], true);
       EXPECT_EQ(e["within_bound"], false);
       EXPECT_NEAR(e["slope_per_hour"].get<double>(), 30.0, 1.0);
+      EXPECT_GE(e["slope_ci95_per_hour"].get<double>(), 0.0);
+      EXPECT_GE(e["slope_ci95_per_hour"].get<double>(), e["slope_stderr_per_hour"].get<double>());
       EXPECT_EQ(e["unit"], "MiB/h");
       EXPECT_EQ(e["pid"], 900);
     }
@@ -112,12 +115,19 @@ TEST(ReportJson, SettingsHoldWhatWasRunWithNullForBoundsOff) {
   EXPECT_EQ(s["sample_every_s"], 2.0);
   EXPECT_EQ(s["profiles"], json::array({"desktop", "saturate"}));
   EXPECT_EQ(s["chaos_actions"], json::array({"kill-9", "malformed"}));
+  EXPECT_TRUE(s["chaos_spared_slot"].is_null());
   EXPECT_EQ(s["slopes"]["warmup_s"], 60.0);
   EXPECT_EQ(s["slopes"]["floor_window_s"], 20.0);
   EXPECT_EQ(s["slopes"]["min_span_s"], 300.0);
   EXPECT_EQ(s["slopes"]["bounds"]["rss_mib_per_hour"], 1.0);
   EXPECT_TRUE(s["slopes"]["bounds"]["gpu_mib_per_hour"].is_null());
   EXPECT_EQ(s["slopes"]["bounds"]["fds_per_hour"], 0.0);
+}
+
+TEST(ReportJson, TheSparedSlotIsNamed) {
+  SoakRecord r = sample_record();
+  r.chaos_spared_slot = 0;
+  EXPECT_EQ(round_trip(r)["settings"]["chaos_spared_slot"], 0);
 }
 
 TEST(ReportJson, LatencyHasTheHistogramItsPercentilesAndTheSeriesOverTime) {

@@ -230,5 +230,85 @@ TEST(SlopeAnalysis, UnknownReadingsAreLeftOutAndMissingDataIsSaidSo) {
             "no samples after the 60 s warm-up");
 }
 
+// Windows of 30 s, the length of noisy_front's noise blocks, so that the floors are
+// independent, as the interval assumes.
+SlopeSettings thirty_second_floors() {
+  SlopeSettings settings;
+  settings.floor_window_s = 30;
+  return settings;
+}
+
+// 30 MiB plus a leak, each 30-s window's floor off by normal noise of `noise_mib`.
+WatchedProcess noisy_front(double mib_per_hour, double noise_mib, double duration_s,
+                           unsigned seed) {
+  std::mt19937 random(seed);
+  std::normal_distribution<double> noise(0.0, noise_mib);
+  double floor = 0;
+  return make_process("front", "front", -1, 0, 0, duration_s, 2,
+                      [&](ProcessSample& s, double t, int i) {
+                        if (i % 15 == 0) floor = noise(random);
+                        s.rss_bytes = mib(30 + mib_per_hour * t / 3600 + floor);
+                      });
+}
+
+TEST(SlopeAnalysis, AnExactLineHasNoUncertainty) {
+  const auto front =
+      make_process("front", "front", -1, 0, 0, 1800, 2,
+                   [](ProcessSample& s, double t, int) { s.rss_bytes = mib(100 + 3 * t / 3600); });
+  const SlopeEntry& rss = entry(analyse_slopes({front}, SlopeSettings{}), "front", "rss_mib");
+  EXPECT_NEAR(rss.slope_per_hour, 3.0, 0.01);
+  EXPECT_NEAR(rss.slope_stderr_per_hour, 0.0, 0.01);  // only the MiB rounding of the samples
+  EXPECT_LT(rss.slope_ci95_per_hour, 0.03);
+}
+
+TEST(SlopeAnalysis, TheNinetyFivePercentIntervalCoversTheTrueSlopeAsOftenAsItSays) {
+  int covered = 0;
+  double widest = 0;
+  for (unsigned seed = 1; seed <= 200; ++seed) {
+    const auto front = noisy_front(2, 0.3, 1800, seed);
+    const SlopeEntry& rss =
+        entry(analyse_slopes({front}, thirty_second_floors()), "front", "rss_mib");
+    EXPECT_GT(rss.slope_stderr_per_hour, 0.0);
+    EXPECT_NEAR(rss.slope_ci95_per_hour / rss.slope_stderr_per_hour, 2.0, 0.05);  // t, 56 dof
+    if (std::fabs(rss.slope_per_hour - 2.0) <= rss.slope_ci95_per_hour) ++covered;
+    widest = std::max(widest, rss.slope_ci95_per_hour);
+  }
+  EXPECT_GE(covered, 180);  // 95% of 200 is 190; 180 leaves room for chance
+  EXPECT_LE(covered, 199);
+  EXPECT_LT(widest, 2.0);
+}
+
+TEST(SlopeAnalysis, ALongerRunPinsTheSlopeDownFurther) {
+  // Half an hour cannot tell 1 MiB/h from flat through 0.3 MiB of floor noise; a day can.
+  const SlopeEntry half_hour = entry(
+      analyse_slopes({noisy_front(0, 0.3, 1800, 3)}, thirty_second_floors()), "front", "rss_mib");
+  const SlopeEntry day = entry(
+      analyse_slopes({noisy_front(0, 0.3, 86400, 3)}, thirty_second_floors()), "front", "rss_mib");
+  EXPECT_GT(half_hour.slope_ci95_per_hour, 0.4);
+  EXPECT_LT(day.slope_ci95_per_hour, 0.01);
+  EXPECT_LT(std::fabs(day.slope_per_hour), day.slope_ci95_per_hour * 2);
+}
+
+TEST(SlopeAnalysis, PooledWorkersCarryAnIntervalWithEachProcessItsOwnLevel) {
+  std::vector<WatchedProcess> workers;
+  std::mt19937 random(5);
+  std::normal_distribution<double> noise(0.0, 0.2);
+  for (int g = 0; g < 6; ++g) {
+    const double level = 400 + 30 * g;  // levels far apart: only the slope within lives counts
+    double floor = 0;
+    workers.push_back(make_process("worker 0." + std::to_string(g), "worker", 0, g, 600.0 * g,
+                                   600.0 * g + 590, 2, [&](ProcessSample& s, double t, int i) {
+                                     if (i % 15 == 0) floor = noise(random);
+                                     s.rss_bytes = mib(level + 3 * t / 3600 + floor);
+                                   }));
+  }
+  const SlopeEntry& pooled =
+      entry(analyse_slopes(workers, thirty_second_floors()), kPooledWorkersName, "rss_mib");
+  EXPECT_TRUE(pooled.judged);
+  EXPECT_GT(pooled.slope_stderr_per_hour, 0.0);
+  EXPECT_LE(std::fabs(pooled.slope_per_hour - 3.0), pooled.slope_ci95_per_hour);
+  EXPECT_LT(pooled.slope_ci95_per_hour, 3.0);
+}
+
 }  // namespace
 }  // namespace nmtd::soak
