@@ -192,6 +192,7 @@ int run_front(const FrontConfig& config) {
   bound_mmap_threshold();
   SignalBlock block_stop_signals;  // before any thread exists
   ::signal(SIGPIPE, SIG_IGN);
+  const PeriodicHeapRelease heap_release;
   LogConfig log_config;
   log_config.name = "front";
   log_config.level = config.log_level;

@@ -93,10 +93,6 @@ void Supervisor::run(std::stop_token stop) {
       }
     }
     turn(now);
-    if (now >= next_heap_release_) {
-      next_heap_release_ = now + std::chrono::minutes(1);
-      release_free_heap();
-    }
     if (stopping_ && records_.empty()) break;
     if (stopping_ && now >= *deadline) {
       for (auto& r : records_) {

@@ -69,8 +69,6 @@ class Supervisor {
 
   void run(std::stop_token stop);
   void turn(Clock::time_point now);
-  // The front's heap is handed back to the system once a minute (common/heap_release.h).
-  Clock::time_point next_heap_release_{};
   void post(std::function<void()> event);  // from gRPC threads: runs on the supervision thread
   void run_events();
 

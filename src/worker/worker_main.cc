@@ -198,6 +198,7 @@ int run_worker(const WorkerConfig& config) {
   }
   SignalBlock block_stop_signals;  // before any thread exists
   ::signal(SIGPIPE, SIG_IGN);      // a vanished peer is an error to handle, not a death
+  const PeriodicHeapRelease heap_release;
   const ListenAddress address = parse_listen_address(config.listen);
   LogConfig log_config;
   log_config.name = "worker";
