@@ -16,8 +16,10 @@ using ::testing::IsEmpty;
 using testing::make_process;
 using testing::mib;
 
-const SlopeEntry& entry(const std::vector<SlopeEntry>& slopes, const std::string& process,
-                        const std::string& resource) {
+// Returns a copy: callers pass analyse_slopes(...) straight in, and a reference into that
+// temporary vector would dangle by the next statement.
+SlopeEntry entry(const std::vector<SlopeEntry>& slopes, const std::string& process,
+                 const std::string& resource) {
   for (const SlopeEntry& e : slopes)
     if (e.process == process && e.resource == resource) return e;
   throw std::runtime_error("no slope entry for " + process + " " + resource);
@@ -255,7 +257,7 @@ TEST(SlopeAnalysis, AnExactLineHasNoUncertainty) {
   const auto front =
       make_process("front", "front", -1, 0, 0, 1800, 2,
                    [](ProcessSample& s, double t, int) { s.rss_bytes = mib(100 + 3 * t / 3600); });
-  const SlopeEntry& rss = entry(analyse_slopes({front}, SlopeSettings{}), "front", "rss_mib");
+  const SlopeEntry rss = entry(analyse_slopes({front}, SlopeSettings{}), "front", "rss_mib");
   EXPECT_NEAR(rss.slope_per_hour, 3.0, 0.01);
   EXPECT_NEAR(rss.slope_stderr_per_hour, 0.0, 0.01);  // only the MiB rounding of the samples
   EXPECT_LT(rss.slope_ci95_per_hour, 0.03);
@@ -266,7 +268,7 @@ TEST(SlopeAnalysis, TheNinetyFivePercentIntervalCoversTheTrueSlopeAsOftenAsItSay
   double widest = 0;
   for (unsigned seed = 1; seed <= 200; ++seed) {
     const auto front = noisy_front(2, 0.3, 1800, seed);
-    const SlopeEntry& rss =
+    const SlopeEntry rss =
         entry(analyse_slopes({front}, thirty_second_floors()), "front", "rss_mib");
     EXPECT_GT(rss.slope_stderr_per_hour, 0.0);
     EXPECT_NEAR(rss.slope_ci95_per_hour / rss.slope_stderr_per_hour, 2.0, 0.05);  // t, 56 dof
@@ -302,7 +304,7 @@ TEST(SlopeAnalysis, PooledWorkersCarryAnIntervalWithEachProcessItsOwnLevel) {
                                      s.rss_bytes = mib(level + 3 * t / 3600 + floor);
                                    }));
   }
-  const SlopeEntry& pooled =
+  const SlopeEntry pooled =
       entry(analyse_slopes(workers, thirty_second_floors()), kPooledWorkersName, "rss_mib");
   EXPECT_TRUE(pooled.judged);
   EXPECT_GT(pooled.slope_stderr_per_hour, 0.0);
