@@ -8,6 +8,8 @@
 #include <fstream>
 #include <functional>
 #include <future>
+#include <iterator>
+#include <optional>
 #include <thread>
 
 #include "support/serve_process.h"
@@ -28,6 +30,37 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
     std::this_thread::sleep_for(20ms);
   }
   return condition();
+}
+
+// A variable of the environment a process was started with (/proc/PID/environ keeps that
+// block, whatever the process set later).
+std::optional<std::string> variable_at_start(pid_t pid, const std::string& name) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  const std::string block((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string key = name + "=";
+  for (std::size_t at = 0; at < block.size();) {
+    const std::size_t end = std::min(block.find('\0', at), block.size());
+    if (block.compare(at, key.size(), key) == 0)
+      return block.substr(at + key.size(), end - at - key.size());
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+TEST(Serve, RunsWithoutMallocThreadCachesAndItsWorkersWithTheEnvironmentItGot) {
+  // glibc rewrites a GLIBC_TUNABLES of several tunables in place as it reads it, so what
+  // /proc shows is exact only when the front adds the one tunable to none.
+  if (std::getenv("GLIBC_TUNABLES") != nullptr)
+    GTEST_SKIP() << "GLIBC_TUNABLES is set for the tests; this one checks the front without it";
+  ServeProcess serve(shared_test_model(), {"--workers", "1"});
+  ASSERT_TRUE(serve.wait_workers_ready(1, 60s)) << serve.stderr_text();
+  EXPECT_EQ(variable_at_start(serve.pid(), "GLIBC_TUNABLES"), "glibc.malloc.tcache_count=0");
+  EXPECT_EQ(variable_at_start(serve.pid(), "NMTD_INHERITED_GLIBC_TUNABLES"), "unset");
+  const auto workers = serve.worker_pids();
+  ASSERT_EQ(workers.size(), 1u);
+  EXPECT_EQ(variable_at_start(workers.front(), "GLIBC_TUNABLES"), std::nullopt);
+  EXPECT_EQ(variable_at_start(workers.front(), "NMTD_INHERITED_GLIBC_TUNABLES"), std::nullopt);
+  EXPECT_THAT(serve.stderr_text(), ::testing::Not(HasSubstr("cannot run again")));
 }
 
 TEST(Serve, HealthAndHttpEndpointsTellTheTruth) {
