@@ -1,5 +1,6 @@
 #include "common/glibc_tunables.h"
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,12 +39,45 @@ std::string with_glibc_tunable(std::string_view current, std::string_view tunabl
   return out;
 }
 
+TunableReexec decide_tunable_reexec(std::string_view tunable, const char* inherited_marker,
+                                    const char* glibc_tunables, bool malloc_is_glibcs) {
+  if (inherited_marker != nullptr) return TunableReexec::already_reexecuted;
+  if (glibc_tunables != nullptr && sets_name(glibc_tunables, name_of(tunable)))
+    return TunableReexec::set_by_user;
+  if (!malloc_is_glibcs) return TunableReexec::malloc_interposed;
+  return TunableReexec::wanted;
+}
+
+bool malloc_is_glibcs() {
+#if defined(__GLIBC__)
+  // An interposer (LD_PRELOAD, or a sanitizer's runtime) comes first in the global lookup;
+  // the C library's own definition is what libc.so.6 itself exports. heaptrack removes itself
+  // from LD_PRELOAD as it starts, so the environment cannot tell.
+  void* libc = ::dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+  if (libc == nullptr) return true;
+  const bool own = ::dlsym(libc, "malloc") == ::dlsym(RTLD_DEFAULT, "malloc");
+  ::dlclose(libc);
+  return own;
+#else
+  return false;
+#endif
+}
+
 std::string reexec_with_glibc_tunable(std::string_view tunable, char** argv) {
 #if defined(__GLIBC__)
-  if (std::getenv(kInherited) != nullptr) return {};  // we are the re-executed process
   const char* current = std::getenv(kTunables);
+  switch (decide_tunable_reexec(tunable, std::getenv(kInherited), current, malloc_is_glibcs())) {
+    case TunableReexec::wanted:
+      break;
+    case TunableReexec::already_reexecuted:
+    case TunableReexec::set_by_user:
+      return {};
+    case TunableReexec::malloc_interposed:
+      return "malloc is not glibc's (a preloaded allocator, a sanitizer or a tracer such as "
+             "heaptrack): running as started, without " +
+             std::string(tunable);
+  }
   const std::string wanted = with_glibc_tunable(current ? current : "", tunable);
-  if (current != nullptr && wanted == current) return {};  // already set, by the user
   const std::string inherited = current ? std::string("set:") + current : std::string("unset");
   if (::setenv(kInherited, inherited.c_str(), 1) != 0 ||
       ::setenv(kTunables, wanted.c_str(), 1) != 0)

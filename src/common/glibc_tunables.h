@@ -17,12 +17,29 @@ namespace nmtd {
 // that name, it is returned as it is: a tunable the user chose wins.
 std::string with_glibc_tunable(std::string_view current, std::string_view tunable);
 
+// Whether a process should execute itself again to get `tunable`, from its environment
+// (nullptr when a variable is unset) and whether malloc is glibc's own.
+enum class TunableReexec {
+  wanted,
+  already_reexecuted,  // NMTD_INHERITED_GLIBC_TUNABLES is set: we are the second run
+  set_by_user,         // GLIBC_TUNABLES already names the tunable: the user's value wins
+  // Another malloc is interposed: a preloaded allocator or a sanitizer (glibc's tunable means
+  // nothing to it), or a tracer such as heaptrack, whose record would end at a second run.
+  malloc_interposed,
+};
+TunableReexec decide_tunable_reexec(std::string_view tunable, const char* inherited_marker,
+                                    const char* glibc_tunables, bool malloc_is_glibcs);
+
+// Whether the malloc this process calls is the C library's own (false under a preloaded
+// allocator, heaptrack, or a sanitizer).
+bool malloc_is_glibcs();
+
 // Executes this program again (/proc/self/exe, same pid, same arguments) with `tunable` added
 // to GLIBC_TUNABLES, and does not return when that succeeds. Returns when no re-execution is
-// wanted: the tunable's name is already set, this process is the re-executed one, or the C
-// library is not glibc. Call first thing in main, before any thread exists. Returns a message
-// for the log when the re-execution was wanted but failed (the process then runs as it is),
-// and an empty string otherwise.
+// wanted (decide_tunable_reexec) or the C library is not glibc. Call first thing in main,
+// before any thread exists. Returns a message for the log when the re-execution was wanted but
+// failed, or was left out because malloc is interposed (the process then runs as it is), and an
+// empty string otherwise.
 std::string reexec_with_glibc_tunable(std::string_view tunable, char** argv);
 
 // In the re-executed process: puts GLIBC_TUNABLES back as this program inherited it, so that

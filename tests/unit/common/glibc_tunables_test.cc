@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 namespace nmtd {
 namespace {
 
@@ -27,6 +29,33 @@ TEST(GlibcTunables, ANameThatOnlyStartsTheSameIsAnotherName) {
             "glibc.malloc.tcache_count_max=1:glibc.malloc.tcache_count=0");
   EXPECT_EQ(with_glibc_tunable("glibc.malloc.tcache", "glibc.malloc.tcache_count=0"),
             "glibc.malloc.tcache:glibc.malloc.tcache_count=0");
+}
+
+TEST(GlibcTunables, RunsAgainOnlyWhenNothingElseDecidedAboutMalloc) {
+  constexpr const char* kTcache = "glibc.malloc.tcache_count=0";
+  EXPECT_EQ(decide_tunable_reexec(kTcache, nullptr, nullptr, true), TunableReexec::wanted);
+  EXPECT_EQ(decide_tunable_reexec(kTcache, nullptr, "glibc.malloc.arena_max=2", true),
+            TunableReexec::wanted);
+  EXPECT_EQ(decide_tunable_reexec(kTcache, "unset", nullptr, true),
+            TunableReexec::already_reexecuted);
+  EXPECT_EQ(decide_tunable_reexec(kTcache, nullptr, "glibc.malloc.tcache_count=7", true),
+            TunableReexec::set_by_user);
+  // The user's own value wins over an interposed malloc: nothing to run again for or to say.
+  EXPECT_EQ(decide_tunable_reexec(kTcache, nullptr, "glibc.malloc.tcache_count=0", false),
+            TunableReexec::set_by_user);
+  EXPECT_EQ(decide_tunable_reexec(kTcache, nullptr, nullptr, false),
+            TunableReexec::malloc_interposed);
+}
+
+TEST(GlibcTunables, SeesWhetherMallocIsTheCLibrarysOwn) {
+  // This test binary's malloc is glibc's, unless it runs under a sanitizer or a preloaded
+  // allocator, which interpose their own.
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_FALSE(malloc_is_glibcs());
+#else
+  if (std::getenv("LD_PRELOAD") != nullptr) GTEST_SKIP() << "LD_PRELOAD is set";
+  EXPECT_TRUE(malloc_is_glibcs());
+#endif
 }
 
 TEST(GlibcTunables, RestoringOutsideAReexecutionChangesNothing) {
