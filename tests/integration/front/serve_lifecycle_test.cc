@@ -9,7 +9,6 @@
 #include <fstream>
 #include <functional>
 #include <future>
-#include <iterator>
 #include <optional>
 #include <thread>
 
@@ -36,8 +35,7 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 // A variable of the environment a process was started with (/proc/PID/environ keeps that
 // block, whatever the process set later).
 std::optional<std::string> variable_at_start(pid_t pid, const std::string& name) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
-  const std::string block((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string block = read_file("/proc/" + std::to_string(pid) + "/environ");
   const std::string key = name + "=";
   for (std::size_t at = 0; at < block.size();) {
     const std::size_t end = std::min(block.find('\0', at), block.size());
