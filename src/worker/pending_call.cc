@@ -15,6 +15,13 @@ PendingCall::PendingCall(std::string request_id, std::size_t texts, Clock::time_
   result_.from_cache.resize(texts, false);
 }
 
+bool PendingCall::cancelled() const {
+  // Under the lock: completion sets done_ under it before it finishes the RPC.
+  std::lock_guard lock(mutex_);
+  if (done_.load(std::memory_order_relaxed) || !client_cancelled_) return false;
+  return client_cancelled_();
+}
+
 void PendingCall::set_result(std::size_t index, TranslationResult result, bool from_cache) {
   std::unique_lock lock(mutex_);
   if (done_.load(std::memory_order_relaxed) || index >= result_.results.size()) return;

@@ -38,7 +38,9 @@ class PendingCall {
   Clock::time_point admitted() const { return admitted_; }
   Clock::time_point deadline() const { return deadline_; }
   bool done() const { return done_.load(std::memory_order_acquire); }
-  bool cancelled() const { return client_cancelled_ && client_cancelled_(); }
+  // False once the call completed: its RPC may be gone by then, and asking it would read
+  // freed memory (the batcher asks about every text of a call, one of which may complete it).
+  bool cancelled() const;
   bool expired(Clock::time_point now) const { return now >= deadline_; }
 
   void set_result(std::size_t index, TranslationResult result, bool from_cache);
@@ -58,7 +60,7 @@ class PendingCall {
   const Clock::time_point deadline_;
   const std::function<bool()> client_cancelled_;
   Completion completion_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   CallResult result_;
   std::size_t remaining_;
   std::atomic<bool> done_{false};
