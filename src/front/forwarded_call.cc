@@ -16,12 +16,14 @@ bool answered_by_worker(const grpc::ClientContext& ctx) {
 
 ForwardedCall::ForwardedCall(Router& router, ForwardPolicy policy,
                              nmt::v1::TranslateRequest request,
-                             std::chrono::system_clock::time_point deadline, Done done)
+                             std::chrono::system_clock::time_point deadline, Done done,
+                             const grpc::CallbackServerContext* client)
     : router_(router),
       policy_(policy),
       request_(std::move(request)),
       deadline_(deadline),
-      done_(std::move(done)) {}
+      done_(std::move(done)),
+      client_(client) {}
 
 void ForwardedCall::start() { dispatch(router_.pick({})); }
 
@@ -60,13 +62,14 @@ void ForwardedCall::send(std::shared_ptr<WorkerEndpoint> worker) {
   {
     std::lock_guard lock(mutex_);
     if (finished_) return;
-    if (cancelled_) {
+    if (cancelled_ || client_cancelled()) {
       // finish() below takes the lock again.
     } else {
       ++attempts_;
       tried_.push_back(worker.get());
       tried_owners_.push_back(worker);
-      attempt_ = std::make_unique<grpc::ClientContext>();
+      attempt_ = client_ ? grpc::ClientContext::FromCallbackServerContext(*client_)
+                         : std::make_unique<grpc::ClientContext>();
       attempt_->set_deadline(deadline_);
       ctx = attempt_.get();
       response_.Clear();
@@ -90,7 +93,11 @@ void ForwardedCall::on_reply(const std::shared_ptr<WorkerEndpoint>& worker,
   {
     std::lock_guard lock(mutex_);
     from_worker = attempt_ && answered_by_worker(*attempt_);
-    cancelled = cancelled_;
+    // A cancelled client's attempt ends CANCELLED with no word from its worker: not the
+    // worker's fault, and nothing to send elsewhere. gRPC cancels the attempt before the
+    // client's call reads as cancelled, so CANCELLED itself says so.
+    cancelled = cancelled_ || client_cancelled() ||
+                (client_ && !from_worker && status.error_code() == grpc::StatusCode::CANCELLED);
     attempts = attempts_;
     tried = tried_;
   }

@@ -25,9 +25,12 @@ class ForwardedCall : public std::enable_shared_from_this<ForwardedCall> {
   using Clock = std::chrono::steady_clock;
   using Done = std::function<void(const grpc::Status&, nmt::v1::TranslateResponse&&)>;
 
-  // `done` runs exactly once, on a gRPC or supervisor thread; it must not block.
+  // `done` runs exactly once, on a gRPC or supervisor thread; it must not block. `client`: the
+  // gRPC call this one serves, if any (it must outlive `done`): each attempt is its child, so
+  // that gRPC cancels the attempt as soon as the client's call is cancelled.
   ForwardedCall(Router& router, ForwardPolicy policy, nmt::v1::TranslateRequest request,
-                std::chrono::system_clock::time_point deadline, Done done);
+                std::chrono::system_clock::time_point deadline, Done done,
+                const grpc::CallbackServerContext* client = nullptr);
 
   // Told why, each time the call is sent to another worker (metrics, a log line).
   void set_on_retry(std::function<void(const std::string& why)> on_retry) {
@@ -45,12 +48,14 @@ class ForwardedCall : public std::enable_shared_from_this<ForwardedCall> {
   void on_reply(const std::shared_ptr<WorkerEndpoint>& worker, const grpc::Status& status);
   void finish(const grpc::Status& status);
   bool expired() const { return std::chrono::system_clock::now() >= deadline_; }
+  bool client_cancelled() const { return client_ && client_->IsCancelled(); }
 
   Router& router_;
   const ForwardPolicy policy_;
   const nmt::v1::TranslateRequest request_;
   const std::chrono::system_clock::time_point deadline_;
   Done done_;
+  const grpc::CallbackServerContext* const client_;
   std::function<void(const std::string&)> on_retry_;
 
   mutable std::mutex mutex_;

@@ -140,7 +140,9 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
   service_for_hooks = &service;
   // 4 bytes per character at most: the facade's byte bound never refuses what the APIs' character
   // bound lets through.
-  TranslationFacade facade(service, 4 * static_cast<std::size_t>(config.requests.max_text_chars));
+  TranslationFacade facade(
+      service, 4 * static_cast<std::size_t>(config.requests.max_text_chars),
+      DispatchLimits::for_workers(config.worker.queue_capacity, config.workers));
   const lang::Cld2Detector cld2;
   const FallbackDetector detector(cld2, config.requests.auto_fallback_language);
   BaketaLimits baketa_limits;

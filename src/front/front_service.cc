@@ -39,7 +39,8 @@ std::shared_ptr<ForwardedCall> FrontService::forward(const grpc::CallbackServerC
 
 std::shared_ptr<ForwardedCall> FrontService::forward(nmt::v1::TranslateRequest request,
                                                      std::chrono::system_clock::time_point deadline,
-                                                     ForwardedCall::Done done) {
+                                                     ForwardedCall::Done done,
+                                                     const grpc::CallbackServerContext* client) {
   if (draining_) {
     done(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                       "the server is shutting down: send the call to another instance"),
@@ -63,7 +64,8 @@ std::shared_ptr<ForwardedCall> FrontService::forward(nmt::v1::TranslateRequest r
           log.info("request {}: {}: {}", id, FrontMetrics::outcome_name(status.error_code()),
                    status.error_message());
         done(status, std::move(response));
-      });
+      },
+      client);
   call->set_on_retry([metrics, &log, id](const std::string& why) {
     metrics->record_retry();
     log.warn("request {}: {}; sending it to another worker", id, why);

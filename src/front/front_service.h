@@ -56,10 +56,12 @@ class FrontService final : public nmt::v1::Translator::CallbackService {
                                          nmt::v1::TranslateRequest request,
                                          ForwardedCall::Done done);
   // The same for callers that are not nmt.v1 calls (Baketa, LibreTranslate): they give the
-  // deadline themselves (the max() time point: the default deadline).
+  // deadline themselves (the max() time point: the default deadline), and the client's gRPC
+  // call when there is one, whose cancellation then cancels the worker's call.
   std::shared_ptr<ForwardedCall> forward(nmt::v1::TranslateRequest request,
                                          std::chrono::system_clock::time_point deadline,
-                                         ForwardedCall::Done done);
+                                         ForwardedCall::Done done,
+                                         const grpc::CallbackServerContext* client = nullptr);
   std::chrono::system_clock::time_point deadline_or_default(
       std::chrono::system_clock::time_point deadline) const;
   bool draining() const { return draining_; }

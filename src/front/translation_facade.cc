@@ -11,10 +11,6 @@ namespace nmtd::front {
 
 namespace {
 
-// Within the worker's per-request bounds (64 texts, 1 MiB), with room to spare.
-constexpr std::size_t kPiecesPerCall = 64;
-constexpr std::size_t kBytesPerCall = 512 << 10;
-
 bool writes_without_spaces(std::string_view nllb) {
   for (const char* script :
        {"_Jpan", "_Hans", "_Hant", "_Thai", "_Khmr", "_Laoo", "_Mymr", "_Tibt"})
@@ -46,16 +42,39 @@ struct Job {
   std::vector<std::vector<std::size_t>> piece_of;  // per text: its pieces' indices in `pieces`
   std::mutex mutex;
   std::vector<PieceResult> results;
-  int calls_pending = 0;
-  int calls_failed = 0;
-  int calls_total = 0;
+  std::size_t pieces_failed = 0;
   grpc::Status first_failure;
 
+  void record(std::size_t first, std::size_t last, const grpc::Status& status,
+              const nmt::v1::TranslateResponse* response);
   void assemble();
 };
 
+void Job::record(std::size_t first, std::size_t last, const grpc::Status& status,
+                 const nmt::v1::TranslateResponse* response) {
+  std::lock_guard lock(mutex);
+  for (std::size_t p = first; p < last; ++p) {
+    PieceResult& r = results[p];
+    r.done = true;
+    r.status = status;
+    if (!status.ok() || !response) continue;
+    const auto& tr = response->translations(static_cast<int>(p - first));
+    if (tr.hypotheses_size() == 0) r.hypotheses.push_back(tr.text());
+    for (const auto& h : tr.hypotheses()) r.hypotheses.push_back(h.text());
+    if (tr.hypotheses_size() > 0 && request.options.return_scores()) {
+      r.score = tr.hypotheses(0).score();
+      r.scored = true;
+    }
+  }
+  if (!status.ok()) {
+    if (pieces_failed == 0) first_failure = status;
+    pieces_failed += last - first;
+  }
+}
+
 void Job::assemble() {
-  if (calls_failed == calls_total && calls_total > 0) return done(first_failure, {});
+  // No worker could serve any of it: one status says why, rather than the same error per text.
+  if (!pieces.empty() && pieces_failed == pieces.size()) return done(first_failure, {});
   const auto spacing = spacing_for(request.source, request.target);
   std::size_t alternatives = 0;
   if (request.options.has_num_hypotheses() && request.options.num_hypotheses() > 1)
@@ -95,9 +114,11 @@ void Job::assemble() {
 
 }  // namespace
 
-TranslationFacade::TranslationFacade(FrontService& service, std::size_t max_text_bytes)
+TranslationFacade::TranslationFacade(FrontService& service, std::size_t max_text_bytes,
+                                     DispatchLimits limits)
     : service_(service),
       max_text_bytes_(max_text_bytes),
+      limits_(limits),
       splitter_(
           text_split::SplitOptions{.max_text_bytes = max_text_bytes, .max_piece_bytes = 1000}) {}
 
@@ -125,60 +146,25 @@ void TranslationFacade::translate(FacadeRequest request, Done done) {
   }
   job->results.resize(job->pieces.size());
   job->request = std::move(request);
+  if (job->pieces.empty()) return job->assemble();
 
-  // Cut the distinct pieces into calls within the workers' bounds.
-  std::vector<std::pair<std::size_t, std::size_t>> calls;  // [first, last) piece
-  for (std::size_t first = 0; first < job->pieces.size();) {
-    std::size_t last = first, bytes = 0;
-    while (last < job->pieces.size() && last - first < kPiecesPerCall &&
-           (last == first || bytes + job->pieces[last].size() <= kBytesPerCall))
-      bytes += job->pieces[last++].size();
-    calls.emplace_back(first, last);
-    first = last;
-  }
-  if (calls.empty()) return job->assemble();
-  job->calls_pending = job->calls_total = static_cast<int>(calls.size());
-  for (std::size_t c = 0; c < calls.size(); ++c) {
-    const auto [first, last] = calls[c];
-    nmt::v1::TranslateRequest call;
-    for (std::size_t p = first; p < last; ++p) call.add_texts(job->pieces[p]);
-    call.set_source_language(job->request.source);
-    call.set_target_language(job->request.target);
-    *call.mutable_options() = job->request.options;
-    if (!job->request.request_id.empty())
-      call.set_request_id(job->request.request_id +
-                          (calls.size() > 1 ? "#" + std::to_string(c) : ""));
-    service_.forward(
-        std::move(call), job->request.deadline,
-        [job, first, last](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-          bool finished = false;
-          grpc::Status checked = status;
-          if (checked.ok() && response.translations_size() != static_cast<int>(last - first))
-            checked =
-                grpc::Status(grpc::StatusCode::INTERNAL,
-                             "a worker answered " + std::to_string(response.translations_size()) +
-                                 " translations for " + std::to_string(last - first) + " texts");
-          {
-            std::lock_guard lock(job->mutex);
-            for (std::size_t p = first; p < last; ++p) {
-              PieceResult& r = job->results[p];
-              r.done = true;
-              r.status = checked;
-              if (!checked.ok()) continue;
-              const auto& tr = response.translations(static_cast<int>(p - first));
-              if (tr.hypotheses_size() == 0) r.hypotheses.push_back(tr.text());
-              for (const auto& h : tr.hypotheses()) r.hypotheses.push_back(h.text());
-              if (tr.hypotheses_size() > 0 && job->request.options.return_scores()) {
-                r.score = tr.hypotheses(0).score();
-                r.scored = true;
-              }
-            }
-            if (!checked.ok() && job->calls_failed++ == 0) job->first_failure = checked;
-            finished = --job->calls_pending == 0;
-          }
-          if (finished) job->assemble();
-        });
-  }
+  nmt::v1::TranslateRequest call;
+  call.set_source_language(job->request.source);
+  call.set_target_language(job->request.target);
+  *call.mutable_options() = job->request.options;
+  call.set_request_id(job->request.request_id);
+  // One deadline for the whole request, however many waves it takes.
+  const auto deadline = service_.deadline_or_default(job->request.deadline);
+  // The dispatch holds the job through its callbacks, and the job does not hold the dispatch.
+  auto dispatch = std::make_shared<PieceDispatch>(
+      PieceDispatch::Parts{service_, timer_, limits_}, job->pieces, std::move(call), deadline,
+      job->request.client,
+      [job](std::size_t first, std::size_t last, const grpc::Status& status,
+            const nmt::v1::TranslateResponse* response) {
+        job->record(first, last, status, response);
+      },
+      [job] { job->assemble(); });
+  dispatch->start();
 }
 
 }  // namespace nmtd::front

@@ -2,8 +2,9 @@
 // What the client-compatible APIs (Baketa's gRPC contract, LibreTranslate's HTTP API) share: a
 // batch of texts in one language pair, each cut at line and sentence boundaries (a paragraph, a
 // many-line dialogue box, a text past the model's input limit), the distinct pieces translated
-// in as few nmt.v1 calls as the workers' bounds allow, and each text put back together with its
-// line breaks and spacing. Repeated lines are asked once and then come from the workers' cache.
+// in nmt.v1 calls within the workers' bounds, a bounded number at a time (piece_dispatch.h), and
+// each text put back together with its line breaks and spacing. Repeated lines are asked once and
+// then come from the workers' cache.
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "front/front_service.h"
+#include "front/piece_dispatch.h"
+#include "front/retry_timer.h"
 #include "nmt/v1/translator.pb.h"
 #include "text_split/text_split.h"
 
@@ -24,6 +27,9 @@ struct FacadeRequest {
   nmt::v1::DecodingOptions options;
   std::chrono::system_clock::time_point deadline = std::chrono::system_clock::time_point::max();
   std::string request_id;
+  // The client's gRPC call, when there is one (Baketa): its cancellation cancels the calls to
+  // the workers and the pieces not sent yet. It must outlive `done`.
+  const grpc::CallbackServerContext* client = nullptr;
 };
 
 struct TextOutcome {
@@ -41,17 +47,23 @@ class TranslationFacade {
   // RESOURCE_EXHAUSTED, ...) and outcomes are empty.
   using Done = std::function<void(const grpc::Status&, std::vector<TextOutcome>&&)>;
 
-  TranslationFacade(FrontService& service, std::size_t max_text_bytes);
+  // `limits`: how many of one request's texts may be at the workers at once, and per call
+  // (DispatchLimits::for_workers from the workers' queue capacity).
+  TranslationFacade(FrontService& service, std::size_t max_text_bytes, DispatchLimits limits);
 
   // Refuses at once (through `done`) what cannot be split: invalid UTF-8, over the hard limit.
+  // Any number of pieces is served: they go to the workers in waves as their queues free.
   void translate(FacadeRequest request, Done done);
 
   std::size_t max_text_bytes() const { return max_text_bytes_; }
+  const DispatchLimits& limits() const { return limits_; }
 
  private:
   FrontService& service_;
   const std::size_t max_text_bytes_;
+  const DispatchLimits limits_;
   text_split::Splitter splitter_;
+  RetryTimer timer_;  // last: its destructor runs the backoffs still waiting
 };
 
 }  // namespace nmtd::front

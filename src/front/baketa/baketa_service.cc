@@ -38,6 +38,7 @@ grpc::ServerUnaryReactor* BaketaService::Translate(grpc::CallbackServerContext* 
   job.options = baketa_items::decoding(limits_.max_output_tokens);
   job.deadline = ctx->deadline();
   job.request_id = request->request_id();
+  job.client = ctx;
   facade_.translate(std::move(job),
                     [reactor, request, response, item, started](
                         const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
@@ -139,6 +140,7 @@ grpc::ServerUnaryReactor* BaketaService::TranslateBatch(grpc::CallbackServerCont
     facade_request.options = baketa_items::decoding(limits_.max_output_tokens_batch);
     facade_request.deadline = ctx->deadline();
     facade_request.request_id = request->batch_id();
+    facade_request.client = ctx;
     facade_.translate(std::move(facade_request), [job, indices = group.items](
                                                      const grpc::Status& status,
                                                      std::vector<TextOutcome>&& outcomes) {
