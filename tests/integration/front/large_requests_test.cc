@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -90,15 +91,30 @@ std::unique_ptr<ServeProcess> LargeRequests::serve_;
 TEST_F(LargeRequests, LibreTranslateListOfManyMoreStringsThanTheQueueIsAnsweredInFull) {
   json q = json::array();
   for (int i = 0; i < 300; ++i) q.push_back("String number " + std::to_string(i) + ".");
-  httplib::Client c("127.0.0.1", serve_->http_port());
-  c.set_read_timeout(std::chrono::seconds(60));
-  const auto r = c.Post("/translate", json{{"q", q}, {"source", "en"}, {"target", "fr"}}.dump(),
-                        "application/json");
+  const auto retries_before = serve_->status().retries();
+  auto large = std::async(std::launch::async, [&] {
+    httplib::Client c("127.0.0.1", serve_->http_port());
+    c.set_read_timeout(std::chrono::seconds(60));
+    return c.Post("/translate", json{{"q", q}, {"source", "en"}, {"target", "fr"}}.dump(),
+                  "application/json");
+  });
+  // Meanwhile small requests find room: the large one holds at most half the queue.
+  ASSERT_TRUE(wait_for([] { return outstanding() > 0; }, 10s));
+  for (int i = 0; i < 3; ++i) {
+    pb::TranslateResponse out;
+    grpc::ClientContext ctx;
+    const auto status =
+        stub_->Translate(&ctx, request("Small one " + std::to_string(i) + ".", "s"), &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+  const auto r = large.get();
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   const auto body = json::parse(r->body);
   ASSERT_TRUE(body["translatedText"].is_array());
   EXPECT_EQ(body["translatedText"].size(), 300u);
+  // No call of either was refused by a full queue.
+  EXPECT_EQ(serve_->status().retries(), retries_before);
 }
 
 TEST_F(LargeRequests, BaketaTextOfSixHundredSentencesIsAnsweredInFull) {
