@@ -92,7 +92,11 @@ TEST_F(HttpSlowClients, TwoHundredSlowConnectionsLeaveReadyzAnswering) {
     for (auto& s : slow) EXPECT_TRUE(s->send("a"));
     std::this_thread::sleep_for(20ms);
   }
-  ASSERT_TRUE(server_->stats().open_connections >= kSlow - 1);
+  // Every one accepted and held by the server (a loaded machine may take a moment).
+  for (int i = 0; i < 500 && server_->stats().open_connections < kSlow; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(server_->stats().open_connections, kSlow);
 
   const auto [status, took] = timed_readyz();
   EXPECT_EQ(status, 200);
