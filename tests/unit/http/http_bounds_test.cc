@@ -69,6 +69,7 @@ class HttpBounds : public ::testing::Test {
     fds_before_ = testing::open_fds();
     server_ = std::make_unique<HttpServer>(config, *log_.logger);
     server_->get("/ok", [](const HttpRequest&) { return HttpResponse{.body = R"({"ok":true})"}; });
+    server_->post("/body", [](const HttpRequest& r) { return HttpResponse{.body = r.body}; });
     server_->get("/block", [this](const HttpRequest&) {
       gate_.wait();
       return HttpResponse{.body = R"({"blocked":false})"};
@@ -237,6 +238,28 @@ TEST_F(HttpBounds, ATricklingHeadIsCutOffByTheHeaderDeadline) {
   EXPECT_EQ(reply.rfind("HTTP/1.1 408", 0), 0u) << reply;
   EXPECT_LT(std::chrono::steady_clock::now() - before, 3s);
   EXPECT_EQ(get_ok_status(), 200);
+}
+
+TEST_F(HttpBounds, ATricklingBodyIsCutOffByTheRequestDeadline) {
+  HttpServerConfig c;
+  c.threads = 1;
+  c.read_timeout = 5s;        // each byte comes well within this...
+  c.request_timeout = 500ms;  // ...but the whole body does not
+  start(c);
+  RawConnection slow(port_);
+  slow.send("POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
+  const auto before = std::chrono::steady_clock::now();
+  std::string reply;
+  bool closed = false;
+  for (int i = 0; i < 50 && !closed; ++i) {
+    slow.send("X");
+    reply += slow.read_until_close(100ms);
+    closed = slow.closed_by_server(0ms);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
+  EXPECT_NE(reply.find("\r\nConnection: close\r\n"), std::string::npos) << reply;
+  EXPECT_LT(std::chrono::steady_clock::now() - before, 3s);
 }
 
 TEST_F(HttpBounds, StoppingWithQueuedConnectionsAnswersThemAndLeaksNothing) {
