@@ -187,9 +187,8 @@ TEST_F(HttpBounds, ManyIdleConnectionsDoNotStopTheServerOnceTheyGoAway) {
     // Never more open than the limit, whatever the clients do.
     EXPECT_EQ(server_->stats().open_connections, 8);
   }
-  const auto before = std::chrono::steady_clock::now();
-  EXPECT_EQ(get_ok_status(), 200);
-  EXPECT_LT(std::chrono::steady_clock::now() - before, 3s);
+  // Their places come free as soon as the server sees them close.
+  EXPECT_TRUE(eventually([&] { return get_ok_status() == 200; }, 3s));
   EXPECT_TRUE(eventually([&] {
     const HttpServerStats s = server_->stats();
     return s.open_connections == 0 && s.queued_connections == 0;
