@@ -38,11 +38,10 @@ SocketStream::SocketStream(int sock, const StreamLimits& limits, std::function<b
                            std::string received)
     : sock_(sock), limits_(limits), stopping_(std::move(stopping)), buffer_(std::move(received)) {}
 
-SocketStream::Wait SocketStream::wait(short events, Clock::time_point deadline, bool stop_aware,
-                                      const std::function<bool()>* give_up) const {
+SocketStream::Wait SocketStream::wait(short events, Clock::time_point deadline,
+                                      bool stop_aware) const {
   for (;;) {
     if (stop_aware && stopping_()) return Wait::kStopped;
-    if (give_up != nullptr && (*give_up)()) return Wait::kStopped;
     const auto now = Clock::now();
     if (now >= deadline) return Wait::kTimeout;
     const auto slice = std::min<Clock::duration>(deadline - now, kSlice);

@@ -54,9 +54,8 @@ class SocketStream final : public httplib::Stream {
 
  private:
   enum class Wait { kReady, kTimeout, kStopped, kError };
-  // poll() in short slices until `events`, the deadline, a stop (when `stop_aware`) or give_up.
-  Wait wait(short events, Clock::time_point deadline, bool stop_aware,
-            const std::function<bool()>* give_up = nullptr) const;
+  // poll() in short slices until `events`, the deadline or a stop (when `stop_aware`).
+  Wait wait(short events, Clock::time_point deadline, bool stop_aware) const;
   Clock::time_point read_deadline() const;
   void note_status(const char* ptr, size_t size);
 
