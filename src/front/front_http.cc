@@ -22,20 +22,29 @@ http::HttpResponse json_response(int status, const nlohmann::json& body) {
 
 void mount_endpoints(http::HttpServer& server, FrontService& service, FrontMetrics& metrics,
                      Supervisor& supervisor, Router& router) {
-  server.get("/healthz", [](const http::HttpRequest&) {
-    return json_response(200, {{"status", "ok"}});
-  });
-  server.get("/readyz", [&router](const http::HttpRequest&) {
-    const int ready = router.accepting_workers();
-    return json_response(ready > 0 ? 200 : 503,
-                         {{"status", ready > 0 ? "ready" : "not ready"}, {"workers_ready", ready}});
-  });
-  server.get("/metrics", [&metrics, &supervisor, &router](const http::HttpRequest&) {
-    http::HttpResponse r;
-    r.content_type = metrics::MetricsRegistry::kContentType;
-    r.body = metrics.render(supervisor, router);
-    return r;
-  });
+  server.get(
+      "/healthz",
+      [](const http::HttpRequest&) {
+        return json_response(200, {{"status", "ok"}});
+      },
+      http::Lane::kControl);
+  server.get(
+      "/readyz",
+      [&router](const http::HttpRequest&) {
+        const int ready = router.accepting_workers();
+        return json_response(ready > 0 ? 200 : 503, {{"status", ready > 0 ? "ready" : "not ready"},
+                                                     {"workers_ready", ready}});
+      },
+      http::Lane::kControl);
+  server.get(
+      "/metrics",
+      [&metrics, &supervisor, &router](const http::HttpRequest&) {
+        http::HttpResponse r;
+        r.content_type = metrics::MetricsRegistry::kContentType;
+        r.body = metrics.render(supervisor, router);
+        return r;
+      },
+      http::Lane::kControl);
   server.get("/status", [&service](const http::HttpRequest&) {
     nmt::v1::GetStatusResponse status;
     service.fill_status(status);

@@ -160,6 +160,10 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     http::HttpServerConfig http_config;
     http_config.host = config.host;
     http_config.port = config.http_port;
+    http_config.header_timeout = config.http.header_timeout;
+    http_config.max_connections = static_cast<std::size_t>(config.http.max_connections);
+    http_config.max_connections_per_address =
+        static_cast<std::size_t>(config.http.max_connections_per_address);
     http_server = std::make_unique<http::HttpServer>(http_config, log);
     mount_endpoints(*http_server, service, metrics, supervisor, router);
     libretranslate::Options lt_options;

@@ -63,6 +63,14 @@ struct Requests {
   bool operator==(const Requests&) const = default;
 };
 
+// The HTTP endpoint's protection against slow and numerous clients (docs/front.md).
+struct HttpLimits {
+  std::chrono::milliseconds header_timeout{10000};  // a request head's total time to arrive
+  int max_connections = 1024;                       // open at once; more: 503 and closed
+  int max_connections_per_address = 64;             // from one client address; more: 429
+  bool operator==(const HttpLimits&) const = default;
+};
+
 struct FrontConfig {
   std::filesystem::path model_dir;
   std::string host = "127.0.0.1";
@@ -78,6 +86,7 @@ struct FrontConfig {
   Supervision supervision;
   SoftLimits limits;
   Requests requests;
+  HttpLimits http;
   bool operator==(const FrontConfig&) const = default;
 };
 

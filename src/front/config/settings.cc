@@ -269,6 +269,29 @@ std::vector<Setting> make_table() {
        .max = 1'000'000,
        .doc = "longest text (in characters) the Baketa and LibreTranslate APIs take; longer "
               "ones get an error naming this limit (shorter long texts are split)"},
+
+      // The HTTP endpoint's protection against slow and numerous clients.
+      {.name = "http.header_timeout_ms",
+       .kind = K::kMillis,
+       .field = +[](C& c) -> ms& { return c.http.header_timeout; },
+       .min = 1,
+       .max = kHour,
+       .doc = "a request head (line and headers) must arrive within this, however slowly it "
+              "trickles; past it 408 and the connection is closed"},
+      {.name = "http.max_connections",
+       .kind = K::kInteger,
+       .field = +[](C& c) -> int& { return c.http.max_connections; },
+       .min = 1,
+       .max = 1'000'000,
+       .doc = "HTTP connections open at once; more are answered 503 and closed (each holds a "
+              "descriptor: keep it under the open-files limit)"},
+      {.name = "http.max_connections_per_address",
+       .kind = K::kInteger,
+       .field = +[](C& c) -> int& { return c.http.max_connections_per_address; },
+       .min = 1,
+       .max = 1'000'000,
+       .doc = "HTTP connections open at once from one client address; more are answered 429 "
+              "and closed (a proxy in front counts as one address)"},
   };
 }
 

@@ -45,7 +45,8 @@ struct Setting {
   std::string_view doc{};                   // one line
 };
 
-// Every setting, top-level ones first, then by group (worker, supervision, limits, requests).
+// Every setting, top-level ones first, then by group (worker, supervision, limits, requests,
+// http).
 const std::vector<Setting>& settings();
 
 // nullptr when no setting has that name.

@@ -1,17 +1,7 @@
 #pragma once
-// cpp-httplib's TaskQueue with a bound. The library's own ThreadPool (0.11.4) queues every
-// accepted socket in an unbounded std::list: under a flood, or with every thread held by slow
-// clients, it would hold open file descriptors and memory without limit. This pool has fixed
-// threads and at most `max_queued` connections waiting beyond the free threads.
-//
-// httplib hands over each connection as an opaque closure (the socket is captured inside it) and,
-// in this version, enqueue() cannot say no. So when the pool is full it runs the closure on the
-// caller's thread, which is the server's accept thread: BoundedServer::process_and_close_socket
-// recognises that thread and answers 503 and closes the socket there, instead of serving it. No
-// socket is ever dropped without being closed, and the accept thread spends at most a few
-// milliseconds on it.
-#include <httplib.h>
-
+// Threads that serve requests whose head has arrived (head_reader.h), with a bound: at most
+// `max_queued` requests wait beyond the free threads; try_push() refuses the rest, and the
+// caller answers them 503. A thread is held only while a request is read and answered.
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -20,24 +10,31 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
+
+#include "front/http/connection.h"
+#include "front/http/request_head.h"
 
 namespace nmtd::http {
 
-class ConnectionPool final : public httplib::TaskQueue {
+class ConnectionPool {
  public:
-  // `queued` is kept equal to the connections waiting for a thread (not counting those an idle
+  using Serve = std::function<void(ConnectionPtr, RequestHead)>;
+
+  // `queued` is kept equal to the requests waiting for a thread (not counting those an idle
   // thread is about to take); it lives in the server, which outlives any one pool.
-  ConnectionPool(std::size_t threads, std::size_t max_queued, std::atomic<std::int64_t>& queued);
-  ~ConnectionPool() override;
+  ConnectionPool(std::size_t threads, std::size_t max_queued, Serve serve,
+                 std::atomic<std::int64_t>& queued);
+  ~ConnectionPool();  // shutdown()
   ConnectionPool(const ConnectionPool&) = delete;
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
-  // Queues the connection, or runs it on the calling thread when the pool is full (see above).
-  void enqueue(std::function<void()> fn) override;
-  // Lets the threads finish every queued connection (a stopping server closes them at once),
+  // Takes the connection (moves it out) and true, or leaves it and false when full or stopping.
+  bool try_push(ConnectionPtr& connection, RequestHead& head);
+  // Lets the threads serve every queued request (a stopping server answers them 503 at once),
   // then joins them. Idempotent.
-  void shutdown() override;
+  void shutdown();
 
  private:
   void work();
@@ -45,11 +42,12 @@ class ConnectionPool final : public httplib::TaskQueue {
 
   const std::size_t thread_count_;
   const std::size_t max_queued_;
+  const Serve serve_;
   std::atomic<std::int64_t>& queued_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::deque<std::function<void()>> jobs_;
-  std::size_t busy_ = 0;  // threads serving a connection
+  std::deque<std::pair<ConnectionPtr, RequestHead>> jobs_;
+  std::size_t busy_ = 0;  // threads serving a request
   bool stopping_ = false;
   std::vector<std::jthread> threads_;  // last: started once everything above exists
 };

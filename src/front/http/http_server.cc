@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/error.h"
@@ -24,14 +25,17 @@ bool reads_body(const std::string& method) {
 
 void validate(const HttpServerConfig& c) {
   const auto fail = [](const std::string& what) { throw InvalidArgument("http server: " + what); };
-  if (c.threads < 1) fail("threads must be at least 1");
+  if (c.threads < 1 || c.control_threads < 1) fail("threads must be at least 1");
+  if (c.max_connections < 1 || c.max_connections_per_address < 1) {
+    fail("max_connections and max_connections_per_address must be at least 1");
+  }
   if (c.port < 0 || c.port > 65535) fail("port must be 0-65535, not " + std::to_string(c.port));
   if (c.max_body_bytes == 0 || c.max_header_bytes < 1024) {
     fail("max_body_bytes must be positive and max_header_bytes at least 1024");
   }
   using std::chrono::milliseconds;
   for (const milliseconds t :
-       {c.read_timeout, c.write_timeout, c.idle_timeout, c.request_timeout}) {
+       {c.read_timeout, c.write_timeout, c.idle_timeout, c.request_timeout, c.header_timeout}) {
     if (t <= milliseconds::zero()) fail("timeouts must be positive");
   }
   if (c.max_requests_per_connection == 0) fail("max_requests_per_connection must be positive");
@@ -76,6 +80,13 @@ void apply(const HttpResponse& from, httplib::Response& res) {
   res.set_content(from.body, from.content_type);
 }
 
+// An answer after which the body's end on the wire is unknown (it was not read, or not to its
+// end): BoundedServer closes the connection, and the client is told so.
+HttpResponse closing(HttpResponse response) {
+  response.headers.emplace_back("Connection", "close");
+  return response;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -96,6 +107,7 @@ struct HttpServer::Impl {
   HttpServerConfig config;
   Logger& log;
   std::map<std::string, std::map<std::string, Handler>> routes;  // path -> method -> handler
+  std::set<std::pair<std::string, std::string>> control_routes;  // (method, path) on kControl
   std::mutex lifecycle;
   bool installed = false;
   bool started = false;
@@ -144,6 +156,10 @@ HttpResponse HttpServer::Impl::call(const Handler& handler, const HttpRequest& r
 }
 
 void HttpServer::Impl::install() {
+  server->set_control_route([this](const std::string& method, const std::string& path) {
+    return control_routes.contains({method == "HEAD" ? "GET" : method, path});
+  });
+
   // Everything but bodies is decided here, before httplib reads a byte of body: unknown paths
   // and methods cost nothing, and GET, HEAD, OPTIONS never touch httplib's regex router.
   server->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
@@ -166,7 +182,7 @@ void HttpServer::Impl::install() {
                            const httplib::ContentReader& reader) {
             HttpRequest request = to_request(req);
             if (const auto error = read_body(req, reader, config.max_body_bytes, request)) {
-              apply(HttpResponse::error(error->status, error->message), res);
+              apply(closing(HttpResponse::error(error->status, error->message)), res);
               return;
             }
             apply(call(handler, request), res);
@@ -180,7 +196,7 @@ void HttpServer::Impl::install() {
   }
 
   // Answer "Expect: 100-continue" with the final error at once, so that no client sends a body
-  // only to have it refused.
+  // only to have it refused; whether it sends it anyway is its choice, so the connection closes.
   server->set_expect_100_continue_handler(
       [this](const httplib::Request& req, httplib::Response& res) {
         const Resolved r = resolve(req.method, req.path);
@@ -191,7 +207,7 @@ void HttpServer::Impl::install() {
         } else if (r.handler != nullptr) {
           return 100;
         }
-        apply(refusal, res);
+        apply(closing(refusal), res);
         return refusal.status;
       });
 
@@ -222,7 +238,8 @@ HttpServer::HttpServer(HttpServerConfig config, Logger& log)
 
 HttpServer::~HttpServer() { stop(); }
 
-void HttpServer::route(const std::string& method, const std::string& path, Handler handler) {
+void HttpServer::route(const std::string& method, const std::string& path, Handler handler,
+                       Lane lane) {
   std::lock_guard lock(impl_->lifecycle);
   if (impl_->started) throw Error("http server: routes must be added before start()");
   if (path.empty() || path.front() != '/') {
@@ -234,6 +251,7 @@ void HttpServer::route(const std::string& method, const std::string& path, Handl
   if (!impl_->routes[path].emplace(method, std::move(handler)).second) {
     throw InvalidArgument("http route " + method + " " + path + " is already taken");
   }
+  if (lane == Lane::kControl) impl_->control_routes.emplace(method, path);
 }
 
 int HttpServer::start() {
@@ -252,9 +270,10 @@ int HttpServer::start() {
     throw IoError("cannot listen on " + host_port(i.config.host, i.config.port) + ": " +
                   (err != 0 ? std::strerror(err) : "cannot bind or resolve the address"));
   }
-  i.server->set_backlog(std::max<int>(
-      16, i.config.threads +
-              static_cast<int>(std::min<std::size_t>(i.config.max_pending_connections, 4096))));
+  // Accepting is quick (the head reader takes each connection), so the backlog only has to
+  // absorb bursts; the kernel caps it at net.core.somaxconn.
+  i.server->set_backlog(
+      static_cast<int>(std::clamp<std::size_t>(i.config.max_connections, 16, 4096)));
   i.started = true;
   i.acceptor = std::jthread([&i, port] {
     i.server->mark_acceptor_thread();
@@ -269,8 +288,9 @@ int HttpServer::start() {
   while (!i.server->is_running() && !i.listen_returned) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  i.log.info("http: listening on {} ({} threads, {} connections may wait)",
-             host_port(i.config.host, port), i.config.threads, i.config.max_pending_connections);
+  i.log.info("http: listening on {} ({} threads, {} requests may wait, {} connections open)",
+             host_port(i.config.host, port), i.config.threads, i.config.max_pending_connections,
+             i.config.max_connections);
   return port;
 }
 

@@ -11,8 +11,9 @@
 // Routes are exact paths, added before start(). Every error answer is JSON {"error": "..."}:
 // 404 for an unknown path, 405 (with Allow) for a known path and another method, 413 for a body
 // over max_body_bytes, 500 when a handler throws (the exception goes to the log, not to the
-// client), 503 when every thread and queue slot is taken. Each request is logged at debug level
-// with method, path, status and duration.
+// client), 503 when every thread and queue slot is taken; a malformed or ambiguous request head
+// gets 400 (request_head.h). Each request is logged at debug level with method, path, status
+// and duration.
 #include <memory>
 #include <string>
 
@@ -31,9 +32,14 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Adds a route; throws InvalidArgument for a path not starting with '/' or one already routed
-  // for that method, and nmtd::Error once started. HEAD is answered by the GET route.
-  void route(const std::string& method, const std::string& path, Handler handler);
-  void get(const std::string& path, Handler handler) { route("GET", path, std::move(handler)); }
+  // for that method, and nmtd::Error once started. HEAD is answered by the GET route. `lane`:
+  // Lane::kControl for health, readiness and metrics, which must answer while every request
+  // thread is busy (see http_types.h).
+  void route(const std::string& method, const std::string& path, Handler handler,
+             Lane lane = Lane::kRequests);
+  void get(const std::string& path, Handler handler, Lane lane = Lane::kRequests) {
+    route("GET", path, std::move(handler), lane);
+  }
   void post(const std::string& path, Handler handler) { route("POST", path, std::move(handler)); }
 
   // Binds and listens before returning, then serves on its own threads. Returns the port (the

@@ -56,31 +56,46 @@ struct HttpResponse {
 // says why). Must return in bounded time: stop() waits for running handlers.
 using Handler = std::function<HttpResponse(const HttpRequest&)>;
 
+// Which threads answer a route. kControl: a small lane of its own, so that health, readiness
+// and metrics answer while every request thread is busy; its handlers must be quick and never
+// wait on translation. Only requests without a body take it.
+enum class Lane { kRequests, kControl };
+
 struct HttpServerConfig {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: the system picks one; start() returns it
-  // Connections served at once, each by its own thread for as long as it stays open.
+  // Requests served at once, each on its own thread while it is read and answered.
   int threads = 4;
-  // Connections accepted while every thread is busy, waiting for one; past this they get a 503
-  // at once instead of waiting unboundedly (see bounded_server.h).
+  // Requests whose head has arrived while every thread is busy, waiting for one; past this
+  // they get a 503 at once instead of waiting unboundedly (see bounded_server.h).
   std::size_t max_pending_connections = 64;
+  // Threads and waiting requests of the kControl lane.
+  int control_threads = 2;
+  std::size_t max_pending_control = 16;
+  // Open connections, in all and from one client address; past either a new connection gets
+  // 503 (in all) or 429 (its address) and is closed. Connections cost no thread until a whole
+  // request head has arrived.
+  std::size_t max_connections = 1024;
+  std::size_t max_connections_per_address = 64;
+  // A request head (request line and headers) must arrive within this, counted from the
+  // connection's accept or from the first byte of a kept-alive connection's next request.
+  std::chrono::milliseconds header_timeout{10000};
   std::size_t max_body_bytes = 1 << 20;           // larger request bodies get a 413
   std::size_t max_header_bytes = 64 << 10;        // request line and headers together
   std::chrono::milliseconds read_timeout{5000};   // longest wait for more bytes of a request
   std::chrono::milliseconds write_timeout{5000};  // longest wait for the client to take bytes
-  // How long a connection may wait for its next request. A waiting connection gives its thread
-  // up sooner when other connections are queued for one.
+  // How long a kept-alive connection may wait for its next request (it holds no thread).
   std::chrono::milliseconds idle_timeout{5000};
-  // A whole request (line, headers, body) must arrive within this, however slowly it trickles.
+  // A whole request's body must arrive within this (from its head), however slowly it trickles.
   std::chrono::milliseconds request_timeout{30000};
   std::size_t max_requests_per_connection = 1000;
 };
 
 struct HttpServerStats {
   std::uint64_t requests = 0;             // responses written
-  std::uint64_t refused_connections = 0;  // answered 503 without being served
-  std::int64_t open_connections = 0;      // held by a thread
-  std::int64_t queued_connections = 0;    // accepted, waiting for a thread
+  std::uint64_t refused_connections = 0;  // answered 503 or 429 without being served
+  std::int64_t open_connections = 0;      // accepted and not yet closed
+  std::int64_t queued_connections = 0;    // a request's head here, waiting for a thread
 };
 
 // "Not Found" for 404 and so on; "Error" for a status it does not know.

@@ -8,12 +8,15 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 namespace nmtd::http {
 namespace {
 
 // Waits are cut into slices this long so that a stopping server is noticed promptly.
 constexpr std::chrono::milliseconds kSlice{50};
+// Reads from the socket are this large at most.
+constexpr std::size_t kReadChunk = 4096;
 
 void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
   std::array<char, INET6_ADDRSTRLEN> text{};
@@ -31,14 +34,14 @@ void address_of(const sockaddr_storage& addr, std::string& ip, int& port) {
 
 }  // namespace
 
-SocketStream::SocketStream(int sock, const StreamLimits& limits, std::function<bool()> stopping)
-    : sock_(sock), limits_(limits), stopping_(std::move(stopping)) {}
+SocketStream::SocketStream(int sock, const StreamLimits& limits, std::function<bool()> stopping,
+                           std::string received)
+    : sock_(sock), limits_(limits), stopping_(std::move(stopping)), buffer_(std::move(received)) {}
 
-SocketStream::Wait SocketStream::wait(short events, Clock::time_point deadline, bool stop_aware,
-                                      const std::function<bool()>* give_up) const {
+SocketStream::Wait SocketStream::wait(short events, Clock::time_point deadline,
+                                      bool stop_aware) const {
   for (;;) {
     if (stop_aware && stopping_()) return Wait::kStopped;
-    if (give_up != nullptr && (*give_up)()) return Wait::kStopped;
     const auto now = Clock::now();
     if (now >= deadline) return Wait::kTimeout;
     const auto slice = std::min<Clock::duration>(deadline - now, kSlice);
@@ -51,18 +54,19 @@ SocketStream::Wait SocketStream::wait(short events, Clock::time_point deadline, 
   }
 }
 
-bool SocketStream::wait_for_request(Clock::time_point deadline,
-                                    const std::function<bool()>& give_up) {
-  if (broken_) return false;
-  if (begin_ < end_) return true;  // a pipelined request is already buffered
-  return wait(POLLIN, deadline, true, &give_up) == Wait::kReady;
-}
-
 void SocketStream::begin_request() {
   request_bytes_ = 0;
   request_deadline_ = Clock::now() + limits_.request_timeout;
   status_ = 0;
   awaiting_status_ = true;
+  response_closes_ = false;
+}
+
+std::string SocketStream::take_unread() {
+  std::string rest = buffer_.substr(begin_);
+  buffer_.clear();
+  begin_ = 0;
+  return rest;
 }
 
 SocketStream::Clock::time_point SocketStream::read_deadline() const {
@@ -71,7 +75,7 @@ SocketStream::Clock::time_point SocketStream::read_deadline() const {
 
 bool SocketStream::is_readable() const {
   if (broken_) return false;
-  return begin_ < end_ || wait(POLLIN, read_deadline(), true) == Wait::kReady;
+  return begin_ < buffer_.size() || wait(POLLIN, read_deadline(), true) == Wait::kReady;
 }
 
 bool SocketStream::is_writable() const {
@@ -80,23 +84,24 @@ bool SocketStream::is_writable() const {
 
 ssize_t SocketStream::read(char* ptr, size_t size) {
   if (broken_) return -1;
-  if (begin_ == end_) {
+  if (begin_ == buffer_.size()) {
     if (wait(POLLIN, read_deadline(), true) != Wait::kReady) {
       broken_ = true;  // too slow, or stopping: the rest of this request will not come
       return -1;
     }
+    buffer_.resize(kReadChunk);
     ssize_t n;
     do {
       n = ::recv(sock_, buffer_.data(), buffer_.size(), 0);
     } while (n < 0 && errno == EINTR);
+    buffer_.resize(static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+    begin_ = 0;
     if (n <= 0) {
       broken_ = true;  // 0: the client closed its side
       return n;
     }
-    begin_ = 0;
-    end_ = static_cast<std::size_t>(n);
   }
-  const std::size_t n = std::min(size, end_ - begin_);
+  const std::size_t n = std::min(size, buffer_.size() - begin_);
   if (request_bytes_ + n > limits_.max_request_bytes) {
     broken_ = true;
     return -1;
@@ -132,6 +137,10 @@ void SocketStream::note_status(const char* ptr, size_t size) {
   if (status >= 200) {  // "100 Continue" comes before the final answer
     status_ = status;
     awaiting_status_ = false;
+    // httplib writes the status line and every header in this one write; BoundedServer leaves
+    // a closing answer with exactly this header.
+    response_closes_ =
+        std::string_view(ptr, size).find("\r\nConnection: close\r\n") != std::string_view::npos;
   }
 }
 

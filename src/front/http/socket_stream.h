@@ -1,16 +1,17 @@
 #pragma once
-// One client connection as cpp-httplib's Stream, with the limits the library does not have:
-// a byte bound per request (0.11.4 reads request lines and chunked bodies without one), a
-// deadline for a whole request (its read timeout is per read, so a client sending a byte every
-// few seconds could hold a thread for ever), and waits that end as soon as the server stops.
-// It also notes the status line of each response it carries, so the connection loop can log it
-// and close the connection after an answer that may have left request bytes unread.
+// One client connection as cpp-httplib's Stream, for one request whose head has already been
+// read (head_reader.h), with the limits the library does not have: a byte bound per request
+// (0.11.4 reads chunked bodies without one), a deadline for the whole request (its read timeout
+// is per read, so a client sending a byte every few seconds could hold a thread for ever), and
+// waits that end as soon as the server stops. It also notes the status line of each response it
+// carries and whether it said Connection: close, so the connection loop can log it and keep or
+// close the connection as the client was told.
 #include <httplib.h>
 
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <string>
 
 namespace nmtd::http {
 
@@ -25,17 +26,19 @@ class SocketStream final : public httplib::Stream {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // Does not own `sock`. `stopping` is polled while waiting to read.
-  SocketStream(int sock, const StreamLimits& limits, std::function<bool()> stopping);
+  // Does not own `sock`. Reads `received` (bytes already read from the socket) first.
+  // `stopping` is polled while waiting to read.
+  SocketStream(int sock, const StreamLimits& limits, std::function<bool()> stopping,
+               std::string received);
 
-  // Waits until the next request starts arriving (or the client closes). False when `deadline`
-  // passes, the server stops, `give_up` returns true (checked a few times a second) or the
-  // connection is broken.
-  bool wait_for_request(Clock::time_point deadline, const std::function<bool()>& give_up);
   // Starts the per-request byte count and deadline.
   void begin_request();
   // The final status of the response written since begin_request(); 0 when none was written.
   int response_status() const { return status_; }
+  // Whether that response told the client the connection closes after it.
+  bool response_closes() const { return response_closes_; }
+  // The bytes read from the socket and not handed to the parser: the next request's start.
+  std::string take_unread();
   // Bytes of this request handed to the parser so far.
   std::size_t request_bytes() const { return request_bytes_; }
   // A read failed, timed out, hit the byte bound or saw the end: nothing more can be served.
@@ -51,22 +54,21 @@ class SocketStream final : public httplib::Stream {
 
  private:
   enum class Wait { kReady, kTimeout, kStopped, kError };
-  // poll() in short slices until `events`, the deadline, a stop (when `stop_aware`) or give_up.
-  Wait wait(short events, Clock::time_point deadline, bool stop_aware,
-            const std::function<bool()>* give_up = nullptr) const;
+  // poll() in short slices until `events`, the deadline or a stop (when `stop_aware`).
+  Wait wait(short events, Clock::time_point deadline, bool stop_aware) const;
   Clock::time_point read_deadline() const;
   void note_status(const char* ptr, size_t size);
 
   const int sock_;
   const StreamLimits limits_;
   const std::function<bool()> stopping_;
-  std::array<char, 4096> buffer_{};  // httplib reads request lines a byte at a time
+  std::string buffer_;  // httplib reads request lines a byte at a time
   std::size_t begin_ = 0;
-  std::size_t end_ = 0;
   std::size_t request_bytes_ = 0;
   Clock::time_point request_deadline_ = Clock::time_point::max();
   int status_ = 0;
   bool awaiting_status_ = false;
+  bool response_closes_ = false;
   bool broken_ = false;
 };
 

@@ -1,8 +1,13 @@
 // LibreTranslate's HTTP API on `nmtd serve`'s HTTP port: the request and response shapes its
 // documentation and real clients use, every NLLB language, and the web page in a real browser.
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -91,6 +96,54 @@ TEST_F(LibreTranslate, ErrorsHaveLibreTranslatesBodies) {
   auto too_long = post_json(
       "/translate", {{"q", std::string(10'001, 'a')}, {"source", "en"}, {"target", "fr"}}, 400);
   EXPECT_TRUE(too_long["error"].is_string());
+}
+
+// Python's requests, browsers and proxies reuse a connection after an error answer, as they may
+// when it does not say Connection: close: the next request on it must be answered.
+TEST_F(LibreTranslate, AnErrorAnswerKeepsTheConnection) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(serve_->http_port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  std::string received;
+  // Sends a request and returns its answer's status line and headers (its body read away).
+  const auto exchange = [&](const std::string& request) -> std::string {
+    if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(request.size()))
+      return "send failed";
+    for (;;) {
+      if (const auto end = received.find("\r\n\r\n"); end != std::string::npos) {
+        const auto at = received.find("Content-Length: ");
+        const std::size_t length = at < end ? std::stoul(received.substr(at + 16)) : 0;
+        if (received.size() >= end + 4 + length) {
+          std::string head = received.substr(0, end + 4);
+          received.erase(0, end + 4 + length);
+          return head;
+        }
+      }
+      pollfd p{fd, POLLIN, 0};
+      char buffer[4096];
+      const ssize_t n = ::poll(&p, 1, 60'000) > 0 ? ::recv(fd, buffer, sizeof buffer, 0) : -1;
+      if (n <= 0) return "closed";
+      received.append(buffer, static_cast<std::size_t>(n));
+    }
+  };
+  const auto post = [](const std::string& path, const std::string& body) {
+    return "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" +
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  };
+  EXPECT_THAT(exchange("GET /languages HTTP/1.1\r\nHost: x\r\n\r\n"), HasSubstr(" 200 "));
+  EXPECT_THAT(exchange(post("/translate", R"({"q": "Hello", "source": "en", "target": "fr"})")),
+              HasSubstr(" 200 "));
+  const std::string error = exchange(post("/translate", R"({"q": )"));
+  EXPECT_THAT(error, HasSubstr(" 400 "));
+  EXPECT_THAT(error, ::testing::Not(HasSubstr("Connection: close")));
+  EXPECT_THAT(exchange(post("/detect", R"({"q": "Das ist ein ganz normaler deutscher Satz."})")),
+              HasSubstr(" 200 "));
+  ::close(fd);
 }
 
 TEST_F(LibreTranslate, LanguagesDetectAndSettings) {

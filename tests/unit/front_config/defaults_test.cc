@@ -36,6 +36,9 @@ TEST(FrontConfigDefaults, AreTheDocumentedOnes) {
   EXPECT_EQ(c.requests.default_deadline, 60s);
   EXPECT_EQ(c.limits.rss_mib, 0);
   EXPECT_EQ(c.limits.gpu_memory_percent, 0);
+  EXPECT_EQ(c.http.header_timeout, 10s);
+  EXPECT_EQ(c.http.max_connections, 1024);
+  EXPECT_EQ(c.http.max_connections_per_address, 64);
 }
 
 TEST(FrontConfigDefaults, AreValidOnceAModelIsNamed) {

@@ -55,6 +55,7 @@ FrontConfig everything_changed() {
                 .max_attempts = 2,
                 .max_text_chars = 500,
                 .auto_fallback_language = "en"};
+  c.http = {.header_timeout = 2500ms, .max_connections = 300, .max_connections_per_address = 7};
   return c;
 }
 

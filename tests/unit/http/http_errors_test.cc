@@ -124,7 +124,11 @@ TEST_F(HttpErrors, GarbageIs400AndClosesTheConnection) {
   raw.send("THIS IS NOT HTTP\r\n\r\n");
   const std::string reply = raw.read_until_close(5s);
   EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
-  EXPECT_NE(reply.find(R"({"error":"Bad Request"})"), std::string::npos) << reply;
+  EXPECT_NE(reply.find(R"({"error":"Bad Request: the request line is not METHOD TARGET VERSION"})"),
+            std::string::npos)
+      << reply;
+  EXPECT_NE(reply.find("\r\nConnection: close\r\n"), std::string::npos) << reply;
+  EXPECT_TRUE(raw.closed_by_server(1s));
 }
 
 TEST_F(HttpErrors, EndlessRequestLineIsCutOffAtTheBound) {

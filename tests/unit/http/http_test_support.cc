@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -75,12 +76,57 @@ bool RawConnection::closed_by_server(std::chrono::milliseconds timeout) {
   return peer_closed_;
 }
 
+bool RawConnection::receive(std::chrono::steady_clock::time_point until) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      until - std::chrono::steady_clock::now());
+  if (left.count() <= 0 || peer_closed_) return false;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+  std::array<char, 4096> buf{};
+  const ssize_t n = ::recv(fd_, buf.data(), buf.size(), 0);
+  if (n <= 0) {
+    peer_closed_ = true;
+    return false;
+  }
+  received_.append(buf.data(), static_cast<std::size_t>(n));
+  return true;
+}
+
+std::string RawConnection::read_response(std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  std::size_t head_end = std::string::npos;
+  while ((head_end = received_.find("\r\n\r\n")) == std::string::npos) {
+    if (!receive(until)) return "";
+  }
+  head_end += 4;
+  std::size_t length = 0;
+  const std::string head = received_.substr(0, head_end);
+  if (const auto at = head.find("Content-Length: "); at != std::string::npos) {
+    length = std::stoul(head.substr(at + 16));
+  }
+  while (received_.size() < head_end + length) {
+    if (!receive(until)) return "";
+  }
+  std::string response = received_.substr(0, head_end + length);
+  received_.erase(0, head_end + length);
+  return response;
+}
+
 int open_fds() {
   int n = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
     ++n;
   }
   return n - 1;  // the iterator's own descriptor
+}
+
+bool ensure_fd_limit(int n) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  if (limit.rlim_cur >= static_cast<rlim_t>(n)) return true;
+  if (limit.rlim_max < static_cast<rlim_t>(n)) return false;
+  limit.rlim_cur = static_cast<rlim_t>(n);
+  return ::setrlimit(RLIMIT_NOFILE, &limit) == 0;
 }
 
 }  // namespace nmtd::http::testing

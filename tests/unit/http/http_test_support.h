@@ -49,14 +49,24 @@ class RawConnection {
   std::string read_until_close(std::chrono::milliseconds timeout);
   // Whether the server closed (EOF or reset) within `timeout`, reading away what it sent.
   bool closed_by_server(std::chrono::milliseconds timeout);
+  // One response (head and Content-Length body), leaving what follows for the next call; ""
+  // when none came whole within `timeout`.
+  std::string read_response(std::chrono::milliseconds timeout);
   void close();
 
  private:
+  bool receive(std::chrono::steady_clock::time_point until);  // appends to received_
+
   int fd_ = -1;
   bool peer_closed_ = false;
+  std::string received_;  // read by read_response() and not yet returned
 };
 
 // Entries in /proc/self/fd.
 int open_fds();
+
+// Raises this process' soft limit on descriptors to at least `n` (within the hard limit);
+// false when it cannot.
+bool ensure_fd_limit(int n);
 
 }  // namespace nmtd::http::testing
