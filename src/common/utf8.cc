@@ -41,4 +41,33 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view s) {
   return std::nullopt;
 }
 
+std::string to_valid_utf8(std::string_view s, std::size_t max_bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  std::string out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = decode_utf8_char(s.substr(i));
+    const std::string_view piece = c.length == 0 ? kReplacement : s.substr(i, c.length);
+    if (out.size() + piece.size() > max_bytes) break;
+    out.append(piece);
+    i += c.length == 0 ? 1 : c.length;
+  }
+  return out;
+}
+
+bool only_whitespace(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = decode_utf8_char(s.substr(i));
+    if (c.length == 0) return false;
+    const uint32_t cp = c.code_point;
+    const bool space = (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 ||
+                       cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
+                       cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+    if (!space) return false;
+    i += c.length;
+  }
+  return true;
+}
+
 }  // namespace nmtd

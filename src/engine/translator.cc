@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "common/error.h"
+#include "common/utf8.h"
 #include "engine/model/model_file.h"
 #include "engine/nn/decoder.h"
 #include "engine/nn/encoder.h"
@@ -65,6 +66,18 @@ Translator::Translator(const std::filesystem::path& model_dir, const TranslatorC
   info_.heads = weights_.encoder.num_heads;
   info_.weight_bytes = weights_.bytes();
   info_.num_threads = pool_.num_threads();
+  info_.max_source_positions = weights_.encoder.max_positions;
+  info_.max_target_positions = weights_.decoder.max_positions;
+}
+
+void Translator::check_options(const TranslationOptions& options) const {
+  // Decoding step t reads position t; the last of max_decoding_length steps reads
+  // max_decoding_length - 1.
+  if (options.decoding.max_decoding_length > info_.max_target_positions)
+    throw InvalidArgument("max_decoding_length must be at most " +
+                          std::to_string(info_.max_target_positions) +
+                          " (this model's position encodings end there), got " +
+                          std::to_string(options.decoding.max_decoding_length));
 }
 
 Translator::~Translator() = default;
@@ -98,6 +111,7 @@ std::vector<TranslationResult> Translator::translate_tokens(
     const std::vector<std::vector<std::string>>& target_prefixes,
     const TranslationOptions& options) {
   options.validate();
+  check_options(options);
   if (sources.size() != target_prefixes.size())
     throw InvalidArgument("got " + std::to_string(sources.size()) + " sources but " +
                           std::to_string(target_prefixes.size()) + " target prefixes");
@@ -175,11 +189,35 @@ std::vector<TranslationResult> Translator::translate_text(const std::vector<std:
   tokenizer_->check_language(source_language, "source");
   tokenizer_->check_language(target_language, "target");
   std::vector<std::vector<std::string>> sources, prefixes;
-  for (const auto& text : texts) {
-    sources.push_back(tokenizer_->source_tokens(text, source_language));
+  std::vector<std::size_t> translated;  // index in `texts` of each source
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (nothing_to_translate(texts[i])) continue;
+    sources.push_back(tokenizer_->source_tokens(texts[i], source_language));
     prefixes.push_back({target_language});
+    translated.push_back(i);
   }
-  return translate_tokens(sources, prefixes, options);
+  auto engine_results = translate_tokens(sources, prefixes, options);
+  std::vector<TranslationResult> results(texts.size());
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    if (nothing_to_translate(texts[i]))
+      results[i] = unchanged_translation(texts[i], target_language, options);
+  }
+  for (std::size_t j = 0; j < translated.size(); ++j)
+    results[translated[j]] = std::move(engine_results[j]);
+  return results;
+}
+
+bool nothing_to_translate(std::string_view text) { return only_whitespace(text); }
+
+TranslationResult unchanged_translation(const std::string& text, const std::string& target_language,
+                                        const TranslationOptions& options) {
+  TranslationHypothesis h;
+  h.tokens = {target_language};
+  h.text = text;
+  TranslationResult result;
+  result.hypotheses.assign(static_cast<std::size_t>(std::max(1, options.decoding.num_hypotheses)),
+                           h);
+  return result;
 }
 
 }  // namespace nmtd

@@ -51,7 +51,16 @@ struct ModelInfo {
   int encoder_layers = 0, decoder_layers = 0, heads = 0;
   std::size_t weight_bytes = 0;
   int num_threads = 0;
+  int64_t max_source_positions = 0;  // position encodings: the longest input and output
+  int64_t max_target_positions = 0;
 };
+
+// Text with nothing to translate (empty, or only whitespace) is answered as it is, without the
+// engine: given no words, the model invents a sentence. The result has `num_hypotheses` copies
+// of the text, each with the target language token alone and score 0.
+bool nothing_to_translate(std::string_view text);
+TranslationResult unchanged_translation(const std::string& text, const std::string& target_language,
+                                        const TranslationOptions& options);
 
 class Translator {
  public:
@@ -68,11 +77,16 @@ class Translator {
       const std::vector<std::vector<std::string>>& target_prefixes,
       const TranslationOptions& options);
 
-  // Texts in one language pair. Throws InvalidArgument for an unknown language.
+  // Texts in one language pair (those with nothing to translate come back as they are).
+  // Throws InvalidArgument for an unknown language.
   std::vector<TranslationResult> translate_text(const std::vector<std::string>& texts,
                                                 const std::string& source_language,
                                                 const std::string& target_language,
                                                 const TranslationOptions& options);
+
+  // Throws InvalidArgument for options valid in general but past this model's bounds
+  // (max_decoding_length over its position encodings), naming the model's limit.
+  void check_options(const TranslationOptions& options) const;
 
   const NllbTokenizer& tokenizer() const { return *tokenizer_; }
   const Vocabulary& vocabulary() const { return *vocab_; }

@@ -75,7 +75,7 @@ void ForwardedCall::send(std::shared_ptr<WorkerEndpoint> worker) {
       response_.Clear();
     }
   }
-  if (!ctx) return finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+  if (!ctx) return finish(cancelled_status());
   ++worker->outstanding;
   auto self = shared_from_this();
   worker->stub->async()->Translate(ctx, &request_, &response_, [self, worker](grpc::Status status) {
@@ -101,7 +101,8 @@ void ForwardedCall::on_reply(const std::shared_ptr<WorkerEndpoint>& worker,
     attempts = attempts_;
     tried = tried_;
   }
-  if (status.ok() || cancelled) return finish(cancelled ? grpc::Status::CANCELLED : status);
+  if (status.ok()) return finish(status);
+  if (cancelled) return finish(cancelled_status());
   const auto code = status.error_code();
   if (code == grpc::StatusCode::DEADLINE_EXCEEDED || expired())
     return finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
@@ -142,7 +143,16 @@ void ForwardedCall::cancel() {
       held = true;  // waiting for a worker: nothing will reply, answer now
     }
   }
-  if (held) finish(grpc::Status::CANCELLED);
+  if (held) finish(cancelled_status());
+}
+
+grpc::Status ForwardedCall::cancelled_status() const {
+  // When a call's deadline passes gRPC cancels it too: that is a deadline, not the client
+  // going away. gRPC's timer runs on its own clock, hence the few milliseconds of slack.
+  if (std::chrono::system_clock::now() + std::chrono::milliseconds(5) >= deadline_)
+    return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                        "the call's deadline passed before a worker answered");
+  return grpc::Status::CANCELLED;
 }
 
 void ForwardedCall::finish(const grpc::Status& status) {

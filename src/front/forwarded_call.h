@@ -47,6 +47,8 @@ class ForwardedCall : public std::enable_shared_from_this<ForwardedCall> {
   void send(std::shared_ptr<WorkerEndpoint> worker);
   void on_reply(const std::shared_ptr<WorkerEndpoint>& worker, const grpc::Status& status);
   void finish(const grpc::Status& status);
+  // What a cancelled call answers: DEADLINE_EXCEEDED once its deadline has passed.
+  grpc::Status cancelled_status() const;
   bool expired() const { return std::chrono::system_clock::now() >= deadline_; }
   bool client_cancelled() const { return client_ && client_->IsCancelled(); }
 

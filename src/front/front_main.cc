@@ -169,6 +169,9 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     libretranslate::Options lt_options;
     lt_options.char_limit = config.requests.max_text_chars;
     lt_options.deadline = config.requests.default_deadline;
+    lt_options.on_translate = [&metrics](int status, std::chrono::nanoseconds took) {
+      metrics.record_http(FrontMetrics::kLibreTranslate, status, took);
+    };
     libretranslate::mount(*http_server, lt_backend, lt_names, lt_options);
     const int port = http_server->start();
     log.info("HTTP listening on {}:{}", config.host, port);

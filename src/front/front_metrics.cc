@@ -17,7 +17,8 @@ std::vector<double> latency_bounds() {
   return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
 }
 
-constexpr const char* kRequestsHelp = "Finished calls (and stream messages) by outcome.";
+constexpr const char* kRequestsHelp =
+    "Finished translation calls (and stream messages) by API and outcome.";
 constexpr const char* kDurationHelp = "Time from a call's arrival at the front to its answer.";
 
 // Counters only go up: bring one to `target` (a total kept elsewhere).
@@ -28,11 +29,16 @@ void advance(metrics::Counter& counter, double target) {
 }  // namespace
 
 FrontMetrics::FrontMetrics(int workers_wanted) : workers_wanted_(workers_wanted) {
-  for (const char* outcome : kOutcomes)
-    grpc_outcomes_[outcome] = &registry_.counter("nmtd_requests_total", kRequestsHelp,
-                                                 {{"api", "grpc"}, {"outcome", outcome}});
-  registry_.histogram("nmtd_request_duration_seconds", kDurationHelp, latency_bounds(),
-                      {{"api", "grpc"}});
+  // Every series exists from the start (at 0), so that rates and alerts see no gaps.
+  for (const char* api : {kNmtV1, kBaketa, kLibreTranslate}) {
+    for (const char* outcome : kOutcomes) {
+      auto& counter = registry_.counter("nmtd_requests_total", kRequestsHelp,
+                                        {{"api", api}, {"outcome", outcome}});
+      if (std::string_view(api) == kNmtV1) nmt_v1_outcomes_[outcome] = &counter;
+    }
+    registry_.histogram("nmtd_request_duration_seconds", kDurationHelp, latency_bounds(),
+                        {{"api", api}});
+  }
   retries_ = &registry_.counter("nmtd_request_retries_total",
                                 "Calls sent again to another worker after theirs failed.");
 }
@@ -69,9 +75,35 @@ void FrontMetrics::record(const std::string& api, grpc::StatusCode code,
       .observe(std::chrono::duration<double>(took).count());
 }
 
+grpc::StatusCode FrontMetrics::code_of_http_status(int http_status) {
+  switch (http_status) {
+    case 200:
+      return grpc::StatusCode::OK;
+    case 400:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case 429:
+      return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case 499:
+      return grpc::StatusCode::CANCELLED;
+    case 500:
+      return grpc::StatusCode::INTERNAL;
+    case 503:
+      return grpc::StatusCode::UNAVAILABLE;
+    case 504:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    default:
+      return grpc::StatusCode::UNKNOWN;  // "other"
+  }
+}
+
+void FrontMetrics::record_http(const std::string& api, int http_status,
+                               std::chrono::nanoseconds took) {
+  record(api, code_of_http_status(http_status), took);
+}
+
 void FrontMetrics::fill_outcomes(nmt::v1::OutcomeCounters& out) const {
   const auto n = [&](const char* outcome) {
-    return static_cast<uint64_t>(grpc_outcomes_.at(outcome)->value());
+    return static_cast<uint64_t>(nmt_v1_outcomes_.at(outcome)->value());
   };
   out.set_ok(n("ok"));
   out.set_invalid_argument(n("invalid_argument"));

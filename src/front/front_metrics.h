@@ -19,8 +19,15 @@ class FrontMetrics {
  public:
   explicit FrontMetrics(int workers_wanted);
 
-  // One finished call (or stream message) on `api` ("grpc"), by outcome.
+  // The APIs counted apart (the `api` label): nmt.v1, Baketa's gRPC contract, LibreTranslate.
+  static constexpr const char* kNmtV1 = "nmt_v1";
+  static constexpr const char* kBaketa = "baketa";
+  static constexpr const char* kLibreTranslate = "libretranslate";
+
+  // One finished translation call (or stream message) on `api`, by outcome.
   void record(const std::string& api, grpc::StatusCode code, std::chrono::nanoseconds took);
+  // The same for an HTTP API's answer, by its status (400 invalid_argument, 503 unavailable...).
+  void record_http(const std::string& api, int http_status, std::chrono::nanoseconds took);
   void record_retry() { retries_->inc(); }
 
   // The front's own outcome counters, as GetStatus reports them.
@@ -31,6 +38,7 @@ class FrontMetrics {
   std::string render(const Supervisor& supervisor, const Router& router);
 
   static std::string outcome_name(grpc::StatusCode code);
+  static grpc::StatusCode code_of_http_status(int http_status);
 
  private:
   void refresh(const Supervisor& supervisor, const Router& router);
@@ -39,7 +47,7 @@ class FrontMetrics {
   const int workers_wanted_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   metrics::Counter* retries_;
-  std::map<std::string, metrics::Counter*> grpc_outcomes_;  // by outcome name
+  std::map<std::string, metrics::Counter*> nmt_v1_outcomes_;  // by outcome name, for GetStatus
 };
 
 }  // namespace nmtd::front

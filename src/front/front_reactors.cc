@@ -13,7 +13,7 @@ void FrontUnaryReactor::start() {
   auto call = service_.forward(
       ctx_, *request_, [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
         if (status.ok()) *response_ = std::move(response);
-        service_.record(status.error_code(), started_);
+        service_.record(FrontMetrics::kNmtV1, status.error_code(), started_);
         Finish(status);
       });
   std::lock_guard lock(mutex_);
@@ -42,22 +42,27 @@ void FrontStreamReactor::OnReadDone(bool ok) {
     return;
   }
   message_started_ = std::chrono::steady_clock::now();
-  auto call = service_.forward(
-      ctx_, request_, [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-        answer(status, std::move(response));
-      });
+  if (!request_.ok()) {  // answered in band: the stream goes on with the next message
+    answer(rpc::unparsable_status(*nmt::v1::TranslateRequest::descriptor(), request_.error), {});
+    return;
+  }
+  auto call =
+      service_.forward(ctx_, request_.message,
+                       [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
+                         answer(status, std::move(response));
+                       });
   std::lock_guard lock(mutex_);
   call_ = std::move(call);
 }
 
 void FrontStreamReactor::answer(const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-  service_.record(status.error_code(), message_started_);
+  service_.record(FrontMetrics::kNmtV1, status.error_code(), message_started_);
   if (ctx_->IsCancelled()) {
     Finish(grpc::Status::CANCELLED);
     return;
   }
   response_.Clear();
-  response_.set_request_id(status.ok() ? response.request_id() : request_.request_id());
+  response_.set_request_id(status.ok() ? response.request_id() : request_.message.request_id());
   if (status.ok()) {
     *response_.mutable_response() = std::move(response);
   } else {
@@ -72,7 +77,7 @@ void FrontStreamReactor::OnWriteDone(bool ok) {
     Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client stopped reading answers"));
     return;
   }
-  request_.Clear();
+  request_.message.Clear();
   StartRead(&request_);
 }
 

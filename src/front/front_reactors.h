@@ -9,6 +9,7 @@
 
 #include "front/forwarded_call.h"
 #include "nmt/v1/translator.grpc.pb.h"
+#include "rpc/parsed_request.h"
 
 namespace nmtd::front {
 
@@ -33,7 +34,8 @@ class FrontUnaryReactor final : public grpc::ServerUnaryReactor {
 };
 
 class FrontStreamReactor final
-    : public grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse> {
+    : public grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>,
+                                     nmt::v1::TranslateStreamResponse> {
  public:
   FrontStreamReactor(FrontService& service, grpc::CallbackServerContext* ctx);
   void start();
@@ -47,7 +49,7 @@ class FrontStreamReactor final
 
   FrontService& service_;
   grpc::CallbackServerContext* const ctx_;
-  nmt::v1::TranslateRequest request_;
+  rpc::Parsed<nmt::v1::TranslateRequest> request_;
   nmt::v1::TranslateStreamResponse response_;
   std::chrono::steady_clock::time_point message_started_;
   std::mutex mutex_;

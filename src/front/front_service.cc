@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include "common/loggable.h"
+#include "common/utf8.h"
 #include "front/front_reactors.h"
 #include "monitor/resource_sample.h"
 
@@ -16,6 +18,28 @@ std::string metadata(const grpc::CallbackServerContext* ctx, const std::string& 
 }
 
 }  // namespace
+
+FrontService::FrontService(FrontServiceParts parts) : parts_(parts) {
+  using namespace nmt::v1;
+  serve_unary<TranslateRequest, TranslateResponse>(
+      "nmt.v1.Translator.Translate", [this](auto* ctx, auto* request, auto* response) {
+        return Translate(ctx, request, response);
+      });
+  serve_stream<TranslateRequest, TranslateStreamResponse>(
+      "nmt.v1.Translator.TranslateStream", [this](auto* ctx) { return open_stream(ctx); });
+  serve_unary<ListLanguagesRequest, ListLanguagesResponse>(
+      "nmt.v1.Translator.ListLanguages", [this](auto* ctx, auto* request, auto* response) {
+        return ListLanguages(ctx, request, response);
+      });
+  serve_unary<GetStatusRequest, GetStatusResponse>(
+      "nmt.v1.Translator.GetStatus", [this](auto* ctx, auto* request, auto* response) {
+        return GetStatus(ctx, request, response);
+      });
+}
+
+void FrontService::on_unparsable(grpc::CallbackServerContext*, const grpc::Status& status) {
+  record(FrontMetrics::kNmtV1, status.error_code(), std::chrono::steady_clock::now());
+}
 
 std::chrono::system_clock::time_point FrontService::deadline_or_default(
     std::chrono::system_clock::time_point deadline) const {
@@ -49,7 +73,8 @@ std::shared_ptr<ForwardedCall> FrontService::forward(nmt::v1::TranslateRequest r
   }
   if (request.request_id().empty())
     request.set_request_id("f" + std::to_string(::getpid()) + "-" + std::to_string(next_id_++));
-  request.mutable_request_id()->resize(std::min<std::size_t>(request.request_id().size(), 128));
+  // Echoed in a protobuf string: valid UTF-8, cut on a character boundary.
+  *request.mutable_request_id() = to_valid_utf8(request.request_id(), 128);
   ForwardPolicy policy;
   policy.max_attempts = parts_.config.requests.max_attempts;
   auto metrics = &parts_.metrics;
@@ -61,14 +86,15 @@ std::shared_ptr<ForwardedCall> FrontService::forward(nmt::v1::TranslateRequest r
                                          nmt::v1::TranslateResponse&& response) {
         // The worker logs its own refusals; these are the ones only the front knows of.
         if (!status.ok() && status.error_code() != grpc::StatusCode::INVALID_ARGUMENT)
-          log.info("request {}: {}: {}", id, FrontMetrics::outcome_name(status.error_code()),
-                   status.error_message());
+          log.info("request {}: {}: {}", loggable(id),
+                   FrontMetrics::outcome_name(status.error_code()),
+                   loggable(status.error_message(), 1000));
         done(status, std::move(response));
       },
       client);
   call->set_on_retry([metrics, &log, id](const std::string& why) {
     metrics->record_retry();
-    log.warn("request {}: {}; sending it to another worker", id, why);
+    log.warn("request {}: {}; sending it to another worker", loggable(id), loggable(why, 1000));
   });
   call->start();
   return call;
@@ -82,8 +108,8 @@ grpc::ServerUnaryReactor* FrontService::Translate(grpc::CallbackServerContext* c
   return reactor;
 }
 
-grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse>*
-FrontService::TranslateStream(grpc::CallbackServerContext* ctx) {
+grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>, nmt::v1::TranslateStreamResponse>*
+FrontService::open_stream(grpc::CallbackServerContext* ctx) {
   auto* reactor = streams_.add(std::make_unique<FrontStreamReactor>(*this, ctx));
   reactor->start();
   return reactor;

@@ -19,6 +19,7 @@
 #include "front/supervisor.h"
 #include "nmt/v1/translator.grpc.pb.h"
 #include "rpc/owned_reactors.h"
+#include "rpc/parsed_request.h"
 
 namespace nmtd::front {
 
@@ -31,15 +32,16 @@ struct FrontServiceParts {
   Logger& log;
 };
 
-class FrontService final : public nmt::v1::Translator::CallbackService {
+class FrontService final : public rpc::ParseChecked<nmt::v1::Translator::CallbackService> {
  public:
-  explicit FrontService(FrontServiceParts parts) : parts_(parts) {}
+  explicit FrontService(FrontServiceParts parts);
 
   grpc::ServerUnaryReactor* Translate(grpc::CallbackServerContext* ctx,
                                       const nmt::v1::TranslateRequest* request,
                                       nmt::v1::TranslateResponse* response) override;
-  grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse>*
-  TranslateStream(grpc::CallbackServerContext* ctx) override;
+  // TranslateStream: its reactor reads messages that may not parse (rpc::Parsed).
+  grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>, nmt::v1::TranslateStreamResponse>*
+  open_stream(grpc::CallbackServerContext* ctx);
   grpc::ServerUnaryReactor* ListLanguages(grpc::CallbackServerContext* ctx,
                                           const nmt::v1::ListLanguagesRequest* request,
                                           nmt::v1::ListLanguagesResponse* response) override;
@@ -70,14 +72,18 @@ class FrontService final : public nmt::v1::Translator::CallbackService {
   void prefetch_languages();
   // The model's language codes, once a worker has told (empty before).
   std::vector<std::string> known_languages() const;
-  void record(grpc::StatusCode code, std::chrono::steady_clock::time_point started) {
-    parts_.metrics.record("grpc", code, std::chrono::steady_clock::now() - started);
+  // One finished translation call on `api` (FrontMetrics::kNmtV1, kBaketa).
+  void record(const char* api, grpc::StatusCode code,
+              std::chrono::steady_clock::time_point started) {
+    parts_.metrics.record(api, code, std::chrono::steady_clock::now() - started);
   }
   void unary_finished(FrontUnaryReactor* reactor) { unary_.release(reactor); }
   void stream_finished(FrontStreamReactor* reactor) { streams_.release(reactor); }
   Logger& log() { return parts_.log; }
 
  private:
+  void on_unparsable(grpc::CallbackServerContext* ctx, const grpc::Status& status) override;
+
   FrontServiceParts parts_;
   std::atomic<bool> draining_{false};
   std::atomic<uint64_t> next_id_{1};

@@ -3,6 +3,7 @@
 #include <future>
 #include <map>
 
+#include "engine/decode/decoding.h"
 #include "lang/languages.h"
 
 namespace nmtd::front {
@@ -138,6 +139,9 @@ std::vector<lt::BackendLanguage> LibreTranslateBackend::languages() {
   return out;
 }
 
-lt::BackendSettings LibreTranslateBackend::settings() { return {char_limit_}; }
+lt::BackendSettings LibreTranslateBackend::settings() {
+  // n alternatives take n + 1 hypotheses of a beam at least that wide.
+  return {.char_limit = char_limit_, .max_alternatives = kMaxBeamSize - 1};
+}
 
 }  // namespace nmtd::front

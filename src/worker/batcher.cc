@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "common/error.h"
+#include "common/loggable.h"
 #include "crash/crash_reporter.h"
 
 namespace nmtd::worker {
@@ -111,7 +112,8 @@ void Batcher::act_out_faults(const std::vector<TextJob>& batch) {
   for (const auto& job : batch) {
     const std::string& fault = job.call->fault;
     if (fault.empty()) continue;
-    log_.warn("request {}: acting out injected fault '{}'", job.call->request_id(), fault);
+    log_.warn("request {}: acting out injected fault '{}'", loggable(job.call->request_id()),
+              loggable(fault));
     log_.flush();
     if (fault == "segv") {
       write_through_null();
@@ -165,7 +167,7 @@ void Batcher::compute(std::vector<TextJob>& batch) {
 
   if (!failure.empty()) {
     std::string list;
-    for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;
+    for (const auto& id : ids) list += (list.empty() ? "" : ",") + loggable(id);
     log_.error("engine failed on a batch of {} texts (requests {}): {}", batch.size(), list,
                failure);
     for (auto& job : batch) {

@@ -35,7 +35,8 @@ TranslationOptions options_from_proto(const nmt::v1::DecodingOptions& p,
 }
 
 grpc::Status check_request(const nmt::v1::TranslateRequest& request, const WorkerConfig& config,
-                           const NllbTokenizer& tokenizer, CheckedRequest& out) {
+                           const nmtd::Translator& translator, CheckedRequest& out) {
+  const NllbTokenizer& tokenizer = translator.tokenizer();
   const Limits& limits = config.limits;
   const int count = request.texts_size();
   if (count == 0) return invalid("the request has no texts: send at least one in `texts`");
@@ -77,6 +78,7 @@ grpc::Status check_request(const nmt::v1::TranslateRequest& request, const Worke
   try {
     auto options = std::make_shared<TranslationOptions>(
         options_from_proto(request.options(), config.default_options));
+    translator.check_options(*options);
     out.batch_key = TranslationCache::key("", "", "", *options);
     out.options = std::move(options);
   } catch (const InvalidArgument& e) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "engine/text/tokenizer.h"
+#include "engine/translator.h"
 #include "nmt/v1/translator.pb.h"
 #include "worker/worker_config.h"
 
@@ -22,9 +23,10 @@ struct CheckedRequest {
   std::string batch_key;  // equal for requests whose texts may share an engine batch
 };
 
-// Checks counts, sizes, UTF-8, languages and options (not token counts: see source_tokens).
+// Checks counts, sizes, UTF-8, languages and options, these against the model's bounds too
+// (not token counts: see source_tokens).
 grpc::Status check_request(const nmt::v1::TranslateRequest& request, const WorkerConfig& config,
-                           const NllbTokenizer& tokenizer, CheckedRequest& out);
+                           const nmtd::Translator& translator, CheckedRequest& out);
 
 // The source tokens of text `index`, or INVALID_ARGUMENT when over limits.max_text_tokens.
 grpc::Status source_tokens(const NllbTokenizer& tokenizer, const std::string& text,

@@ -15,10 +15,19 @@ void TranslateStreamReactor::OnReadDone(bool ok) {
     Finish(ctx_->IsCancelled() ? grpc::Status::CANCELLED : grpc::Status::OK);
     return;
   }
-  const std::string id = service_.make_request_id(ctx_, request_.request_id());
-  service_.submit(request_, ctx_, id, [this](const std::string& request_id, CallResult&& result) {
-    answer(request_id, std::move(result));
-  });
+  if (!request_.ok()) {
+    CallResult refused;
+    refused.status =
+        rpc::unparsable_status(*nmt::v1::TranslateRequest::descriptor(), request_.error);
+    service_.record_unparsable(refused.status);
+    answer("", std::move(refused));
+    return;
+  }
+  const std::string id = service_.make_request_id(ctx_, request_.message.request_id());
+  service_.submit(request_.message, ctx_, id,
+                  [this](const std::string& request_id, CallResult&& result) {
+                    answer(request_id, std::move(result));
+                  });
 }
 
 void TranslateStreamReactor::answer(const std::string& request_id, CallResult&& result) {
@@ -42,7 +51,7 @@ void TranslateStreamReactor::OnWriteDone(bool ok) {
     Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client stopped reading answers"));
     return;
   }
-  request_.Clear();
+  request_.message.Clear();
   StartRead(&request_);
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 // One TranslateStream call: read a message, translate it, write its answer, read the next — so
 // answers come in request order and one stream holds at most one queued request. A message
-// that fails is answered in-band and the stream goes on.
+// that fails, or does not parse, is answered in-band and the stream goes on.
 #include <grpcpp/grpcpp.h>
 
 #include <mutex>
 
 #include "nmt/v1/translator.grpc.pb.h"
+#include "rpc/parsed_request.h"
 #include "worker/pending_call.h"
 
 namespace nmtd::worker {
@@ -14,7 +15,8 @@ namespace nmtd::worker {
 class TranslatorService;
 
 class TranslateStreamReactor final
-    : public grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse> {
+    : public grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>,
+                                     nmt::v1::TranslateStreamResponse> {
  public:
   TranslateStreamReactor(TranslatorService& service, grpc::CallbackServerContext* ctx);
   void start();
@@ -29,7 +31,7 @@ class TranslateStreamReactor final
 
   TranslatorService& service_;
   grpc::CallbackServerContext* const ctx_;
-  nmt::v1::TranslateRequest request_;
+  rpc::Parsed<nmt::v1::TranslateRequest> request_;
   nmt::v1::TranslateStreamResponse response_;
 };
 

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include "common/loggable.h"
+#include "common/utf8.h"
 #include "rpc/metadata_keys.h"
 #include "worker/request_builder.h"
 #include "worker/translate_stream.h"
@@ -48,7 +50,28 @@ const char* state_name(ServingState state) {
   return "unknown";
 }
 
-TranslatorService::TranslatorService(ServiceParts parts) : parts_(parts) {}
+TranslatorService::TranslatorService(ServiceParts parts) : parts_(parts) {
+  using namespace nmt::v1;
+  serve_unary<TranslateRequest, TranslateResponse>(
+      "nmt.v1.Translator.Translate", [this](auto* ctx, auto* request, auto* response) {
+        return Translate(ctx, request, response);
+      });
+  serve_stream<TranslateRequest, TranslateStreamResponse>(
+      "nmt.v1.Translator.TranslateStream", [this](auto* ctx) { return open_stream(ctx); });
+  serve_unary<ListLanguagesRequest, ListLanguagesResponse>(
+      "nmt.v1.Translator.ListLanguages", [this](auto* ctx, auto* request, auto* response) {
+        return ListLanguages(ctx, request, response);
+      });
+  serve_unary<GetStatusRequest, GetStatusResponse>(
+      "nmt.v1.Translator.GetStatus", [this](auto* ctx, auto* request, auto* response) {
+        return GetStatus(ctx, request, response);
+      });
+}
+
+void TranslatorService::on_unparsable(grpc::CallbackServerContext* ctx,
+                                      const grpc::Status& status) {
+  record(make_request_id(ctx, {}), status, 0);
+}
 
 TranslatorService::~TranslatorService() = default;
 
@@ -78,9 +101,10 @@ void TranslatorService::update_health() {
 
 std::string TranslatorService::make_request_id(const grpc::CallbackServerContext* ctx,
                                                const std::string& from_request) {
-  if (!from_request.empty()) return from_request.substr(0, 128);
+  // Echoed in a protobuf string: valid UTF-8, cut on a character boundary.
+  if (!from_request.empty()) return to_valid_utf8(from_request, 128);
   std::string id = metadata(ctx, "x-request-id");
-  if (!id.empty()) return id.substr(0, 128);
+  if (!id.empty()) return to_valid_utf8(id, 128);
   // Built with format rather than operator+: GCC 12 reports a false -Wrestrict on the latter.
   return fmt::format("w{}-{}", ::getpid(), next_request_id_++);
 }
@@ -89,13 +113,15 @@ void TranslatorService::record(const std::string& request_id, const grpc::Status
                                std::size_t texts) {
   parts_.stats.count_outcome(status.error_code());
   const auto code = status.error_code();
+  // The id and the message (which may quote the request) are the client's: escaped.
   if (code == grpc::StatusCode::OK) {
-    parts_.log.debug("request {} ok: {} texts", request_id, texts);
+    parts_.log.debug("request {} ok: {} texts", loggable(request_id), texts);
   } else if (code == grpc::StatusCode::INTERNAL) {
-    parts_.log.error("request {} failed: INTERNAL: {}", request_id, status.error_message());
+    parts_.log.error("request {} failed: INTERNAL: {}", loggable(request_id),
+                     loggable(status.error_message(), 1000));
   } else {
-    parts_.log.info("request {} refused: code {}: {}", request_id, static_cast<int>(code),
-                    status.error_message());
+    parts_.log.info("request {} refused: code {}: {}", loggable(request_id), static_cast<int>(code),
+                    loggable(status.error_message(), 1000));
   }
 }
 
@@ -121,7 +147,8 @@ void TranslatorService::submit(const nmt::v1::TranslateRequest& request,
   try {
     admit(request, ctx, request_id, finish, refuse, call);
   } catch (const std::exception& e) {
-    parts_.log.error("request {}: admission failed: {}", request_id, e.what());
+    parts_.log.error("request {}: admission failed: {}", loggable(request_id),
+                     loggable(e.what(), 1000));
     grpc::Status status(grpc::StatusCode::INTERNAL,
                         "admission failed (request " + request_id + "): " + e.what());
     if (call) {
@@ -142,7 +169,7 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
   if (state != ServingState::kServing || translator == nullptr) return refuse(unavailable(state));
   const NllbTokenizer& tokenizer = translator->tokenizer();
   CheckedRequest checked;
-  if (auto status = check_request(request, parts_.config, tokenizer, checked); !status.ok())
+  if (auto status = check_request(request, parts_.config, *translator, checked); !status.ok())
     return refuse(std::move(status));
 
   const std::size_t count = static_cast<std::size_t>(request.texts_size());
@@ -154,9 +181,15 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
 
   const bool caching = parts_.config.cache_bytes > 0;
   std::vector<std::pair<std::size_t, TranslationResult>> hits;
+  std::vector<std::pair<std::size_t, TranslationResult>> unchanged;  // nothing to translate
   std::vector<TextJob> jobs;
   for (std::size_t i = 0; i < count; ++i) {
     const std::string& text = request.texts(static_cast<int>(i));
+    if (nothing_to_translate(text)) {
+      unchanged.emplace_back(
+          i, unchanged_translation(text, request.target_language(), *checked.options));
+      continue;
+    }
     std::string key;
     if (caching) {
       key = TranslationCache::key(text, request.source_language(), request.target_language(),
@@ -194,6 +227,7 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
     }
     if (pushed == AdmissionQueue::PushResult::kClosed) return call->fail(unavailable(state_));
   }
+  for (auto& [index, result] : unchanged) call->set_result(index, std::move(result), false);
   for (auto& [index, result] : hits) call->set_result(index, std::move(result), true);
 }
 
@@ -210,8 +244,8 @@ grpc::ServerUnaryReactor* TranslatorService::Translate(grpc::CallbackServerConte
   return reactor;
 }
 
-grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse>*
-TranslatorService::TranslateStream(grpc::CallbackServerContext* ctx) {
+grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>, nmt::v1::TranslateStreamResponse>*
+TranslatorService::open_stream(grpc::CallbackServerContext* ctx) {
   auto stream = std::make_unique<TranslateStreamReactor>(*this, ctx);
   auto* raw = stream.get();
   {

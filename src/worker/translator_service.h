@@ -15,6 +15,7 @@
 #include "monitor/resource_monitor.h"
 #include "nmt/v1/translator.grpc.pb.h"
 #include "rpc/health_service.h"
+#include "rpc/parsed_request.h"
 #include "worker/admission_queue.h"
 #include "worker/batcher.h"
 #include "worker/translation_cache.h"
@@ -38,7 +39,7 @@ struct ServiceParts {
 
 class TranslateStreamReactor;
 
-class TranslatorService final : public nmt::v1::Translator::CallbackService {
+class TranslatorService final : public rpc::ParseChecked<nmt::v1::Translator::CallbackService> {
  public:
   explicit TranslatorService(ServiceParts parts);
   ~TranslatorService() override;
@@ -54,8 +55,9 @@ class TranslatorService final : public nmt::v1::Translator::CallbackService {
   grpc::ServerUnaryReactor* Translate(grpc::CallbackServerContext* ctx,
                                       const nmt::v1::TranslateRequest* request,
                                       nmt::v1::TranslateResponse* response) override;
-  grpc::ServerBidiReactor<nmt::v1::TranslateRequest, nmt::v1::TranslateStreamResponse>*
-  TranslateStream(grpc::CallbackServerContext* ctx) override;
+  // TranslateStream: its reactor reads messages that may not parse (rpc::Parsed).
+  grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>, nmt::v1::TranslateStreamResponse>*
+  open_stream(grpc::CallbackServerContext* ctx);
   grpc::ServerUnaryReactor* ListLanguages(grpc::CallbackServerContext* ctx,
                                           const nmt::v1::ListLanguagesRequest* request,
                                           nmt::v1::ListLanguagesResponse* response) override;
@@ -71,8 +73,11 @@ class TranslatorService final : public nmt::v1::Translator::CallbackService {
   std::string make_request_id(const grpc::CallbackServerContext* ctx,
                               const std::string& from_request);
   void stream_finished(TranslateStreamReactor* stream);
+  // A stream message that did not parse, answered in band with `status`.
+  void record_unparsable(const grpc::Status& status) { record("-", status, 0); }
 
  private:
+  void on_unparsable(grpc::CallbackServerContext* ctx, const grpc::Status& status) override;
   void admit(const nmt::v1::TranslateRequest& request, grpc::CallbackServerContext* ctx,
              const std::string& request_id,
              const std::function<void(const std::string&, CallResult&&)>& finish,

@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "common/loggable.h"
+
 namespace nmtd::worker {
 
 Watchdog::Watchdog(const EngineActivity& activity, std::chrono::milliseconds limit, Logger& log,
@@ -37,7 +39,7 @@ void Watchdog::run(std::stop_token stop) {
     if (!stalled && running > limit_) {
       stalled = true;
       std::string ids;
-      for (const auto& id : activity_.request_ids()) ids += (ids.empty() ? "" : ",") + id;
+      for (const auto& id : activity_.request_ids()) ids += (ids.empty() ? "" : ",") + loggable(id);
       log_.error(
           "watchdog: the engine call for requests [{}] has run {} ms (limit {} ms); "
           "health is NOT_SERVING until it returns",

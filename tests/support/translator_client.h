@@ -2,6 +2,7 @@
 // Client-side helpers for the worker's integration tests.
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/client_unary_call.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -65,6 +66,54 @@ inline grpc::Status translate_raw(const std::shared_ptr<grpc::Channel>& channel,
   std::unique_lock lock(mutex);
   done_cv.wait(lock, [&] { return done; });
   return result;
+}
+
+inline std::string bytes_of(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!buffer.Dump(&slices).ok()) return out;
+  for (const auto& s : slices) out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
+}
+
+// A unary call to `method` ("/nmt.v1.Translator/ListLanguages") with hand-made bytes; the
+// answer's bytes in `response` when it is given.
+inline grpc::Status call_raw(const std::shared_ptr<grpc::Channel>& channel,
+                             const std::string& method, const std::string& payload,
+                             std::string* response = nullptr) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::Slice slice(payload);
+  const grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer answer;
+  const auto status = grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+      channel.get(),
+      grpc::internal::RpcMethod(method.c_str(), grpc::internal::RpcMethod::NORMAL_RPC), &ctx,
+      request, &answer);
+  if (response) *response = bytes_of(answer);
+  return status;
+}
+
+// A bidi stream to `method` with hand-made messages: writes them all, closes its side, and
+// collects every answer's bytes in `answers`.
+inline grpc::Status stream_raw(const std::shared_ptr<grpc::Channel>& channel,
+                               const std::string& method, const std::vector<std::string>& messages,
+                               std::vector<std::string>& answers) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+  std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
+      grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
+          channel.get(),
+          grpc::internal::RpcMethod(method.c_str(), grpc::internal::RpcMethod::BIDI_STREAMING),
+          &ctx));
+  for (const auto& message : messages) {
+    grpc::Slice slice(message);
+    if (!stream->Write(grpc::ByteBuffer(&slice, 1))) break;
+  }
+  stream->WritesDone();
+  grpc::ByteBuffer answer;
+  while (stream->Read(&answer)) answers.push_back(bytes_of(answer));
+  return stream->Finish();
 }
 
 // `request` serialized, with `placeholder` (same length) replaced by `bytes`.

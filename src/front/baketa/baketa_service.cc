@@ -13,22 +13,48 @@ using baketa_items::Clock;
 
 BaketaService::BaketaService(FrontService& front, TranslationFacade& facade,
                              const lang::LanguageDetector* detector, BaketaLimits limits)
-    : front_(front), facade_(facade), detector_(detector), limits_(limits) {}
+    : front_(front), facade_(facade), detector_(detector), limits_(limits) {
+  const std::string service = "baketa.translation.v1.TranslationService.";
+  serve_unary<pb::TranslateRequest, pb::TranslateResponse>(
+      service + "Translate", [this](auto* ctx, auto* request, auto* response) {
+        return Translate(ctx, request, response);
+      });
+  serve_unary<pb::BatchTranslateRequest, pb::BatchTranslateResponse>(
+      service + "TranslateBatch", [this](auto* ctx, auto* request, auto* response) {
+        return TranslateBatch(ctx, request, response);
+      });
+  serve_unary<pb::HealthCheckRequest, pb::HealthCheckResponse>(
+      service + "HealthCheck", [this](auto* ctx, auto* request, auto* response) {
+        return HealthCheck(ctx, request, response);
+      });
+  serve_unary<pb::IsReadyRequest, pb::IsReadyResponse>(
+      service + "IsReady",
+      [this](auto* ctx, auto* request, auto* response) { return IsReady(ctx, request, response); });
+}
+
+void BaketaService::on_unparsable(grpc::CallbackServerContext*, const grpc::Status& status) {
+  front_.record(FrontMetrics::kBaketa, status.error_code(), Clock::now());
+}
 
 grpc::ServerUnaryReactor* BaketaService::Translate(grpc::CallbackServerContext* ctx,
                                                    const pb::TranslateRequest* request,
                                                    pb::TranslateResponse* response) {
   auto* reactor = ctx->DefaultReactor();
   const auto started = Clock::now();
+  // Every answer is counted, as nmt.v1's are.
+  const auto finish = [reactor, front = &front_, started](const grpc::Status& status) {
+    front->record(FrontMetrics::kBaketa, status.error_code(), started);
+    reactor->Finish(status);
+  };
   const auto item = baketa_items::prepare(*request, limits_, detector_);
   if (!item.status.ok()) {
     // The old server answered these with a status, and clients rely on it.
-    reactor->Finish(item.status);
+    finish(item.status);
     return reactor;
   }
   if (item.nothing_to_translate) {
     baketa_items::fill_success(*response, *request, item, nullptr, started);
-    reactor->Finish(grpc::Status::OK);
+    finish(grpc::Status::OK);
     return reactor;
   }
   FacadeRequest job;
@@ -40,13 +66,13 @@ grpc::ServerUnaryReactor* BaketaService::Translate(grpc::CallbackServerContext* 
   job.request_id = request->request_id();
   job.client = ctx;
   facade_.translate(std::move(job),
-                    [reactor, request, response, item, started](
+                    [finish, request, response, item, started](
                         const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
-                      if (!status.ok()) return reactor->Finish(status);
+                      if (!status.ok()) return finish(status);
                       const TextOutcome& outcome = outcomes.front();
-                      if (!outcome.status.ok()) return reactor->Finish(outcome.status);
+                      if (!outcome.status.ok()) return finish(outcome.status);
                       baketa_items::fill_success(*response, *request, item, &outcome, started);
-                      reactor->Finish(grpc::Status::OK);
+                      finish(grpc::Status::OK);
                     });
   return reactor;
 }
@@ -60,6 +86,7 @@ struct PairGroup {
 };
 
 struct BatchJob {
+  FrontService* front;
   const pb::BatchTranslateRequest* request;
   pb::BatchTranslateResponse* response;
   grpc::ServerUnaryReactor* reactor;
@@ -69,6 +96,11 @@ struct BatchJob {
   int groups_pending = 0;
   std::vector<grpc::Status> group_failures;  // groups no worker could serve
 
+  void finish_with(const grpc::Status& status) {
+    front->record(FrontMetrics::kBaketa, status.error_code(), started);
+    reactor->Finish(status);
+  }
+
   void finish() {
     int ok = 0;
     for (const auto& r : response->responses()) ok += r.is_success() ? 1 : 0;
@@ -76,7 +108,7 @@ struct BatchJob {
     // treats as retryable, as the old server did, rather than N identical in-band errors.
     if (!group_failures.empty() && ok == 0 &&
         static_cast<int>(group_failures.size()) == groups_total) {
-      reactor->Finish(group_failures.front());
+      finish_with(group_failures.front());
       return;
     }
     response->set_batch_id(request->batch_id());
@@ -84,7 +116,7 @@ struct BatchJob {
     response->set_failure_count(response->responses_size() - ok);
     response->set_total_processing_time_ms(baketa_items::elapsed_ms(started));
     baketa_items::set_now(*response->mutable_timestamp());
-    reactor->Finish(grpc::Status::OK);
+    finish_with(grpc::Status::OK);
   }
   int groups_total = 0;
 };
@@ -95,22 +127,23 @@ grpc::ServerUnaryReactor* BaketaService::TranslateBatch(grpc::CallbackServerCont
                                                         const pb::BatchTranslateRequest* request,
                                                         pb::BatchTranslateResponse* response) {
   auto* reactor = ctx->DefaultReactor();
-  const int n = request->requests_size();
-  if (n == 0) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the batch is empty"));
-    return reactor;
-  }
-  if (n > limits_.max_batch_items) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 "the batch has " + std::to_string(n) + " items; the limit is " +
-                                     std::to_string(limits_.max_batch_items)));
-    return reactor;
-  }
   auto job = std::make_shared<BatchJob>();
+  job->front = &front_;
   job->request = request;
   job->response = response;
   job->reactor = reactor;
   job->started = Clock::now();
+  const int n = request->requests_size();
+  if (n == 0) {
+    job->finish_with(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "the batch is empty"));
+    return reactor;
+  }
+  if (n > limits_.max_batch_items) {
+    job->finish_with(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                  "the batch has " + std::to_string(n) + " items; the limit is " +
+                                      std::to_string(limits_.max_batch_items)));
+    return reactor;
+  }
   std::map<std::pair<std::string, std::string>, PairGroup> groups;
   for (int i = 0; i < n; ++i) {
     const auto& item_request = request->requests(i);

@@ -11,6 +11,7 @@
 #include "baketa/translation/v1/translation.grpc.pb.h"
 #include "front/translation_facade.h"
 #include "lang/detector.h"
+#include "rpc/parsed_request.h"
 
 namespace nmtd::front {
 
@@ -21,7 +22,8 @@ struct BaketaLimits {
   int max_output_tokens_batch = 128;
 };
 
-class BaketaService final : public baketa::translation::v1::TranslationService::CallbackService {
+class BaketaService final
+    : public rpc::ParseChecked<baketa::translation::v1::TranslationService::CallbackService> {
  public:
   BaketaService(FrontService& front, TranslationFacade& facade,
                 const lang::LanguageDetector* detector, BaketaLimits limits = {});
@@ -41,6 +43,8 @@ class BaketaService final : public baketa::translation::v1::TranslationService::
                                     baketa::translation::v1::IsReadyResponse* response) override;
 
  private:
+  void on_unparsable(grpc::CallbackServerContext* ctx, const grpc::Status& status) override;
+
   FrontService& front_;
   TranslationFacade& facade_;
   const lang::LanguageDetector* detector_;

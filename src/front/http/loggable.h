@@ -1,6 +1,6 @@
 #pragma once
-// Client-chosen text (a decoded path may hold "%0A") must not forge or flood log lines: control
-// bytes become \xNN and long text is cut.
+// Client-chosen text (a decoded path may hold "%0A") must not forge or flood log lines: the
+// HTTP server's name for nmtd::loggable (common/loggable.h), which every part uses.
 #include <string>
 #include <string_view>
 

@@ -58,6 +58,23 @@ http::Handler wrap(Body body) {
   };
 }
 
+// `handler`, telling `observe` each answer's status (500 for one that throws).
+http::Handler observed(http::Handler handler,
+                       std::function<void(int, std::chrono::nanoseconds)> observe) {
+  return [handler = std::move(handler), observe = std::move(observe)](const http::HttpRequest& r) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto took = [&] { return std::chrono::steady_clock::now() - started; };
+    try {
+      http::HttpResponse response = handler(r);
+      observe(response.status, took());
+      return response;
+    } catch (...) {
+      observe(500, took());
+      throw;
+    }
+  };
+}
+
 }  // namespace
 
 int char_limit(const Context& ctx) {
@@ -153,7 +170,10 @@ void mount(http::HttpServer& server, Backend& backend, const LanguageNames& name
     };
   };
   const auto post = [&](const std::string& path, Body body) {
-    server.post(path, wrap(std::move(body)));
+    http::Handler handler = wrap(std::move(body));
+    if (path == "/translate" && options.on_translate)
+      handler = observed(std::move(handler), options.on_translate);
+    server.post(path, std::move(handler));
     server.route("OPTIONS", path, preflight("OPTIONS, POST"));
   };
   const auto get = [&](const std::string& path, Body body) {

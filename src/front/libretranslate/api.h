@@ -15,6 +15,7 @@
 // GET / (the web page, unless Options::web_page is false), and OPTIONS on each (CORS preflight).
 // Every answer of these routes carries LibreTranslate's CORS headers.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -39,6 +40,8 @@ struct Options {
   int frontend_timeout_ms = 500;              // reported as frontendTimeout
   std::string frontend_target = "en";         // the web page's default target (a client code)
   bool web_page = true;                       // serve GET /
+  // Set: told each POST /translate answer's HTTP status and how long it took (metrics).
+  std::function<void(int status, std::chrono::nanoseconds took)> on_translate;
 };
 
 // Adds the routes to `server` (before its start()). `backend`, `names` and the server must

@@ -69,6 +69,9 @@ struct BackendSettings {
   // The server's own per-text limit in characters (code points), -1 for none. The stricter of
   // this and Options::char_limit applies and is what /frontend/settings reports.
   int char_limit = -1;
+  // The most `alternatives` the engine can give (its beam bound), -1 for no bound. The
+  // stricter of this and Options::alternatives_limit applies.
+  int max_alternatives = -1;
 };
 
 class Backend {

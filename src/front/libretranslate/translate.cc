@@ -187,9 +187,12 @@ nlohmann::json translate(const Context& ctx, const Fields& fields) {
   const std::string source_code = required(fields, "source");
   const std::string target_code = required(fields, "target");
   const int alternatives = fields.alternatives();
-  if (opt.alternatives_limit != -1 && alternatives > opt.alternatives_limit) {
+  int alternatives_limit = opt.alternatives_limit;
+  if (const int engine = ctx.backend.settings().max_alternatives; engine != -1)
+    alternatives_limit = alternatives_limit == -1 ? engine : std::min(alternatives_limit, engine);
+  if (alternatives_limit != -1 && alternatives > alternatives_limit) {
     throw RequestError{400, "Invalid request: alternatives parameter must be <= " +
-                                std::to_string(opt.alternatives_limit)};
+                                std::to_string(alternatives_limit)};
   }
   if (q->list && opt.batch_limit != -1 && static_cast<int>(q->items.size()) > opt.batch_limit) {
     throw RequestError{400, "Invalid request: request (" + std::to_string(q->items.size()) +

@@ -133,8 +133,12 @@ TEST(Serve, MetricsParseAsPrometheusText) {
         "nmtd_cache_hits", "nmtd_worker_rss_bytes", "nmtd_worker_open_fds", "nmtd_worker_threads",
         "nmtd_worker_gpu_memory_used_bytes", "nmtd_uptime_seconds"})
     EXPECT_THAT(text, HasSubstr(family));
-  EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"grpc\",outcome=\"ok\"} 1"));
-  EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"grpc\",outcome=\"invalid_argument\"} 1"));
+  EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"nmt_v1\",outcome=\"ok\"} 1"));
+  EXPECT_THAT(text,
+              HasSubstr("nmtd_requests_total{api=\"nmt_v1\",outcome=\"invalid_argument\"} 1"));
+  // The other APIs' series exist from the start.
+  EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"baketa\",outcome=\"ok\"} 0"));
+  EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"libretranslate\",outcome=\"ok\"} 0"));
 
   const std::filesystem::path python = NMTD_TEST_DATA "/../../.venv/bin/python";
   if (!std::filesystem::exists(python)) GTEST_SKIP() << "tooling venv missing: scripts/setup-venv";

@@ -26,5 +26,24 @@ TEST(Utf8, NamesTheOffsetOfTheFirstBadSequence) {
   EXPECT_EQ(first_invalid_utf8(std::string("a\0b", 3)), std::nullopt);  // NUL is valid
 }
 
+TEST(Utf8, ReplacesBadBytesAndCutsOnCharacterBoundaries) {
+  EXPECT_EQ(to_valid_utf8("plain"), "plain");
+  EXPECT_EQ(to_valid_utf8("a\xff\xfe"), "a\xef\xbf\xbd\xef\xbf\xbd");  // two U+FFFD
+  EXPECT_EQ(to_valid_utf8("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");    // overlong: each byte
+  EXPECT_EQ(to_valid_utf8("ab\xc3\xa9", 3), "ab");                     // é not cut in half
+  EXPECT_EQ(to_valid_utf8("ab\xc3\xa9", 4), "ab\xc3\xa9");
+  EXPECT_EQ(to_valid_utf8("ab\xff", 4), "ab");  // a replacement that does not fit is left out
+  EXPECT_TRUE(valid_utf8(to_valid_utf8("\xe6\x97\xa5\xe6", 200)));
+}
+
+TEST(Utf8, TellsTextsOfOnlyWhitespace) {
+  EXPECT_TRUE(only_whitespace(""));
+  EXPECT_TRUE(only_whitespace(" \t\r\n\v\f"));
+  EXPECT_TRUE(only_whitespace("\xc2\xa0\xe3\x80\x80\xe2\x80\xa8"));  // NBSP, U+3000, U+2028
+  EXPECT_FALSE(only_whitespace(" a "));
+  EXPECT_FALSE(only_whitespace("\xe2\x80\x8b"));  // zero-width space is not White_Space
+  EXPECT_FALSE(only_whitespace(" \xff"));
+}
+
 }  // namespace
 }  // namespace nmtd
