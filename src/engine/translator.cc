@@ -148,9 +148,9 @@ std::vector<TranslationResult> Translator::translate_tokens(
 
   std::lock_guard lock(mutex_);
   std::vector<float> memory;
-  Encoder encoder(weights_, pool_);
+  Encoder encoder(weights_, pool_, &progress_);
   encoder.forward(all_ids, lengths, memory);
-  DecoderState decoder(weights_, pool_, memory, lengths);
+  DecoderState decoder(weights_, pool_, memory, lengths, &progress_);
   DecodeVocab dv;
   dv.end_id = eos_id_;
   dv.unk_id = vocab_->unk_id();

@@ -18,6 +18,7 @@
 #include "engine/model/model_config.h"
 #include "engine/model/vocabulary.h"
 #include "engine/nn/nllb_weights.h"
+#include "engine/progress.h"
 #include "engine/text/tokenizer.h"
 
 namespace nmtd {
@@ -78,6 +79,8 @@ class Translator {
   const Vocabulary& vocabulary() const { return *vocab_; }
   const ModelInfo& info() const { return info_; }
   const NllbWeights& weights() const { return weights_; }
+  // Bumped by every unit of work of every call: a watchdog's proof that a call is moving.
+  const ProgressCounter& progress() const { return progress_; }
 
  private:
   std::vector<int32_t> source_ids(const std::vector<std::string>& tokens, int max_length) const;
@@ -89,6 +92,7 @@ class Translator {
   std::unique_ptr<NllbTokenizer> tokenizer_;
   NllbWeights weights_;
   ModelInfo info_;
+  ProgressCounter progress_;
   // The config's special tokens as ids, resolved once at load.
   int32_t bos_id_ = 0;
   int32_t eos_id_ = 0;

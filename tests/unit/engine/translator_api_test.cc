@@ -94,5 +94,21 @@ TEST(TranslatorApi, ComputeTypesResolveAsCTranslate2OnCpu) {
   EXPECT_THROW(Translator("/nonexistent/model", c), IoError);
 }
 
+// The watchdog's proof of life: every encoder sublayer, every decoder layer of every step and
+// every projection counts, so a long call shows steady progress.
+TEST(TranslatorApi, ProgressCountsEveryUnitOfWork) {
+  Translator t(kModel);
+  EXPECT_EQ(t.progress().units(), 0u);
+  TranslationOptions forced = greedy(12);
+  forced.decoding.min_decoding_length = 12;  // no early end: exactly 12 steps
+  const auto before = ProgressCounter::Clock::now();
+  t.translate_text({"Hello world", "Good morning"}, "eng_Latn", "fra_Latn", forced);
+  const uint64_t encoder = 2u * static_cast<uint64_t>(t.info().encoder_layers);
+  const uint64_t decoder_layers = static_cast<uint64_t>(t.info().decoder_layers);
+  // Cross-attention keys once per layer, then per step each layer and the projection.
+  EXPECT_EQ(t.progress().units(), encoder + decoder_layers + 12u * (decoder_layers + 1u));
+  EXPECT_GE(t.progress().last_progress(), before);
+}
+
 }  // namespace
 }  // namespace nmtd
