@@ -42,6 +42,15 @@ std::chrono::milliseconds EngineActivity::running_for() const {
   return std::chrono::milliseconds((now_ns() - started) / 1'000'000);
 }
 
+std::chrono::milliseconds EngineActivity::without_progress() const {
+  const int64_t started = started_ns_.load(std::memory_order_acquire);
+  if (started == 0) return std::chrono::milliseconds(0);
+  const int64_t progressed = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 progress_.last_progress().time_since_epoch())
+                                 .count();
+  return std::chrono::milliseconds((now_ns() - std::max(started, progressed)) / 1'000'000);
+}
+
 std::vector<std::string> EngineActivity::request_ids() const {
   std::lock_guard lock(mutex_);
   return request_ids_;
@@ -57,7 +66,8 @@ Batcher::Batcher(Translator& translator, AdmissionQueue& queue, TranslationCache
       stats_(stats),
       in_flight_(in_flight),
       log_(log),
-      fault_injection_(fault_injection) {}
+      fault_injection_(fault_injection),
+      activity_(translator.progress()) {}
 
 Batcher::~Batcher() {
   thread_.request_stop();
@@ -106,8 +116,8 @@ namespace {
 
 }  // namespace
 
-void Batcher::act_out_faults(const std::vector<TextJob>& batch) {
-  if (!fault_injection_) return;
+bool Batcher::act_out_faults(const std::vector<TextJob>& batch) {
+  if (!fault_injection_) return false;
   for (const auto& job : batch) {
     const std::string& fault = job.call->fault;
     if (fault.empty()) continue;
@@ -125,8 +135,34 @@ void Batcher::act_out_faults(const std::vector<TextJob>& batch) {
     } else if (fault.rfind("hang:", 0) == 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(fault.c_str() + 5)));
     }
-    return;  // one fault per batch is enough
+    return true;  // one fault per batch is enough
   }
+  return false;
+}
+
+Backlog Batcher::running() const {
+  Backlog backlog;
+  backlog.running_work = running_work_.load(std::memory_order_relaxed);
+  backlog.running_for = activity_.running_for();
+  return backlog;
+}
+
+void Batcher::measure(const std::vector<TextJob>& batch,
+                      const std::vector<TranslationResult>& results,
+                      std::chrono::microseconds took) {
+  const int beams = std::max(1, batch.front().options->decoding.beam_size);
+  double work = 0;
+  int source_tokens = 0, output_tokens = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    int out = 0;
+    for (const auto& h : results[i].hypotheses)
+      out = std::max(out, static_cast<int>(h.tokens.size()));
+    ++out;  // the end token, decoded too
+    work += ThroughputModel::done_work(batch[i].tokens(), out, beams);
+    source_tokens += batch[i].tokens();
+    output_tokens += out;
+  }
+  throughput_.record_batch(work, took, source_tokens, output_tokens);
 }
 
 void Batcher::compute(std::vector<TextJob>& batch) {
@@ -143,11 +179,14 @@ void Batcher::compute(std::vector<TextJob>& batch) {
   std::deque<crash::InFlightScope> in_flight;  // deque: scopes need not be movable
   for (const auto& id : ids) in_flight.emplace_back(in_flight_, id);
 
+  double expected_work = 0;
+  for (const auto& job : batch) expected_work += job.work;
+  running_work_.store(expected_work, std::memory_order_relaxed);
   const auto start = Clock::now();
   activity_.begin({ids.begin(), ids.end()});
   std::vector<TranslationResult> results;
   std::string failure;
-  act_out_faults(batch);
+  const bool faulted = act_out_faults(batch);
   try {
     if (fault_injection_) {
       for (const auto& job : batch) {
@@ -159,9 +198,11 @@ void Batcher::compute(std::vector<TextJob>& batch) {
     failure = e.what();
   }
   activity_.end();
+  running_work_.store(0, std::memory_order_relaxed);
   const auto compute_time =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   ++stats_.batches;
+  if (failure.empty() && !faulted) measure(batch, results, compute_time);
 
   if (!failure.empty()) {
     std::string list;
