@@ -37,7 +37,7 @@ void log_configuration(const WorkerConfig& c, Logger& log) {
       c.queue_capacity, c.limits.max_texts_per_request, c.limits.max_text_bytes,
       c.limits.max_request_bytes, c.limits.max_text_tokens, c.batching.max_batch_texts,
       c.batching.max_batch_tokens, c.batching.max_wait.count(), c.cache_bytes,
-      c.default_deadline.count(), c.drain_timeout.count(), c.engine_call_limit.count(),
+      c.default_deadline.count(), c.drain_timeout.count(), c.engine_stall_limit.count(),
       c.monitor_interval.count());
   if (c.debug_fault_injection)
     log.warn("fault injection is ON (x-nmtd-fault metadata is obeyed): never in production");
@@ -150,7 +150,7 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
   Batcher batcher(*translator, queue, cache, config.batching, stats, in_flight, log,
                   config.debug_fault_injection);
   batcher.start();
-  Watchdog watchdog(batcher.activity(), config.engine_call_limit, log,
+  Watchdog watchdog(batcher.activity(), config.engine_stall_limit, log,
                     [&](bool stalled) { service.set_engine_stalled(stalled); });
   service.set_serving(*translator, batcher);
   log.info("serving nmt.v1.Translator on {}", config.listen);
