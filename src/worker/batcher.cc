@@ -217,10 +217,13 @@ void Batcher::compute(std::vector<TextJob>& batch) {
     return;
   }
   stats_.texts_translated += batch.size();
+  // Timing once per call, not per text: a call's compute time is the engine time of the
+  // batches that served it, not that times its texts in each.
+  std::set<const PendingCall*> timed;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& job = batch[i];
     if (!job.cache_key.empty()) cache_.insert(job.cache_key, results[i]);
-    job.call->add_timing(start, compute_time);
+    if (timed.insert(job.call.get()).second) job.call->add_timing(start, compute_time);
     job.call->set_result(job.index, std::move(results[i]), false);
   }
 }

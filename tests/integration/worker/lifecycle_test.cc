@@ -17,6 +17,7 @@ namespace nmtd::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Health = grpc::health::v1::HealthCheckResponse;
 using namespace std::chrono_literals;
 
@@ -192,8 +193,7 @@ TEST(Lifecycle, ExpiredDeadlinesNeverReachTheEngine) {
 }
 
 TEST(Lifecycle, WatchdogReportsAHungEngineCall) {
-  WorkerProcess w(shared_test_model(),
-                  {"--debug-fault-injection", "--engine-call-limit-ms", "300"});
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection", "--engine-stall-ms", "300"});
   ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
   auto stub = stub_for(w);
   auto busy = occupy_engine(w, 2000, "slow-req");
@@ -206,6 +206,58 @@ TEST(Lifecycle, WatchdogReportsAHungEngineCall) {
   const auto log = w.log_text();
   EXPECT_THAT(log, HasSubstr("watchdog: the engine call for requests [slow-req]"));
   EXPECT_THAT(log, HasSubstr("returned"));
+}
+
+// `texts` distinct texts (no cache hits) whose outputs are forced to `tokens` tokens: engine
+// calls as long as a flood of long texts on a large model, in miniature.
+nmt::v1::TranslateRequest long_request(int texts, int tokens, const std::string& tag) {
+  std::vector<std::string> sources;
+  for (int i = 0; i < texts; ++i)
+    sources.push_back("A long text, number " + std::to_string(i) + " of " + tag + ".");
+  auto request = make_request(sources);
+  request.mutable_options()->set_beam_size(1);
+  request.mutable_options()->set_max_decoding_length(tokens);
+  request.mutable_options()->set_min_decoding_length(tokens);
+  return request;
+}
+
+TEST(Lifecycle, WatchdogLeavesALongCallThatKeepsProgressing) {
+  // 64 texts in one batch (one engine call) of 350 output tokens: about 0.7 s on an idle
+  // 2-core machine, several times that under load or a sanitizer.
+  WorkerProcess w(shared_test_model(), {"--engine-stall-ms", "200", "--max-batch-texts", "64"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  const auto sent = std::chrono::steady_clock::now();
+  auto call = std::async(std::launch::async, [&w] {
+    auto s = stub_for(w);
+    nmt::v1::TranslateResponse r;
+    const auto status =
+        translate(*s, long_request(64, 350, "long"), r, {.deadline = 120s, .metadata = {}});
+    return std::make_pair(status, r.compute_time_us());
+  });
+  while (get_status(*stub).engine_call_ms() == 0) std::this_thread::sleep_for(5ms);
+  int64_t longest_seen = 0;
+  int polls = 0;
+  while (call.wait_for(50ms) != std::future_status::ready) {
+    const auto status = get_status(*stub);
+    EXPECT_FALSE(status.engine_stalled()) << "after " << status.engine_call_ms() << " ms";
+    EXPECT_LT(status.engine_no_progress_ms(), 200);
+    longest_seen = std::max(longest_seen, status.engine_call_ms());
+    ++polls;
+  }
+  const auto [status, compute_us] = call.get();
+  const auto wall_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent)
+          .count();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // One batch served all 64 texts: its engine time once, not 32 times.
+  EXPECT_LE(compute_us, wall_us);
+  std::cout << "figure: one engine call of " << compute_us / 1000 << " ms, " << polls
+            << " status polls, none stalled\n";
+  // The call ran well past the stall limit: a duration limit would have fired.
+  EXPECT_GT(longest_seen, 400) << "the call was too short to show anything";
+  EXPECT_EQ(w.health(), Health::SERVING);
+  EXPECT_THAT(w.log_text(), Not(HasSubstr("watchdog:")));
 }
 
 TEST(Lifecycle, EngineFailureIsInternalAndTheWorkerGoesOn) {
