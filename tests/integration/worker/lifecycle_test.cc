@@ -260,6 +260,59 @@ TEST(Lifecycle, WatchdogLeavesALongCallThatKeepsProgressing) {
   EXPECT_THAT(w.log_text(), Not(HasSubstr("watchdog:")));
 }
 
+TEST(Lifecycle, ACallThatCannotMeetItsDeadlineIsRefusedAtOnceWithARetryHint) {
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection", "--engine-stall-ms", "60000"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  // Measured speed first: admission never refuses on a guess.
+  int64_t warm_up_us = 0;
+  for (int i = 0; i < 3; ++i) {
+    nmt::v1::TranslateResponse r;
+    ASSERT_TRUE(translate(*stub, long_request(8, 100, "warm-up " + std::to_string(i)), r).ok());
+    warm_up_us = r.compute_time_us();
+  }
+  // The backlog below is 64 texts of 1000 output tokens, 80 times a warm-up's 8 of 100: a
+  // deadline of a fifth of that is clearly too short on any machine, however fast.
+  const auto deadline = std::max<std::chrono::milliseconds>(
+      200ms, std::chrono::milliseconds(warm_up_us * 80 / 5 / 1000));
+  auto busy = occupy_engine(w, 4000);
+  // Seconds of work queued behind the busy engine, by a client with time to wait.
+  grpc::ClientContext backlog_ctx;
+  backlog_ctx.set_deadline(std::chrono::system_clock::now() + 300s);
+  auto backlog = std::async(std::launch::async, [&] {
+    nmt::v1::TranslateResponse r;
+    return stub_for(w)->Translate(&backlog_ctx, long_request(64, 1000, "backlog"), &r);
+  });
+  while (get_status(*stub).queue_depth() < 64) std::this_thread::sleep_for(5ms);
+
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + deadline);
+  nmt::v1::TranslateResponse response;
+  const auto start = std::chrono::steady_clock::now();
+  const auto late = stub->Translate(&ctx, make_request({"in a hurry"}), &response);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << late.error_message();
+  EXPECT_THAT(late.error_message(), HasSubstr("cannot finish the request before its deadline"));
+  EXPECT_THAT(late.error_message(), HasSubstr("capacity frees in about"));
+  EXPECT_LT(took, deadline / 2);  // at once, not at the deadline
+  const auto& trailers = ctx.GetServerTrailingMetadata();
+  const auto pushback = trailers.find("grpc-retry-pushback-ms");
+  ASSERT_NE(pushback, trailers.end());
+  EXPECT_GT(std::stol(std::string(pushback->second.data(), pushback->second.size())),
+            deadline.count());
+  EXPECT_EQ(trailers.count("retry-after"), 1u);
+  std::cout << "figure: late call refused in "
+            << std::chrono::duration<double, std::milli>(took).count()
+            << " ms: " << late.error_message() << "\n";
+
+  const auto status = get_status(*stub);
+  EXPECT_EQ(status.calls_refused_late(), 1u);
+  EXPECT_EQ(status.requests().resource_exhausted(), 1u);
+  backlog_ctx.TryCancel();  // its texts are dropped before the engine
+  EXPECT_EQ(backlog.get().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_TRUE(busy.get().ok());
+}
+
 TEST(Lifecycle, EngineFailureIsInternalAndTheWorkerGoesOn) {
   WorkerProcess w(shared_test_model(), {"--debug-fault-injection"});
   ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
