@@ -33,7 +33,8 @@ void log_configuration(const WorkerConfig& c, Logger& log) {
   log.info(
       "limits: queue {} texts, {} texts/request, {} bytes/text, {} bytes/request, {} "
       "tokens/text; batches of {} texts / {} tokens, window {} us; cache {} bytes; "
-      "default deadline {} ms; drain {} ms; watchdog {} ms; monitor every {} ms",
+      "default deadline {} ms; drain {} ms; engine stall after {} ms without progress; "
+      "monitor every {} ms",
       c.queue_capacity, c.limits.max_texts_per_request, c.limits.max_text_bytes,
       c.limits.max_request_bytes, c.limits.max_text_tokens, c.batching.max_batch_texts,
       c.batching.max_batch_tokens, c.batching.max_wait.count(), c.cache_bytes,
