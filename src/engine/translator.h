@@ -6,6 +6,7 @@
 // that want concurrency batch their requests together — the worker's batcher does.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,12 +63,16 @@ class Translator {
   Translator(const Translator&) = delete;
   Translator& operator=(const Translator&) = delete;
 
+  // Asked after the encoder and before every decoder step; true stops the call with
+  // Abandoned. Lets a server stop a batch whose clients have all gone.
+  using Abandon = std::function<bool()>;
+
   // Source tokens as CTranslate2 takes them ([src_lang, pieces..., "</s>"]); one target
   // prefix per source (for NLLB: {tgt_lang}). Unknown tokens map to <unk>.
   std::vector<TranslationResult> translate_tokens(
       const std::vector<std::vector<std::string>>& sources,
       const std::vector<std::vector<std::string>>& target_prefixes,
-      const TranslationOptions& options);
+      const TranslationOptions& options, const Abandon& abandon = {});
 
   // Texts in one language pair. Throws InvalidArgument for an unknown language.
   std::vector<TranslationResult> translate_text(const std::vector<std::string>& texts,

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -91,17 +92,31 @@ void Batcher::run(std::stop_token stop) {
 
 void fail_dead_jobs(std::vector<TextJob>& dead, WorkerStats& stats) {
   const auto now = Clock::now();
+  // One verdict per call, taken before failing it: once failed, a call's client context may be
+  // gone, so its other texts are counted by the same verdict instead of asking again.
+  enum class Verdict { kNone, kExpired, kCancelled };
+  std::map<const PendingCall*, Verdict> verdicts;
   for (auto& job : dead) {
-    // Expired first: when a deadline passes gRPC also marks the call cancelled.
-    if (job.call->expired(now)) {
+    auto [it, first] = verdicts.try_emplace(job.call.get(), Verdict::kNone);
+    if (first) {
+      // Expired first: when a deadline passes gRPC also marks the call cancelled. A call that
+      // already completed (failed through another of its texts) has nothing to count.
+      if (job.call->done()) {
+        it->second = Verdict::kNone;
+      } else if (job.call->expired(now)) {
+        it->second = Verdict::kExpired;
+      } else if (job.call->cancelled()) {
+        it->second = Verdict::kCancelled;
+      }
+    }
+    if (it->second == Verdict::kExpired) {
       ++stats.texts_expired;
       job.call->fail(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                  "the deadline passed while the request was queued"));
-    } else if (job.call->cancelled()) {
+                                  "the deadline passed before the request could be answered"));
+    } else if (it->second == Verdict::kCancelled) {
       ++stats.texts_cancelled;
       job.call->fail(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
     }
-    // Otherwise the call already failed through another of its texts: nothing to count.
   }
 }
 
@@ -186,14 +201,26 @@ void Batcher::compute(std::vector<TextJob>& batch) {
   activity_.begin({ids.begin(), ids.end()});
   std::vector<TranslationResult> results;
   std::string failure;
+  bool abandoned = false;
   const bool faulted = act_out_faults(batch);
+  // Between steps: once every call of the batch is cancelled, expired or failed, nobody wants
+  // the rest of it.
+  const Translator::Abandon nobody_waits = [&batch] {
+    const auto now = Clock::now();
+    return std::all_of(batch.begin(), batch.end(), [now](const TextJob& job) {
+      return job.call->done() || job.call->expired(now) || job.call->cancelled();
+    });
+  };
   try {
     if (fault_injection_) {
       for (const auto& job : batch) {
         if (job.call->fault == "error") throw Error("injected fault: engine failure");
       }
     }
-    results = translator_.translate_tokens(sources, prefixes, *batch.front().options);
+    results = translator_.translate_tokens(sources, prefixes, *batch.front().options, nobody_waits);
+  } catch (const Abandoned& e) {
+    abandoned = true;
+    failure = e.what();
   } catch (const std::exception& e) {
     failure = e.what();
   }
@@ -204,6 +231,12 @@ void Batcher::compute(std::vector<TextJob>& batch) {
   ++stats_.batches;
   if (failure.empty() && !faulted) measure(batch, results, compute_time);
 
+  if (abandoned) {
+    log_.info("stopped a batch of {} texts after {} ms: every caller had gone ({})", batch.size(),
+              compute_time.count() / 1000, failure);
+    fail_dead_jobs(batch, stats_);
+    return;
+  }
   if (!failure.empty()) {
     std::string list;
     for (const auto& id : ids) list += (list.empty() ? "" : ",") + id;

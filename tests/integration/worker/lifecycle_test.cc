@@ -313,6 +313,27 @@ TEST(Lifecycle, ACallThatCannotMeetItsDeadlineIsRefusedAtOnceWithARetryHint) {
   EXPECT_TRUE(busy.get().ok());
 }
 
+TEST(Lifecycle, ABatchWhoseCallersHaveAllGoneStopsAtTheNextStep) {
+  WorkerProcess w(shared_test_model(), {"--max-batch-texts", "64"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 300s);
+  auto call = std::async(std::launch::async, [&] {
+    nmt::v1::TranslateResponse r;
+    return stub_for(w)->Translate(&ctx, long_request(64, 1000, "abandoned"), &r);
+  });
+  while (get_status(*stub).engine_call_ms() == 0) std::this_thread::sleep_for(5ms);
+  ctx.TryCancel();
+  EXPECT_EQ(call.get().error_code(), grpc::StatusCode::CANCELLED);
+  // The engine goes idle without finishing the batch: nothing translated, all 64 cancelled.
+  while (get_status(*stub).engine_call_ms() != 0) std::this_thread::sleep_for(5ms);
+  const auto status = get_status(*stub);
+  EXPECT_EQ(status.texts_translated(), 0u);
+  EXPECT_EQ(status.texts_cancelled(), 64u);
+  EXPECT_THAT(w.log_text(), HasSubstr("stopped a batch of 64 texts"));
+}
+
 TEST(Lifecycle, EngineFailureIsInternalAndTheWorkerGoesOn) {
   WorkerProcess w(shared_test_model(), {"--debug-fault-injection"});
   ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
