@@ -28,7 +28,8 @@ Flags worker_flags() {
   f.value("batch-wait-us", "how long a lone text waits for company (default 2000)");
   f.value("default-deadline-ms", "deadline for calls that carry none (default 60000)");
   f.value("drain-timeout-ms", "how long a drain may take before exit is forced (default 30000)");
-  f.value("engine-call-limit-ms", "watchdog: an engine call longer than this is a hang");
+  f.value("engine-stall-ms",
+          "watchdog: a call with no finished layer or step for this long is stuck (default 5000)");
   f.value("monitor-interval-ms", "resource sample period (default 60000)");
   f.value("parent-pid", "the front that started this worker: drain and exit when it dies");
   f.toggle("debug-fault-injection",
@@ -73,7 +74,7 @@ int cmd_worker(const Args& args) {
   }
   if (f.has("default-deadline-ms")) c.default_deadline = millis(f, "default-deadline-ms");
   if (f.has("drain-timeout-ms")) c.drain_timeout = millis(f, "drain-timeout-ms");
-  if (f.has("engine-call-limit-ms")) c.engine_call_limit = millis(f, "engine-call-limit-ms");
+  if (f.has("engine-stall-ms")) c.engine_stall_limit = millis(f, "engine-stall-ms");
   if (f.has("monitor-interval-ms")) c.monitor_interval = millis(f, "monitor-interval-ms");
   if (f.has("parent-pid")) c.parent_pid = f.get_int("parent-pid");
   if (f.on("debug-fault-injection")) c.debug_fault_injection = true;

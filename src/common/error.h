@@ -35,4 +35,10 @@ class IoError : public Error {
   using Error::Error;
 };
 
+// The caller said, between two steps of a running call, that nobody wants its result any more.
+class Abandoned : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace nmtd

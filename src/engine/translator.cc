@@ -25,6 +25,24 @@ int default_threads(int requested) {
   return static_cast<int>(std::clamp(hw, 1u, 4u));
 }
 
+// The decoder, asking the caller before each step whether anyone still wants the result.
+class AbandonableSteps final : public StepModel {
+ public:
+  AbandonableSteps(StepModel& inner, const Translator::Abandon& abandon)
+      : inner_(inner), abandon_(abandon) {}
+  int64_t vocab_size() const override { return inner_.vocab_size(); }
+  void step(std::span<const int32_t> ids, int step, float* logits) override {
+    if (abandon_())
+      throw Abandoned("the call was abandoned at decoder step " + std::to_string(step));
+    inner_.step(ids, step, logits);
+  }
+  void select_rows(std::span<const int32_t> origin) override { inner_.select_rows(origin); }
+
+ private:
+  StepModel& inner_;
+  const Translator::Abandon& abandon_;
+};
+
 }  // namespace
 
 void TranslationOptions::validate() const {
@@ -108,8 +126,8 @@ std::vector<int32_t> Translator::source_ids(const std::vector<std::string>& toke
 
 std::vector<TranslationResult> Translator::translate_tokens(
     const std::vector<std::vector<std::string>>& sources,
-    const std::vector<std::vector<std::string>>& target_prefixes,
-    const TranslationOptions& options) {
+    const std::vector<std::vector<std::string>>& target_prefixes, const TranslationOptions& options,
+    const Abandon& abandon) {
   options.validate();
   check_options(options);
   if (sources.size() != target_prefixes.size())
@@ -162,13 +180,16 @@ std::vector<TranslationResult> Translator::translate_tokens(
 
   std::lock_guard lock(mutex_);
   std::vector<float> memory;
-  Encoder encoder(weights_, pool_);
+  Encoder encoder(weights_, pool_, &progress_);
   encoder.forward(all_ids, lengths, memory);
-  DecoderState decoder(weights_, pool_, memory, lengths);
+  if (abandon && abandon()) throw Abandoned("the call was abandoned after the encoder");
+  DecoderState decoder(weights_, pool_, memory, lengths, &progress_);
   DecodeVocab dv;
   dv.end_id = eos_id_;
   dv.unk_id = vocab_->unk_id();
-  const auto decoded = decode(decoder, inputs, dv, options.decoding);
+  AbandonableSteps abandonable(decoder, abandon);
+  StepModel& steps = abandon ? static_cast<StepModel&>(abandonable) : decoder;
+  const auto decoded = decode(steps, inputs, dv, options.decoding);
   for (std::size_t j = 0; j < to_decode.size(); ++j) {
     auto& out = results[to_decode[j]].hypotheses;
     for (const auto& d : decoded[j]) {

@@ -6,6 +6,7 @@
 // that want concurrency batch their requests together — the worker's batcher does.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -18,6 +19,7 @@
 #include "engine/model/model_config.h"
 #include "engine/model/vocabulary.h"
 #include "engine/nn/nllb_weights.h"
+#include "engine/progress.h"
 #include "engine/text/tokenizer.h"
 
 namespace nmtd {
@@ -70,12 +72,16 @@ class Translator {
   Translator(const Translator&) = delete;
   Translator& operator=(const Translator&) = delete;
 
+  // Asked after the encoder and before every decoder step; true stops the call with
+  // Abandoned. Lets a server stop a batch whose clients have all gone.
+  using Abandon = std::function<bool()>;
+
   // Source tokens as CTranslate2 takes them ([src_lang, pieces..., "</s>"]); one target
   // prefix per source (for NLLB: {tgt_lang}). Unknown tokens map to <unk>.
   std::vector<TranslationResult> translate_tokens(
       const std::vector<std::vector<std::string>>& sources,
       const std::vector<std::vector<std::string>>& target_prefixes,
-      const TranslationOptions& options);
+      const TranslationOptions& options, const Abandon& abandon = {});
 
   // Texts in one language pair (those with nothing to translate come back as they are).
   // Throws InvalidArgument for an unknown language.
@@ -92,6 +98,8 @@ class Translator {
   const Vocabulary& vocabulary() const { return *vocab_; }
   const ModelInfo& info() const { return info_; }
   const NllbWeights& weights() const { return weights_; }
+  // Bumped by every unit of work of every call: a watchdog's proof that a call is moving.
+  const ProgressCounter& progress() const { return progress_; }
 
  private:
   std::vector<int32_t> source_ids(const std::vector<std::string>& tokens, int max_length) const;
@@ -103,6 +111,7 @@ class Translator {
   std::unique_ptr<NllbTokenizer> tokenizer_;
   NllbWeights weights_;
   ModelInfo info_;
+  ProgressCounter progress_;
   // The config's special tokens as ids, resolved once at load.
   int32_t bos_id_ = 0;
   int32_t eos_id_ = 0;

@@ -125,9 +125,10 @@ void ForwardedCall::on_reply(const std::shared_ptr<WorkerEndpoint>& worker,
     on_retry_(worker->name() + (from_worker ? " refused it: " : " failed it: ") +
               status.error_message());
   auto next = router_.pick(tried);
-  // Every worker is full: say so now rather than spin on them.
-  if (next && code == grpc::StatusCode::RESOURCE_EXHAUSTED &&
-      std::find(tried.begin(), tried.end(), next.get()) != tried.end())
+  // Every worker is full or cannot meet the deadline: say so now (with the worker's retry
+  // hint in the message) rather than spin on them or hold the call until its deadline.
+  if (code == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+      (!next || std::find(tried.begin(), tried.end(), next.get()) != tried.end()))
     return finish(status);
   dispatch(std::move(next));
 }

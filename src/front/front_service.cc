@@ -203,7 +203,7 @@ void FrontService::fill_status(nmt::v1::GetStatusResponse& r) const {
 
   int64_t queue = static_cast<int64_t>(parts_.router.held_texts());
   int64_t capacity = static_cast<int64_t>(parts_.router.hold_capacity());
-  uint64_t translated = 0, batches = 0, expired = 0, cancelled = 0;
+  uint64_t translated = 0, batches = 0, expired = 0, cancelled = 0, refused_late = 0;
   nmt::v1::CacheStatus cache;
   for (const auto& w : parts_.supervisor.snapshot()) {
     auto* ws = r.add_workers();
@@ -223,6 +223,7 @@ void FrontService::fill_status(nmt::v1::GetStatusResponse& r) const {
     batches += s.batches();
     expired += s.texts_expired();
     cancelled += s.texts_cancelled();
+    refused_late += s.calls_refused_late();
     cache.set_entries(cache.entries() + s.cache().entries());
     cache.set_bytes(cache.bytes() + s.cache().bytes());
     cache.set_capacity_bytes(cache.capacity_bytes() + s.cache().capacity_bytes());
@@ -238,6 +239,7 @@ void FrontService::fill_status(nmt::v1::GetStatusResponse& r) const {
   r.set_batches(batches);
   r.set_texts_expired(expired);
   r.set_texts_cancelled(cancelled);
+  r.set_calls_refused_late(refused_late);
   *r.mutable_cache() = cache;
 
   const auto own = monitor::read_resources(nullptr);

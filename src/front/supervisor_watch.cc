@@ -18,6 +18,11 @@ std::chrono::milliseconds since(std::chrono::steady_clock::time_point from,
   return std::chrono::duration_cast<std::chrono::milliseconds>(now - from);
 }
 
+// The worker's latest status shows an engine call under way that its watchdog finds moving.
+bool engine_busy(const std::optional<nmt::v1::GetStatusResponse>& status) {
+  return status && status->engine_call_ms() > 0 && !status->engine_stalled();
+}
+
 }  // namespace
 
 void Supervisor::watch_starting(Record& r, Clock::time_point now) {
@@ -93,12 +98,21 @@ void Supervisor::watch_ready(Record& r, Clock::time_point now) {
     r.next_canary = now + s.canary_interval;
     const std::string text = "Canary check number " + std::to_string(++r.canaries) + ".";
     probe_canary(*r.endpoint, text, kCanaryTimeout, probes_,
-                 [this, slot, generation](bool ok, std::string detail) {
-                   post([this, slot, generation, ok, detail = std::move(detail)] {
+                 [this, slot, generation](CanaryResult result, std::string detail) {
+                   post([this, slot, generation, result, detail = std::move(detail)] {
                      Record* rec = find(slot, generation);
                      if (!rec) return;
                      rec->canary_pending = false;
-                     if (!ok) on_health(*rec, false, detail, Clock::now());
+                     if (result == CanaryResult::kPassed) return;
+                     if (result == CanaryResult::kTimedOut && engine_busy(rec->status)) {
+                       // Queued behind a long batch: the watchdog judges the engine, not us.
+                       log_.info(
+                           "{}: the canary timed out while the engine works on a long "
+                           "batch that is still progressing; not a failed check",
+                           rec->endpoint->name());
+                       return;
+                     }
+                     on_health(*rec, false, detail, Clock::now());
                    });
                  });
   }
@@ -143,10 +157,11 @@ void Supervisor::on_status(Record& r, const nmt::v1::GetStatusResponse& status,
   r.status = status;
   if (r.phase != Record::Phase::kReady || r.abort_sent) return;
   if (status.engine_stalled()) {
-    declare_hung(
-        r,
-        "its engine call has run for " + std::to_string(status.engine_call_ms()) + " ms (watchdog)",
-        "stalled", now);
+    declare_hung(r,
+                 "its engine call made no progress for " +
+                     std::to_string(status.engine_no_progress_ms()) + " ms (watchdog; the call " +
+                     "has run " + std::to_string(status.engine_call_ms()) + " ms)",
+                 "stalled", now);
     return;
   }
   const auto& limits = config_.limits;

@@ -66,7 +66,7 @@ void probe_status(WorkerEndpoint& worker, std::chrono::milliseconds timeout, Pro
 
 void probe_canary(WorkerEndpoint& worker, const std::string& text,
                   std::chrono::milliseconds timeout, ProbeTracker& tracker,
-                  std::function<void(bool, std::string)> done) {
+                  std::function<void(CanaryResult, std::string)> done) {
   auto call = make_call<nmt::v1::TranslateRequest, nmt::v1::TranslateResponse>(timeout);
   call->request.add_texts(text);
   call->request.set_source_language("eng_Latn");
@@ -83,14 +83,17 @@ void probe_canary(WorkerEndpoint& worker, const std::string& text,
         // answers; a hang, an engine failure or a dead transport does not.
         if (code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
             code == grpc::StatusCode::INVALID_ARGUMENT) {
-          done(true, "");
+          done(CanaryResult::kPassed, "");
+        } else if (code == grpc::StatusCode::DEADLINE_EXCEEDED) {
+          done(CanaryResult::kTimedOut, "canary translation failed: " + describe(status));
         } else if (!status.ok()) {
-          done(false, "canary translation failed: " + describe(status));
+          done(CanaryResult::kFailed, "canary translation failed: " + describe(status));
         } else if (call->response.translations_size() != 1) {
-          done(false, "canary translation came back with " +
-                          std::to_string(call->response.translations_size()) + " answers");
+          done(CanaryResult::kFailed, "canary translation came back with " +
+                                          std::to_string(call->response.translations_size()) +
+                                          " answers");
         } else {
-          done(true, "");
+          done(CanaryResult::kPassed, "");
         }
         tracker.end();
       });

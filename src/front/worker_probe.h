@@ -42,9 +42,12 @@ void probe_status(WorkerEndpoint& worker, std::chrono::milliseconds timeout, Pro
                   std::function<void(std::optional<nmt::v1::GetStatusResponse>)> done);
 
 // Translates one short text with greedy search: the path real calls take, end to end. Vary
-// `text` between canaries, or the worker's cache answers without the engine.
+// `text` between canaries, or the worker's cache answers without the engine. A timeout is
+// told apart: behind a long batch that is still progressing it proves nothing against the
+// worker.
+enum class CanaryResult { kPassed, kTimedOut, kFailed };
 void probe_canary(WorkerEndpoint& worker, const std::string& text,
                   std::chrono::milliseconds timeout, ProbeTracker& tracker,
-                  std::function<void(bool, std::string)> done);
+                  std::function<void(CanaryResult, std::string)> done);
 
 }  // namespace nmtd::front

@@ -7,4 +7,10 @@ namespace nmtd::rpc {
 // the front may safely send to another worker; one with it is the worker's verdict.
 inline constexpr const char* kAnsweredBy = "nmtd-answered-by";
 
+// Trailing metadata of a refusal that may succeed later (RESOURCE_EXHAUSTED for a deadline the
+// worker cannot meet now): milliseconds until capacity frees, as gRPC's retry pushback reads
+// it, and the same in whole seconds.
+inline constexpr const char* kRetryPushbackMs = "grpc-retry-pushback-ms";
+inline constexpr const char* kRetryAfter = "retry-after";
+
 }  // namespace nmtd::rpc

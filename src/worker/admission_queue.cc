@@ -18,6 +18,13 @@ void AdmissionQueue::remove_dead_locked(std::vector<TextJob>& dead, Clock::time_
     }
   }
   jobs_.swap(live);
+  recount_work_locked();
+}
+
+// Summed afresh, not decremented: no rounding drift over millions of texts.
+void AdmissionQueue::recount_work_locked() {
+  queued_work_ = 0;
+  for (const auto& job : jobs_) queued_work_ += job.work;
 }
 
 AdmissionQueue::PushResult AdmissionQueue::push(std::vector<TextJob>& jobs,
@@ -30,7 +37,10 @@ AdmissionQueue::PushResult AdmissionQueue::push(std::vector<TextJob>& jobs,
       remove_dead_locked(dead, Clock::now());
       if (static_cast<int>(jobs_.size()) + needed > capacity_) return PushResult::kFull;
     }
-    for (auto& job : jobs) jobs_.push_back(std::move(job));
+    for (auto& job : jobs) {
+      queued_work_ += job.work;
+      jobs_.push_back(std::move(job));
+    }
     jobs.clear();
   }
   ready_.notify_one();
@@ -67,6 +77,7 @@ std::optional<AdmissionQueue::Taken> AdmissionQueue::take(const Batching& batchi
     }
   }
   jobs_.swap(rest);
+  recount_work_locked();
   return taken;
 }
 
@@ -85,9 +96,15 @@ std::vector<TextJob> AdmissionQueue::close_and_take_all() {
     closed_ = true;
     for (auto& job : jobs_) all.push_back(std::move(job));
     jobs_.clear();
+    queued_work_ = 0;
   }
   ready_.notify_all();
   return all;
+}
+
+double AdmissionQueue::queued_work() const {
+  std::lock_guard lock(mutex_);
+  return queued_work_;
 }
 
 int AdmissionQueue::depth() const {

@@ -34,16 +34,19 @@ class AdmissionQueue {
   void close();  // refuses pushes from now on; take() drains what is left
   std::vector<TextJob> close_and_take_all();
   int depth() const;
+  double queued_work() const;  // the queued texts' TextJob::work, summed
   int capacity() const { return capacity_; }
 
  private:
   static bool is_dead(const TextJob& job, Clock::time_point now);
   void remove_dead_locked(std::vector<TextJob>& dead, Clock::time_point now);
+  void recount_work_locked();
 
   const int capacity_;
   mutable std::mutex mutex_;
   std::condition_variable_any ready_;
   std::deque<TextJob> jobs_;
+  double queued_work_ = 0;
   bool closed_ = false;
 };
 

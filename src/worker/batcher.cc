@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -43,6 +44,15 @@ std::chrono::milliseconds EngineActivity::running_for() const {
   return std::chrono::milliseconds((now_ns() - started) / 1'000'000);
 }
 
+std::chrono::milliseconds EngineActivity::without_progress() const {
+  const int64_t started = started_ns_.load(std::memory_order_acquire);
+  if (started == 0) return std::chrono::milliseconds(0);
+  const int64_t progressed = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                 progress_.last_progress().time_since_epoch())
+                                 .count();
+  return std::chrono::milliseconds((now_ns() - std::max(started, progressed)) / 1'000'000);
+}
+
 std::vector<std::string> EngineActivity::request_ids() const {
   std::lock_guard lock(mutex_);
   return request_ids_;
@@ -58,7 +68,8 @@ Batcher::Batcher(Translator& translator, AdmissionQueue& queue, TranslationCache
       stats_(stats),
       in_flight_(in_flight),
       log_(log),
-      fault_injection_(fault_injection) {}
+      fault_injection_(fault_injection),
+      activity_(translator.progress()) {}
 
 Batcher::~Batcher() {
   thread_.request_stop();
@@ -82,17 +93,31 @@ void Batcher::run(std::stop_token stop) {
 
 void fail_dead_jobs(std::vector<TextJob>& dead, WorkerStats& stats) {
   const auto now = Clock::now();
+  // One verdict per call, taken before failing it: once failed, a call's client context may be
+  // gone, so its other texts are counted by the same verdict instead of asking again.
+  enum class Verdict { kNone, kExpired, kCancelled };
+  std::map<const PendingCall*, Verdict> verdicts;
   for (auto& job : dead) {
-    // Expired first: when a deadline passes gRPC also marks the call cancelled.
-    if (job.call->expired(now)) {
+    auto [it, first] = verdicts.try_emplace(job.call.get(), Verdict::kNone);
+    if (first) {
+      // Expired first: when a deadline passes gRPC also marks the call cancelled. A call that
+      // already completed (failed through another of its texts) has nothing to count.
+      if (job.call->done()) {
+        it->second = Verdict::kNone;
+      } else if (job.call->expired(now)) {
+        it->second = Verdict::kExpired;
+      } else if (job.call->cancelled()) {
+        it->second = Verdict::kCancelled;
+      }
+    }
+    if (it->second == Verdict::kExpired) {
       ++stats.texts_expired;
       job.call->fail(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                  "the deadline passed while the request was queued"));
-    } else if (job.call->cancelled()) {
+                                  "the deadline passed before the request could be answered"));
+    } else if (it->second == Verdict::kCancelled) {
       ++stats.texts_cancelled;
       job.call->fail(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
     }
-    // Otherwise the call already failed through another of its texts: nothing to count.
   }
 }
 
@@ -107,8 +132,8 @@ namespace {
 
 }  // namespace
 
-void Batcher::act_out_faults(const std::vector<TextJob>& batch) {
-  if (!fault_injection_) return;
+bool Batcher::act_out_faults(const std::vector<TextJob>& batch) {
+  if (!fault_injection_) return false;
   for (const auto& job : batch) {
     const std::string& fault = job.call->fault;
     if (fault.empty()) continue;
@@ -127,8 +152,34 @@ void Batcher::act_out_faults(const std::vector<TextJob>& batch) {
     } else if (fault.rfind("hang:", 0) == 0) {
       std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(fault.c_str() + 5)));
     }
-    return;  // one fault per batch is enough
+    return true;  // one fault per batch is enough
   }
+  return false;
+}
+
+Backlog Batcher::running() const {
+  Backlog backlog;
+  backlog.running_work = running_work_.load(std::memory_order_relaxed);
+  backlog.running_for = activity_.running_for();
+  return backlog;
+}
+
+void Batcher::measure(const std::vector<TextJob>& batch,
+                      const std::vector<TranslationResult>& results,
+                      std::chrono::microseconds took) {
+  const int beams = std::max(1, batch.front().options->decoding.beam_size);
+  double work = 0;
+  int source_tokens = 0, output_tokens = 0;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    int out = 0;
+    for (const auto& h : results[i].hypotheses)
+      out = std::max(out, static_cast<int>(h.tokens.size()));
+    ++out;  // the end token, decoded too
+    work += ThroughputModel::done_work(batch[i].tokens(), out, beams);
+    source_tokens += batch[i].tokens();
+    output_tokens += out;
+  }
+  throughput_.record_batch(work, took, source_tokens, output_tokens);
 }
 
 void Batcher::compute(std::vector<TextJob>& batch) {
@@ -145,26 +196,49 @@ void Batcher::compute(std::vector<TextJob>& batch) {
   std::deque<crash::InFlightScope> in_flight;  // deque: scopes need not be movable
   for (const auto& id : ids) in_flight.emplace_back(in_flight_, id);
 
+  double expected_work = 0;
+  for (const auto& job : batch) expected_work += job.work;
+  running_work_.store(expected_work, std::memory_order_relaxed);
   const auto start = Clock::now();
   activity_.begin({ids.begin(), ids.end()});
   std::vector<TranslationResult> results;
   std::string failure;
-  act_out_faults(batch);
+  bool abandoned = false;
+  const bool faulted = act_out_faults(batch);
+  // Between steps: once every call of the batch is cancelled, expired or failed, nobody wants
+  // the rest of it.
+  const Translator::Abandon nobody_waits = [&batch] {
+    const auto now = Clock::now();
+    return std::all_of(batch.begin(), batch.end(), [now](const TextJob& job) {
+      return job.call->done() || job.call->expired(now) || job.call->cancelled();
+    });
+  };
   try {
     if (fault_injection_) {
       for (const auto& job : batch) {
         if (job.call->fault == "error") throw Error("injected fault: engine failure");
       }
     }
-    results = translator_.translate_tokens(sources, prefixes, *batch.front().options);
+    results = translator_.translate_tokens(sources, prefixes, *batch.front().options, nobody_waits);
+  } catch (const Abandoned& e) {
+    abandoned = true;
+    failure = e.what();
   } catch (const std::exception& e) {
     failure = e.what();
   }
   activity_.end();
+  running_work_.store(0, std::memory_order_relaxed);
   const auto compute_time =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   ++stats_.batches;
+  if (failure.empty() && !faulted) measure(batch, results, compute_time);
 
+  if (abandoned) {
+    log_.info("stopped a batch of {} texts after {} ms: every caller had gone ({})", batch.size(),
+              compute_time.count() / 1000, failure);
+    fail_dead_jobs(batch, stats_);
+    return;
+  }
   if (!failure.empty()) {
     std::string list;
     for (const auto& id : ids) list += (list.empty() ? "" : ",") + loggable(id);
@@ -178,10 +252,13 @@ void Batcher::compute(std::vector<TextJob>& batch) {
     return;
   }
   stats_.texts_translated += batch.size();
+  // Timing once per call, not per text: a call's compute time is the engine time of the
+  // batches that served it, not that times its texts in each.
+  std::set<const PendingCall*> timed;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& job = batch[i];
     if (!job.cache_key.empty()) cache_.insert(job.cache_key, results[i]);
-    job.call->add_timing(start, compute_time);
+    if (timed.insert(job.call.get()).second) job.call->add_timing(start, compute_time);
     job.call->set_result(job.index, std::move(results[i]), false);
   }
 }

@@ -38,9 +38,10 @@ void PendingCall::add_timing(Clock::time_point batch_start, std::chrono::microse
   result_.compute_time_us += compute.count();
 }
 
-void PendingCall::fail(grpc::Status status) {
+void PendingCall::fail(grpc::Status status, std::chrono::milliseconds retry_after) {
   std::unique_lock lock(mutex_);
   if (done_.load(std::memory_order_relaxed)) return;
+  result_.retry_after = retry_after;
   result_.results.clear();
   result_.from_cache.clear();
   complete_locked(lock, std::move(status));

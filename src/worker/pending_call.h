@@ -25,6 +25,8 @@ struct CallResult {
   std::vector<bool> from_cache;
   int64_t queue_time_us = 0;
   int64_t compute_time_us = 0;
+  // Set on a refusal that may succeed later: when to try again (retry trailers, unary calls).
+  std::chrono::milliseconds retry_after{0};
 };
 
 class PendingCall {
@@ -47,7 +49,7 @@ class PendingCall {
   // Records that one engine batch served some of this call's texts.
   void add_timing(Clock::time_point batch_start, std::chrono::microseconds compute);
   // Completes the call with an error unless it already completed.
-  void fail(grpc::Status status);
+  void fail(grpc::Status status, std::chrono::milliseconds retry_after = {});
 
   // Debug-only fault to act out when the batcher reaches this call (see Batcher).
   std::string fault;
@@ -76,6 +78,7 @@ struct TextJob {
   std::shared_ptr<const TranslationOptions> options;
   std::string batch_key;  // texts batch together only under equal keys
   Clock::time_point enqueued = Clock::now();
+  double work = 0;  // expected engine work in token-steps (ThroughputModel)
   int tokens() const { return static_cast<int>(source.size()); }
 };
 

@@ -36,6 +36,13 @@ Clock::time_point effective_deadline(const grpc::CallbackServerContext* ctx,
                                          default_deadline);
 }
 
+// A retry hint in both forms clients know: gRPC's retry pushback (honoured by a retry policy)
+// and HTTP's Retry-After in whole seconds.
+void add_retry_trailers(grpc::CallbackServerContext& ctx, std::chrono::milliseconds after) {
+  ctx.AddTrailingMetadata(rpc::kRetryPushbackMs, std::to_string(after.count()));
+  ctx.AddTrailingMetadata(rpc::kRetryAfter, std::to_string((after.count() + 999) / 1000));
+}
+
 }  // namespace
 
 const char* state_name(ServingState state) {
@@ -214,6 +221,7 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
     jobs.push_back(std::move(job));
   }
 
+  if (!jobs.empty() && refuse_if_late(*call, jobs)) return;
   if (!jobs.empty()) {
     std::vector<TextJob> dead;
     const auto pushed = parts_.queue.push(jobs, dead);
@@ -231,6 +239,40 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
   for (auto& [index, result] : hits) call->set_result(index, std::move(result), true);
 }
 
+bool TranslatorService::refuse_if_late(PendingCall& call, std::vector<TextJob>& jobs) {
+  const Batcher* batcher = batcher_.load();
+  if (batcher == nullptr) return false;
+  const ThroughputModel& model = batcher->throughput();
+  double own_work = 0;
+  for (auto& job : jobs) {
+    job.work = model.text_work(job.tokens(), job.options->decoding);
+    own_work += job.work;
+  }
+  Backlog backlog = batcher->running();
+  backlog.queued_work = parts_.queue.queued_work();
+  const auto remaining =
+      std::chrono::duration_cast<std::chrono::microseconds>(call.deadline() - Clock::now());
+  const auto late = judge_deadline(model, backlog, own_work, remaining);
+  if (!late) return false;
+  ++parts_.stats.calls_refused_late;
+  const auto deadline_ms = std::chrono::duration_cast<std::chrono::milliseconds>(remaining);
+  const std::string why =
+      late->own.count() * 3 > deadline_ms.count() * 4
+          ? fmt::format(
+                "its {} texts alone need about {} ms of engine time (send fewer or "
+                "allow a longer deadline)",
+                jobs.size(), late->own.count())
+          : fmt::format("the work ahead of it needs about {} ms", late->retry_after.count());
+  call.fail(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                         fmt::format("this worker cannot finish the request before its deadline "
+                                     "({} ms left; it would take about {} ms): {}; capacity "
+                                     "frees in about {} ms: retry then, or elsewhere",
+                                     deadline_ms.count(), late->needed.count(), why,
+                                     late->retry_after.count())),
+            std::max(late->retry_after, std::chrono::milliseconds(1)));
+  return true;
+}
+
 grpc::ServerUnaryReactor* TranslatorService::Translate(grpc::CallbackServerContext* ctx,
                                                        const nmt::v1::TranslateRequest* request,
                                                        nmt::v1::TranslateResponse* response) {
@@ -239,6 +281,7 @@ grpc::ServerUnaryReactor* TranslatorService::Translate(grpc::CallbackServerConte
          [ctx, reactor, response](const std::string& id, CallResult&& result) {
            if (result.status.ok()) fill_response(id, result, *response);
            ctx->AddTrailingMetadata(rpc::kAnsweredBy, std::to_string(::getpid()));
+           if (result.retry_after.count() > 0) add_retry_trailers(*ctx, result.retry_after);
            reactor->Finish(result.status);
          });
   return reactor;
@@ -343,8 +386,11 @@ grpc::ServerUnaryReactor* TranslatorService::GetStatus(grpc::CallbackServerConte
   res->set_gpu_growth_mib_per_hour(m.gpu_growth_mib_per_hour);
   for (const auto& w : m.warnings) res->add_warnings(w);
   r->set_engine_stalled(engine_stalled_.load());
-  if (const Batcher* batcher = batcher_.load())
+  if (const Batcher* batcher = batcher_.load()) {
     r->set_engine_call_ms(batcher->activity().running_for().count());
+    r->set_engine_no_progress_ms(batcher->activity().without_progress().count());
+  }
+  r->set_calls_refused_late(parts_.stats.calls_refused_late.load());
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

@@ -82,6 +82,9 @@ class TranslatorService final : public rpc::ParseChecked<nmt::v1::Translator::Ca
              const std::string& request_id,
              const std::function<void(const std::string&, CallResult&&)>& finish,
              const std::function<void(grpc::Status)>& refuse, std::shared_ptr<PendingCall>& call);
+  // Deadline-aware admission: prices the jobs (TextJob::work) and fails the call with
+  // RESOURCE_EXHAUSTED and a retry hint when it cannot finish in time. True when refused.
+  bool refuse_if_late(PendingCall& call, std::vector<TextJob>& jobs);
   void update_health();
   void record(const std::string& request_id, const grpc::Status& status, std::size_t texts);
 

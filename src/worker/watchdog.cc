@@ -10,9 +10,9 @@
 
 namespace nmtd::worker {
 
-Watchdog::Watchdog(const EngineActivity& activity, std::chrono::milliseconds limit, Logger& log,
-                   OnChange on_change)
-    : activity_(activity), limit_(limit), log_(log), on_change_(std::move(on_change)) {
+Watchdog::Watchdog(const EngineActivity& activity, std::chrono::milliseconds stall_limit,
+                   Logger& log, OnChange on_change)
+    : activity_(activity), stall_limit_(stall_limit), log_(log), on_change_(std::move(on_change)) {
   thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
 }
 
@@ -25,7 +25,7 @@ void Watchdog::run(std::stop_token stop) {
   pthread_setname_np(pthread_self(), "watchdog");
   // Check often enough to report within a tenth of the limit, but not more than 20 times/s.
   const auto period =
-      std::clamp(limit_ / 10, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
+      std::clamp(stall_limit_ / 10, std::chrono::milliseconds(50), std::chrono::milliseconds(1000));
   std::mutex mutex;
   std::condition_variable_any wake;
   bool stalled = false;
@@ -35,24 +35,27 @@ void Watchdog::run(std::stop_token stop) {
       std::unique_lock lock(mutex);
       wake.wait_for(lock, stop, period, [] { return false; });
     }
-    const auto running = activity_.running_for();
-    if (!stalled && running > limit_) {
+    const auto still = activity_.without_progress();
+    if (!stalled && still > stall_limit_) {
       stalled = true;
       std::string ids;
       for (const auto& id : activity_.request_ids()) ids += (ids.empty() ? "" : ",") + loggable(id);
       log_.error(
-          "watchdog: the engine call for requests [{}] has run {} ms (limit {} ms); "
-          "health is NOT_SERVING until it returns",
-          ids, running.count(), limit_.count());
+          "watchdog: the engine call for requests [{}] has made no progress for {} ms "
+          "(limit {} ms; the call has run {} ms); health is NOT_SERVING until it moves again",
+          ids, still.count(), stall_limit_.count(), activity_.running_for().count());
       log_.flush();
       on_change_(true);
-    } else if (stalled && running < limit_) {
-      // Either it returned (0) or a new call began: the stalled one is over.
-      log_.warn("watchdog: the stalled engine call returned after at least {} ms", longest.count());
+    } else if (stalled && still <= stall_limit_) {
+      // It finished a unit of work, returned (0), or a new call began: the stall is over.
+      log_.warn(
+          "watchdog: the stalled engine call moved again or returned after at least {} ms "
+          "without progress",
+          longest.count());
       stalled = false;
       on_change_(false);
     }
-    longest = running > limit_ ? std::max(longest, running) : std::chrono::milliseconds(0);
+    longest = still > stall_limit_ ? std::max(longest, still) : std::chrono::milliseconds(0);
   }
 }
 

@@ -109,7 +109,7 @@ void WorkerConfig::validate() const {
           "a batch");
   require(batching.max_wait.count() >= 0, "batching.max_wait_us must be >= 0");
   require(default_deadline.count() > 0 && drain_timeout.count() > 0 &&
-              engine_call_limit.count() > 0 && monitor_interval.count() > 0,
+              engine_stall_limit.count() > 0 && monitor_interval.count() > 0,
           "durations must be > 0");
   require(max_gpu_memory_percent > 0 && max_gpu_memory_percent <= 100,
           "max_gpu_memory_percent must be in (0, 100]");
@@ -177,7 +177,7 @@ void apply_config_file(const std::filesystem::path& file, WorkerConfig& c) {
       {"cache_bytes", [&](const Reader& r) { r.integer(c.cache_bytes, 0, kBytesMax); }},
       {"default_deadline_ms", [&](const Reader& r) { r.millis(c.default_deadline); }},
       {"drain_timeout_ms", [&](const Reader& r) { r.millis(c.drain_timeout); }},
-      {"engine_call_limit_ms", [&](const Reader& r) { r.millis(c.engine_call_limit); }},
+      {"engine_stall_ms", [&](const Reader& r) { r.millis(c.engine_stall_limit); }},
       {"monitor_interval_ms", [&](const Reader& r) { r.millis(c.monitor_interval); }},
       {"max_open_fds", [&](const Reader& r) { r.integer(c.max_open_fds, 1, kIntMax); }},
       {"max_threads", [&](const Reader& r) { r.integer(c.max_threads, 1, kIntMax); }},

@@ -50,7 +50,10 @@ struct WorkerConfig {
 
   std::chrono::milliseconds default_deadline{60000};  // for calls that carry none
   std::chrono::milliseconds drain_timeout{30000};
-  std::chrono::milliseconds engine_call_limit{60000};  // watchdog: longer is reported as a hang
+  // Watchdog: a running engine call that finishes no unit of work (encoder sublayer, decoder
+  // layer of a step) for this long is stuck. A unit takes well under a second at the full
+  // NLLB-600M shape on 2 cores (docs/worker.md), however long the call as a whole.
+  std::chrono::milliseconds engine_stall_limit{5000};
   std::chrono::milliseconds monitor_interval{60000};
   int max_open_fds = 1024;  // warning thresholds of the resource monitor
   int max_threads = 256;

@@ -33,11 +33,12 @@ void log_configuration(const WorkerConfig& c, Logger& log) {
   log.info(
       "limits: queue {} texts, {} texts/request, {} bytes/text, {} bytes/request, {} "
       "tokens/text; batches of {} texts / {} tokens, window {} us; cache {} bytes; "
-      "default deadline {} ms; drain {} ms; watchdog {} ms; monitor every {} ms",
+      "default deadline {} ms; drain {} ms; engine stall after {} ms without progress; "
+      "monitor every {} ms",
       c.queue_capacity, c.limits.max_texts_per_request, c.limits.max_text_bytes,
       c.limits.max_request_bytes, c.limits.max_text_tokens, c.batching.max_batch_texts,
       c.batching.max_batch_tokens, c.batching.max_wait.count(), c.cache_bytes,
-      c.default_deadline.count(), c.drain_timeout.count(), c.engine_call_limit.count(),
+      c.default_deadline.count(), c.drain_timeout.count(), c.engine_stall_limit.count(),
       c.monitor_interval.count());
   if (c.debug_fault_injection)
     log.warn("fault injection is ON (x-nmtd-fault metadata is obeyed): never in production");
@@ -150,7 +151,7 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
   Batcher batcher(*translator, queue, cache, config.batching, stats, in_flight, log,
                   config.debug_fault_injection);
   batcher.start();
-  Watchdog watchdog(batcher.activity(), config.engine_call_limit, log,
+  Watchdog watchdog(batcher.activity(), config.engine_stall_limit, log,
                     [&](bool stalled) { service.set_engine_stalled(stalled); });
   service.set_serving(*translator, batcher);
   log.info("serving nmt.v1.Translator on {}", config.listen);

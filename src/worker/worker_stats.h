@@ -53,6 +53,9 @@ class WorkerStats {
   std::atomic<uint64_t> texts_expired{0};     // dropped before the engine: deadline passed
   std::atomic<uint64_t> texts_cancelled{0};   // dropped before the engine: client went away
   std::atomic<uint64_t> batches{0};
+  // Refused at admission: they could not have finished before their deadline (also counted
+  // under resource_exhausted).
+  std::atomic<uint64_t> calls_refused_late{0};
   std::atomic<int64_t> calls_in_progress{0};  // admitted, not yet completed
 
  private:

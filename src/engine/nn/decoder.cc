@@ -8,8 +8,12 @@
 namespace nmtd {
 
 DecoderState::DecoderState(const NllbWeights& weights, ThreadPool& pool,
-                           std::span<const float> memory, std::span<const int32_t> lengths)
-    : w_(weights), pool_(pool), example_length_(lengths.begin(), lengths.end()) {
+                           std::span<const float> memory, std::span<const int32_t> lengths,
+                           ProgressCounter* progress)
+    : w_(weights),
+      pool_(pool),
+      progress_(progress),
+      example_length_(lengths.begin(), lengths.end()) {
   const int64_t d = w_.d_model;
   example_offset_.resize(lengths.size());
   int64_t total = 0;
@@ -24,6 +28,7 @@ DecoderState::DecoderState(const NllbWeights& weights, ThreadPool& pool,
     cross_kv_[l].resize(total * 2 * d);
     ops::linear(memory.data(), total, *kv.weight, kv.bias_data(), false, cross_kv_[l].data(),
                 pool_);
+    if (progress_) progress_->bump();
   }
   row_example_.resize(lengths.size());
   for (std::size_t e = 0; e < lengths.size(); ++e) row_example_[e] = static_cast<int32_t>(e);
@@ -98,8 +103,8 @@ void DecoderState::step(std::span<const int32_t> ids, int step, float* logits) {
                 h_.data(), pool_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
 
-    ops::layer_norm(x_.data(), rows, d, layer.cross_norm.gamma.data(),
-                    layer.cross_norm.beta.data(), eps, h_.data());
+    ops::layer_norm(x_.data(), rows, d, layer.cross_norm.gamma.data(), layer.cross_norm.beta.data(),
+                    eps, h_.data());
     ops::linear(h_.data(), rows, *layer.cross_q.weight, layer.cross_q.bias_data(), false,
                 qkv_.data(), pool_);
     cross_attention(static_cast<int>(l), rows);
@@ -110,16 +115,18 @@ void DecoderState::step(std::span<const int32_t> ids, int step, float* logits) {
     ops::layer_norm(x_.data(), rows, d, layer.ffn_norm.gamma.data(), layer.ffn_norm.beta.data(),
                     eps, h_.data());
     ffn_.resize(rows * layer.ffn_in.out());
-    ops::linear(h_.data(), rows, *layer.ffn_in.weight, layer.ffn_in.bias_data(), true,
-                ffn_.data(), pool_);
+    ops::linear(h_.data(), rows, *layer.ffn_in.weight, layer.ffn_in.bias_data(), true, ffn_.data(),
+                pool_);
     ops::linear(ffn_.data(), rows, *layer.ffn_out.weight, layer.ffn_out.bias_data(), false,
                 h_.data(), pool_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
+    if (progress_) progress_->bump();
   }
   ops::layer_norm(x_.data(), rows, d, w_.decoder.final_norm.gamma.data(),
                   w_.decoder.final_norm.beta.data(), eps, h_.data());
   ops::linear(h_.data(), rows, *w_.projection.weight, w_.projection.bias_data(), false, logits,
               pool_);
+  if (progress_) progress_->bump();
 }
 
 void DecoderState::select_rows(std::span<const int32_t> origin) {

@@ -10,14 +10,16 @@
 #include "common/thread_pool.h"
 #include "engine/decode/decoding.h"
 #include "engine/nn/nllb_weights.h"
+#include "engine/progress.h"
 
 namespace nmtd {
 
 class DecoderState : public StepModel {
  public:
-  // memory: encoder output [sum(lengths), d]; one initial row per example.
+  // memory: encoder output [sum(lengths), d]; one initial row per example. progress, when
+  // given, counts each layer's cross-attention keys, each layer of a step and the projection.
   DecoderState(const NllbWeights& weights, ThreadPool& pool, std::span<const float> memory,
-               std::span<const int32_t> lengths);
+               std::span<const int32_t> lengths, ProgressCounter* progress = nullptr);
 
   int64_t vocab_size() const override { return w_.vocab_size; }
   void step(std::span<const int32_t> ids, int step, float* logits) override;
@@ -29,6 +31,7 @@ class DecoderState : public StepModel {
 
   const NllbWeights& w_;
   ThreadPool& pool_;
+  ProgressCounter* progress_;
   std::vector<int64_t> example_offset_;  // first memory row of each example
   std::vector<int32_t> example_length_;
   std::vector<std::vector<float>> cross_kv_;  // per layer: [sum(lengths), 2d]

@@ -65,14 +65,16 @@ void Encoder::forward(std::span<const int32_t> ids, std::span<const int32_t> len
     ops::linear(att_.data(), n, *layer.self_out.weight, layer.self_out.bias_data(), false,
                 h_.data(), pool_);
     ops::add_inplace(x, h_.data(), n * d);
+    if (progress_) progress_->bump();
     ops::layer_norm(x, n, d, layer.ffn_norm.gamma.data(), layer.ffn_norm.beta.data(), eps,
                     h_.data());
     ffn_.resize(n * layer.ffn_in.out());
     ops::linear(h_.data(), n, *layer.ffn_in.weight, layer.ffn_in.bias_data(), true, ffn_.data(),
                 pool_);
-    ops::linear(ffn_.data(), n, *layer.ffn_out.weight, layer.ffn_out.bias_data(), false,
-                h_.data(), pool_);
+    ops::linear(ffn_.data(), n, *layer.ffn_out.weight, layer.ffn_out.bias_data(), false, h_.data(),
+                pool_);
     ops::add_inplace(x, h_.data(), n * d);
+    if (progress_) progress_->bump();
   }
   ops::layer_norm(x, n, d, w_.encoder.final_norm.gamma.data(), w_.encoder.final_norm.beta.data(),
                   eps, h_.data());

@@ -8,12 +8,15 @@
 
 #include "common/thread_pool.h"
 #include "engine/nn/nllb_weights.h"
+#include "engine/progress.h"
 
 namespace nmtd {
 
 class Encoder {
  public:
-  Encoder(const NllbWeights& weights, ThreadPool& pool) : w_(weights), pool_(pool) {}
+  // progress, when given, counts each finished attention and feed-forward sublayer.
+  Encoder(const NllbWeights& weights, ThreadPool& pool, ProgressCounter* progress = nullptr)
+      : w_(weights), pool_(pool), progress_(progress) {}
 
   // ids: the sentences' token ids concatenated; lengths: tokens per sentence.
   // Writes the final-normalised memory, [sum(lengths), d_model], to `memory`.
@@ -23,6 +26,7 @@ class Encoder {
  private:
   const NllbWeights& w_;
   ThreadPool& pool_;
+  ProgressCounter* progress_;
   std::vector<float> h_, qkv_, att_, ffn_;
 };
 

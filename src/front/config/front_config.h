@@ -25,7 +25,7 @@ struct WorkerSettings {
   int cache_mib = 32;
   int max_batch_texts = 32;
   std::chrono::microseconds batch_wait{2000};
-  std::chrono::milliseconds engine_call_limit{60000};
+  std::chrono::milliseconds engine_stall_limit{5000};
   std::chrono::milliseconds monitor_interval{60000};
   bool operator==(const WorkerSettings&) const = default;
 };

@@ -17,6 +17,7 @@ namespace nmtd::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 using Health = grpc::health::v1::HealthCheckResponse;
 using namespace std::chrono_literals;
 
@@ -192,8 +193,7 @@ TEST(Lifecycle, ExpiredDeadlinesNeverReachTheEngine) {
 }
 
 TEST(Lifecycle, WatchdogReportsAHungEngineCall) {
-  WorkerProcess w(shared_test_model(),
-                  {"--debug-fault-injection", "--engine-call-limit-ms", "300"});
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection", "--engine-stall-ms", "300"});
   ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
   auto stub = stub_for(w);
   auto busy = occupy_engine(w, 2000, "slow-req");
@@ -206,6 +206,132 @@ TEST(Lifecycle, WatchdogReportsAHungEngineCall) {
   const auto log = w.log_text();
   EXPECT_THAT(log, HasSubstr("watchdog: the engine call for requests [slow-req]"));
   EXPECT_THAT(log, HasSubstr("returned"));
+}
+
+// `texts` distinct texts (no cache hits) whose outputs are forced to `tokens` tokens: engine
+// calls as long as a flood of long texts on a large model, in miniature.
+nmt::v1::TranslateRequest long_request(int texts, int tokens, const std::string& tag) {
+  std::vector<std::string> sources;
+  for (int i = 0; i < texts; ++i)
+    sources.push_back("A long text, number " + std::to_string(i) + " of " + tag + ".");
+  auto request = make_request(sources);
+  request.mutable_options()->set_beam_size(1);
+  request.mutable_options()->set_max_decoding_length(tokens);
+  request.mutable_options()->set_min_decoding_length(tokens);
+  return request;
+}
+
+TEST(Lifecycle, WatchdogLeavesALongCallThatKeepsProgressing) {
+  // 64 texts in one batch (one engine call) of 350 output tokens: about 0.7 s on an idle
+  // 2-core machine, several times that under load or a sanitizer.
+  WorkerProcess w(shared_test_model(), {"--engine-stall-ms", "200", "--max-batch-texts", "64"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  const auto sent = std::chrono::steady_clock::now();
+  auto call = std::async(std::launch::async, [&w] {
+    auto s = stub_for(w);
+    nmt::v1::TranslateResponse r;
+    const auto status =
+        translate(*s, long_request(64, 350, "long"), r, {.deadline = 120s, .metadata = {}});
+    return std::make_pair(status, r.compute_time_us());
+  });
+  while (get_status(*stub).engine_call_ms() == 0) std::this_thread::sleep_for(5ms);
+  int64_t longest_seen = 0;
+  int polls = 0;
+  while (call.wait_for(50ms) != std::future_status::ready) {
+    const auto status = get_status(*stub);
+    EXPECT_FALSE(status.engine_stalled()) << "after " << status.engine_call_ms() << " ms";
+    EXPECT_LT(status.engine_no_progress_ms(), 200);
+    longest_seen = std::max(longest_seen, status.engine_call_ms());
+    ++polls;
+  }
+  const auto [status, compute_us] = call.get();
+  const auto wall_us =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - sent)
+          .count();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  // One batch served all 64 texts: its engine time once, not 32 times.
+  EXPECT_LE(compute_us, wall_us);
+  std::cout << "figure: one engine call of " << compute_us / 1000 << " ms, " << polls
+            << " status polls, none stalled\n";
+  // The call ran well past the stall limit: a duration limit would have fired.
+  EXPECT_GT(longest_seen, 400) << "the call was too short to show anything";
+  EXPECT_EQ(w.health(), Health::SERVING);
+  EXPECT_THAT(w.log_text(), Not(HasSubstr("watchdog:")));
+}
+
+TEST(Lifecycle, ACallThatCannotMeetItsDeadlineIsRefusedAtOnceWithARetryHint) {
+  WorkerProcess w(shared_test_model(), {"--debug-fault-injection", "--engine-stall-ms", "60000"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  // Measured speed first: admission never refuses on a guess.
+  int64_t warm_up_us = 0;
+  for (int i = 0; i < 3; ++i) {
+    nmt::v1::TranslateResponse r;
+    ASSERT_TRUE(translate(*stub, long_request(8, 100, "warm-up " + std::to_string(i)), r).ok());
+    warm_up_us = r.compute_time_us();
+  }
+  // The backlog below is 64 texts of 1000 output tokens, 80 times a warm-up's 8 of 100: a
+  // deadline of a fifth of that is clearly too short on any machine, however fast.
+  const auto deadline = std::max<std::chrono::milliseconds>(
+      200ms, std::chrono::milliseconds(warm_up_us * 80 / 5 / 1000));
+  auto busy = occupy_engine(w, 4000);
+  // Seconds of work queued behind the busy engine, by a client with time to wait.
+  grpc::ClientContext backlog_ctx;
+  backlog_ctx.set_deadline(std::chrono::system_clock::now() + 300s);
+  auto backlog = std::async(std::launch::async, [&] {
+    nmt::v1::TranslateResponse r;
+    return stub_for(w)->Translate(&backlog_ctx, long_request(64, 1000, "backlog"), &r);
+  });
+  while (get_status(*stub).queue_depth() < 64) std::this_thread::sleep_for(5ms);
+
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + deadline);
+  nmt::v1::TranslateResponse response;
+  const auto start = std::chrono::steady_clock::now();
+  const auto late = stub->Translate(&ctx, make_request({"in a hurry"}), &response);
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(late.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << late.error_message();
+  EXPECT_THAT(late.error_message(), HasSubstr("cannot finish the request before its deadline"));
+  EXPECT_THAT(late.error_message(), HasSubstr("capacity frees in about"));
+  EXPECT_LT(took, deadline / 2);  // at once, not at the deadline
+  const auto& trailers = ctx.GetServerTrailingMetadata();
+  const auto pushback = trailers.find("grpc-retry-pushback-ms");
+  ASSERT_NE(pushback, trailers.end());
+  EXPECT_GT(std::stol(std::string(pushback->second.data(), pushback->second.size())),
+            deadline.count());
+  EXPECT_EQ(trailers.count("retry-after"), 1u);
+  std::cout << "figure: late call refused in "
+            << std::chrono::duration<double, std::milli>(took).count()
+            << " ms: " << late.error_message() << "\n";
+
+  const auto status = get_status(*stub);
+  EXPECT_EQ(status.calls_refused_late(), 1u);
+  EXPECT_EQ(status.requests().resource_exhausted(), 1u);
+  backlog_ctx.TryCancel();  // its texts are dropped before the engine
+  EXPECT_EQ(backlog.get().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_TRUE(busy.get().ok());
+}
+
+TEST(Lifecycle, ABatchWhoseCallersHaveAllGoneStopsAtTheNextStep) {
+  WorkerProcess w(shared_test_model(), {"--max-batch-texts", "64"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = stub_for(w);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + 300s);
+  auto call = std::async(std::launch::async, [&] {
+    nmt::v1::TranslateResponse r;
+    return stub_for(w)->Translate(&ctx, long_request(64, 1000, "abandoned"), &r);
+  });
+  while (get_status(*stub).engine_call_ms() == 0) std::this_thread::sleep_for(5ms);
+  ctx.TryCancel();
+  EXPECT_EQ(call.get().error_code(), grpc::StatusCode::CANCELLED);
+  // The engine goes idle without finishing the batch: nothing translated, all 64 cancelled.
+  while (get_status(*stub).engine_call_ms() != 0) std::this_thread::sleep_for(5ms);
+  const auto status = get_status(*stub);
+  EXPECT_EQ(status.texts_translated(), 0u);
+  EXPECT_EQ(status.texts_cancelled(), 64u);
+  EXPECT_THAT(w.log_text(), HasSubstr("stopped a batch of 64 texts"));
 }
 
 TEST(Lifecycle, EngineFailureIsInternalAndTheWorkerGoesOn) {

@@ -28,7 +28,8 @@ TEST(TranslatorApi, ConcurrentCallersGetTheSameResultsAsOneCaller) {
                                           "Guten Morgen", "Press any key"};
   std::vector<std::string> expected;
   for (const auto& text : texts)
-    expected.push_back(t.translate_text({text}, "eng_Latn", "fra_Latn", greedy(24))[0].hypotheses[0].text);
+    expected.push_back(
+        t.translate_text({text}, "eng_Latn", "fra_Latn", greedy(24))[0].hypotheses[0].text);
   std::vector<std::jthread> callers;
   std::vector<int> mismatches(4, 0);
   for (int c = 0; c < 4; ++c) {
@@ -59,7 +60,11 @@ TEST(TranslatorApi, BadInputThrowsTypedErrorsAndChangesNothing) {
   EXPECT_THROW(t.translate_text({"Hello"}, "eng_Latn", "deu_Latn", bad), InvalidArgument);
   bad = greedy(2000);  // beyond the 1024 position encodings
   EXPECT_THROW(t.translate_tokens({{"eng_Latn", "\xe2\x96\x81Hello", "</s>"}}, {{"deu_Latn"}},
-                                  [&] { auto o = bad; o.decoding.min_decoding_length = 1500; return o; }()),
+                                  [&] {
+                                    auto o = bad;
+                                    o.decoding.min_decoding_length = 1500;
+                                    return o;
+                                  }()),
                InvalidArgument);
   EXPECT_THROW(t.translate_tokens({{"eng_Latn", "</s>"}}, {}, greedy(16)), InvalidArgument);
   const auto after = t.translate_text({"Hello"}, "eng_Latn", "deu_Latn", greedy(16));
@@ -72,8 +77,8 @@ TEST(TranslatorApi, EmptySourceIsNotDecodedAndUnknownPiecesBecomeUnk) {
   ASSERT_EQ(empty[0].hypotheses.size(), 1u);
   EXPECT_EQ(empty[0].hypotheses[0].tokens, std::vector<std::string>{"fra_Latn"});
   EXPECT_EQ(empty[0].hypotheses[0].score, 0.0f);
-  const auto unknown = t.translate_tokens({{"eng_Latn", "no-such-piece", "</s>"}}, {{"fra_Latn"}},
-                                          greedy(8));
+  const auto unknown =
+      t.translate_tokens({{"eng_Latn", "no-such-piece", "</s>"}}, {{"fra_Latn"}}, greedy(8));
   EXPECT_EQ(unknown[0].hypotheses[0].tokens.front(), "fra_Latn");
 }
 
@@ -87,11 +92,46 @@ TEST(TranslatorApi, ComputeTypesResolveAsCTranslate2OnCpu) {
   EXPECT_EQ(Translator(kModel, c).info().compute_type, "float32");
   c.compute_type = ComputeType::kDefault;
   EXPECT_EQ(Translator(kModel, c).info().compute_type, "int8");
-  EXPECT_EQ(Translator(std::string(NMTD_TEST_DATA) + "/tiny-nllb-s1/ct2-float16", c).info().compute_type,
-            "float32");
-  EXPECT_EQ(Translator(std::string(NMTD_TEST_DATA) + "/tiny-nllb-s1/ct2-int16", c).info().compute_type,
-            "int8");
+  EXPECT_EQ(
+      Translator(std::string(NMTD_TEST_DATA) + "/tiny-nllb-s1/ct2-float16", c).info().compute_type,
+      "float32");
+  EXPECT_EQ(
+      Translator(std::string(NMTD_TEST_DATA) + "/tiny-nllb-s1/ct2-int16", c).info().compute_type,
+      "int8");
   EXPECT_THROW(Translator("/nonexistent/model", c), IoError);
+}
+
+// The watchdog's proof of life: every encoder sublayer, every decoder layer of every step and
+// every projection counts, so a long call shows steady progress.
+TEST(TranslatorApi, ProgressCountsEveryUnitOfWork) {
+  Translator t(kModel);
+  EXPECT_EQ(t.progress().units(), 0u);
+  TranslationOptions forced = greedy(12);
+  forced.decoding.min_decoding_length = 12;  // no early end: exactly 12 steps
+  const auto before = ProgressCounter::Clock::now();
+  t.translate_text({"Hello world", "Good morning"}, "eng_Latn", "fra_Latn", forced);
+  const uint64_t encoder = 2u * static_cast<uint64_t>(t.info().encoder_layers);
+  const uint64_t decoder_layers = static_cast<uint64_t>(t.info().decoder_layers);
+  // Cross-attention keys once per layer, then per step each layer and the projection.
+  EXPECT_EQ(t.progress().units(), encoder + decoder_layers + 12u * (decoder_layers + 1u));
+  EXPECT_GE(t.progress().last_progress(), before);
+}
+
+// A server stops a batch whose callers have all gone: asked before every decoder step, the
+// engine stops at the first "nobody waits" and says so with a typed error.
+TEST(TranslatorApi, AnAbandonedCallStopsAtTheNextStep) {
+  Translator t(kModel);
+  TranslationOptions forced = greedy(200);
+  forced.decoding.min_decoding_length = 200;
+  const auto sources =
+      std::vector<std::vector<std::string>>{{"eng_Latn", "\xe2\x96\x81Hello", "</s>"}};
+  int asked = 0;
+  EXPECT_THROW(t.translate_tokens(sources, {{"fra_Latn"}}, forced, [&] { return ++asked > 5; }),
+               Abandoned);
+  EXPECT_EQ(asked, 6);  // after the encoder, then before steps 0..4: step 4 never ran
+  // The translator is fine afterwards, and a caller that never abandons gets every step.
+  const auto full = t.translate_tokens(sources, {{"fra_Latn"}}, forced, [] { return false; });
+  EXPECT_EQ(full[0].hypotheses[0].tokens.size(), 200u);
 }
 
 }  // namespace

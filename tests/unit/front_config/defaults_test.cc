@@ -139,7 +139,7 @@ TEST(WorkerArguments, PassTheWorkerSettingsOn) {
   EXPECT_THAT(args, ElementsAre("--log-level", "debug", "--drain-timeout-ms", "30000", "--threads",
                                 "4", "--compute-type", "int8", "--queue-capacity", "128",
                                 "--cache-mib", "32", "--max-batch-texts", "32", "--batch-wait-us",
-                                "500", "--engine-call-limit-ms", "60000", "--monitor-interval-ms",
+                                "500", "--engine-stall-ms", "5000", "--monitor-interval-ms",
                                 "60000", "--default-deadline-ms", "60000"));
 }
 

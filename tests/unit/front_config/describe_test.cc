@@ -37,7 +37,7 @@ FrontConfig everything_changed() {
               .cache_mib = 0,
               .max_batch_texts = 8,
               .batch_wait = 750us,
-              .engine_call_limit = 90s,
+              .engine_stall_limit = 90s,
               .monitor_interval = 1500ms};
   c.supervision = {.health_interval = 500ms,
                    .health_timeout = 400ms,
