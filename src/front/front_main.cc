@@ -3,7 +3,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include "common/error.h"
 #include "common/heap_release.h"
 #include "common/log/stop_signals.h"
+#include "common/private_directory.h"
 #include "common/shutdown.h"
 #include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
@@ -23,6 +23,7 @@
 #include "front/front_http.h"
 #include "front/libretranslate/api.h"
 #include "front/libretranslate_backend.h"
+#include "front/runtime_dir.h"
 #include "front/systemd/notifier.h"
 #include "front/translation_facade.h"
 #include "rpc/health_service.h"
@@ -32,27 +33,6 @@ namespace nmtd::front {
 namespace {
 
 constexpr std::size_t kMaxMessageBytes = 64u << 20;
-
-// The private directory of the workers' sockets: ours alone (0700), gone when we are.
-class RuntimeDir {
- public:
-  explicit RuntimeDir(std::filesystem::path path) : path_(std::move(path)) {
-    std::filesystem::create_directories(path_.parent_path());
-    if (::mkdir(path_.c_str(), 0700) != 0 && errno != EEXIST)
-      throw IoError("cannot create the runtime directory " + path_.string());
-    ::chmod(path_.c_str(), 0700);
-  }
-  ~RuntimeDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  RuntimeDir(const RuntimeDir&) = delete;
-  RuntimeDir& operator=(const RuntimeDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::unique_ptr<grpc::Server> start_grpc(const FrontConfig& config, FrontService& service,
                                          BaketaService& baketa, rpc::HealthService& health,
@@ -197,13 +177,17 @@ int run_front(const FrontConfig& config) {
   log_config.name = "front";
   log_config.level = config.log_level;
   if (!config.state_dir.empty()) {
-    std::filesystem::create_directories(config.state_dir);
+    create_private_directories(config.state_dir);  // logs and crash reports: ours alone
     log_config.file = config.state_dir / "front.log";
   }
   const auto log = make_logger(log_config);
   try {
-    RuntimeDir runtime_dir(
-        resolve_runtime_dir(config, process_environment(), ::getpid(), ::getuid()));
+    const auto runtime_path =
+        resolve_runtime_dir(config, process_environment(), ::getpid(), ::getuid());
+    // A front killed by SIGKILL left its directory (and its workers' sockets) behind.
+    for (const auto& stale : remove_stale_runtime_dirs(runtime_path, ::getpid(), ::getuid()))
+      log->info("removed {}, left by a front that no longer runs", stale.string());
+    RuntimeDir runtime_dir(runtime_path);
     return serve(config, *log, runtime_dir.path());
   } catch (const std::exception& e) {
     log->error("exit: {}; status 1", e.what());
