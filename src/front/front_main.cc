@@ -22,6 +22,7 @@
 #include "front/fallback_detector.h"
 #include "front/front_http.h"
 #include "front/libretranslate/api.h"
+#include "front/libretranslate/api_keys.h"
 #include "front/libretranslate_backend.h"
 #include "front/runtime_dir.h"
 #include "front/systemd/notifier.h"
@@ -53,6 +54,37 @@ std::unique_ptr<grpc::Server> start_grpc(const FrontConfig& config, FrontService
   log.info("gRPC listening on {}:{}", config.host, port);
   bound_port = port;
   return server;
+}
+
+// The LibreTranslate API keys of api_keys_file; null when it is not set. A file that cannot be
+// read or holds an error stops the start (IoError, InvalidArgument): running without the keys
+// the operator asked for would open the API to everyone.
+std::shared_ptr<libretranslate::ApiKeys> load_api_keys(const FrontConfig& config, Logger& log) {
+  if (config.api_keys_file.empty()) return nullptr;
+  auto keys = std::make_shared<libretranslate::ApiKeys>(
+      libretranslate::read_api_keys_file(config.api_keys_file));
+  log.info("LibreTranslate API: {} API keys from {} (reread on SIGHUP)", keys->size(),
+           config.api_keys_file.string());
+  if (config.http_port == 0)
+    log.warn("api_keys_file is set but http_port is 0: there is no LibreTranslate API to use it");
+  return keys;
+}
+
+void reload_api_keys(const FrontConfig& config,
+                     const std::shared_ptr<libretranslate::ApiKeys>& keys, Logger& log) {
+  if (!keys) {
+    log.info("SIGHUP received: nothing to reload (api_keys_file is not set)");
+    return;
+  }
+  try {
+    auto loaded = libretranslate::read_api_keys_file(config.api_keys_file);
+    const std::size_t count = loaded.size();
+    keys->replace(std::move(loaded));
+    log.info("SIGHUP received: {} API keys reloaded from {}", count, config.api_keys_file.string());
+  } catch (const std::exception& e) {
+    log.error("SIGHUP received: API keys NOT reloaded, the previous {} stay in force: {}",
+              keys->size(), e.what());
+  }
 }
 
 int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& runtime_dir) {
@@ -131,6 +163,10 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 
   StopRequest stop;
   const SignalWatcher signals = watch_stop_signals(stop, log);
+  const auto api_keys = load_api_keys(config, log);
+  // SIGHUP rereads the key file; until it reads whole and valid, the keys in force stay.
+  const SignalWatcher reload_signal({SIGHUP},
+                                    [&](int, int) { reload_api_keys(config, api_keys, log); });
 
   auto server = start_grpc(config, service, baketa, health, log, grpc_port);
   std::unique_ptr<http::HttpServer> http_server;
@@ -143,6 +179,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     libretranslate::Options lt_options;
     lt_options.char_limit = config.requests.max_text_chars;
     lt_options.deadline = config.requests.default_deadline;
+    lt_options.api_keys = api_keys;
     libretranslate::mount(*http_server, lt_backend, lt_names, lt_options);
     const int port = http_server->start();
     log.info("HTTP listening on {}:{}", config.host, port);
@@ -170,7 +207,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 
 int run_front(const FrontConfig& config) {
   bound_mmap_threshold();
-  SignalBlock block_stop_signals;  // before any thread exists
+  SignalBlock block_signals({SIGTERM, SIGINT, SIGHUP});  // before any thread exists
   ::signal(SIGPIPE, SIG_IGN);
   const PeriodicHeapRelease heap_release;
   LogConfig log_config;
