@@ -257,7 +257,8 @@ int head_count(const WeightReader& r, const ModelFile& file, const std::string& 
   const double heads =
       stored ? r.attribute(scope, "num_heads", 0) : (file.spec_name() == "TransformerBig" ? 16 : 8);
   // The comparisons are false for NaN, so it is refused before any cast.
-  if (!(heads >= 1 && heads <= static_cast<double>(d) && heads == std::floor(heads)))
+  if (!(heads >= 1 && heads <= static_cast<double>(std::min<int64_t>(d, 65536)) &&
+        heads == std::floor(heads)))
     throw ModelFormatError("model.bin: " + name + " is " + std::to_string(heads) +
                            " (expected a whole number from 1 to d_model " + std::to_string(d) +
                            ")");

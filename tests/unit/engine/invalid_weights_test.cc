@@ -35,6 +35,10 @@ class PatchedModel {
       dtype = v.dtype;
       offset = v.offset + static_cast<uint64_t>(index) * dtype_size(v.dtype);
     }
+    // Integers are written only where they fit: a float-to-integer cast out of range is UB.
+    if (dtype != DType::kF32) {
+      ASSERT_TRUE(value >= -128 && value <= 127) << name << ": " << value;
+    }
     char bytes[4];
     std::size_t n = 0;
     switch (dtype) {
@@ -88,7 +92,7 @@ TEST(InvalidWeights, TheUnpatchedCopiesLoad) {
 
 TEST(InvalidWeights, HeadCountsThatAreNotUsableAreRefused) {
   // -4 was once taken for "not stored" and loaded with 8 heads, changing the output.
-  for (const double heads : {-4.0, 0.0, 3.0, 1e6}) {
+  for (const double heads : {-4.0, 0.0, 3.0, 100.0}) {  // d_model is 64
     PatchedModel m("ct2-int8");
     m.set("encoder/num_heads", heads);
     const std::string error = m.load_error();
