@@ -156,8 +156,8 @@ json describe(const fs::path& dir) {
     warnings.push_back(std::to_string(m.trailing_bytes()) + " bytes after the alias section");
   if (const auto rows = r["embedding_rows"];
       rows.is_number() && rows.get<int64_t>() != static_cast<int64_t>(vocab.size()))
-    warnings.push_back("the vocabulary has " + std::to_string(vocab.size()) +
-                       " tokens but the embeddings have " + rows.dump() + " rows");
+    warnings.push_back("the vocabulary has " + vocab.size_text() + " but the embeddings have " +
+                       rows.dump() + " rows");
   r["warnings"] = warnings;
   return r;
 }

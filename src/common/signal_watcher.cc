@@ -10,11 +10,10 @@
 namespace nmtd {
 namespace {
 
-sigset_t stop_signals() {
+sigset_t signal_set(std::initializer_list<int> signals) {
   sigset_t set;
   sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
+  for (const int signo : signals) sigaddset(&set, signo);
   return set;
 }
 
@@ -25,18 +24,24 @@ std::string signal_name(int signo) {
   return abbrev ? std::string("SIG") + abbrev : "signal " + std::to_string(signo);
 }
 
-SignalBlock::SignalBlock() {
-  const sigset_t set = stop_signals();
+SignalBlock::SignalBlock() : SignalBlock({SIGTERM, SIGINT}) {}
+
+SignalBlock::SignalBlock(std::initializer_list<int> signals) {
+  const sigset_t set = signal_set(signals);
   pthread_sigmask(SIG_BLOCK, &set, &previous_);
 }
 
 SignalBlock::~SignalBlock() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
 
 SignalWatcher::SignalWatcher(std::function<void(int, int)> on_signal)
-    : on_signal_(std::move(on_signal)) {
+    : SignalWatcher({SIGTERM, SIGINT}, std::move(on_signal)) {}
+
+SignalWatcher::SignalWatcher(std::initializer_list<int> signals,
+                             std::function<void(int, int)> on_signal)
+    : signals_(signal_set(signals)), on_signal_(std::move(on_signal)) {
   thread_ = std::jthread([this](std::stop_token stop) {
     pthread_setname_np(pthread_self(), "signals");
-    const sigset_t set = stop_signals();
+    const sigset_t set = signals_;
     int count = 0;
     // A short timeout so that the owner can stop us: sigtimedwait cannot watch a stop_token.
     const timespec timeout{0, 100'000'000};

@@ -31,10 +31,16 @@ constexpr int kMaxFrames = 64;
 struct CrashReporter::State {
   ~State() {
     if (fd >= 0) ::close(fd);
+    if (dir_fd >= 0) ::close(dir_fd);
   }
 
-  int fd = -1;         // the report file, or -1 (stderr only)
-  int stderr_fd = -1;  // STDERR_FILENO, or -1 when not copying the report to stderr
+  // The report directory, opened up front so that the handler creates the report file with
+  // openat() (async-signal-safe) only when there is a crash to write: a process that dies
+  // any other way (SIGKILL included) leaves no empty crash-<pid>.txt behind.
+  int dir_fd = -1;          // -1: stderr only
+  char file_name[64] = {};  // crash-<pid>.txt, relative to dir_fd
+  int fd = -1;              // the report file once the handler has created it
+  int stderr_fd = -1;       // STDERR_FILENO, or -1 when not copying the report to stderr
   const InFlightRing* in_flight = nullptr;
   char program[128] = {};
   char version[64] = {};
@@ -43,7 +49,6 @@ struct CrashReporter::State {
   std::atomic<bool> exception_claimed{false};  // the first terminating thread writes `exception`
   std::atomic<std::size_t> exception_len{0};
   std::atomic<pid_t> handling_tid{0};  // the thread writing the report, 0 before any crash
-  std::atomic<bool> wrote{false};
   struct sigaction old_actions[kSignalCount] = {};
 };
 
@@ -129,7 +134,14 @@ void die_by(int sig) noexcept {
 }
 
 void write_report(CrashReporter::State& state, int sig, const siginfo_t* info) noexcept {
-  state.wrote.store(true, std::memory_order_relaxed);
+  if (state.dir_fd >= 0) {
+    // 0600: a report holds request ids and error texts. O_NOFOLLOW: never write through a
+    // link planted under our name. A file left by an earlier process with our pid is
+    // replaced, as the supervisor archives each report when its process dies.
+    state.fd = ::openat(state.dir_fd, state.file_name,
+                        O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (state.fd < 0) state.stderr_fd = STDERR_FILENO;  // the report must land somewhere
+  }
   detail::ReportWriter out(state.fd, state.stderr_fd);
   out.str("\n=== nmtd crash report ===\n");
   out.str("program: ").str(state.program).str("  version: ").str(state.version);
@@ -216,15 +228,19 @@ CrashReporter::CrashReporter(const CrashReporterConfig& config)
     ::backtrace(frames, 4);
     alt_stack_ = std::make_unique<AltStackScope>();
     if (!config.report_dir.empty()) {
-      path_ = config.report_dir / ("crash-" + std::to_string(::getpid()) + ".txt");
-      // Opened now: at crash time the filesystem may be full, slow or gone from under us.
-      state.fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-      if (state.fd < 0) {
-        throw IoError("cannot create crash report file " + path_.string() + ": " +
+      const std::string name = "crash-" + std::to_string(::getpid()) + ".txt";
+      copy_truncated(state.file_name, name);
+      path_ = config.report_dir / name;
+      // The directory is opened (and checked writable) now; the file is created at crash
+      // time, relative to this descriptor, so that a rename or unmount of the path since
+      // cannot send it elsewhere.
+      state.dir_fd = ::open(config.report_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (state.dir_fd < 0 || ::faccessat(state.dir_fd, ".", W_OK | X_OK, AT_EACCESS) != 0) {
+        throw IoError("cannot write crash reports to " + config.report_dir.string() + ": " +
                       std::strerror(errno));
       }
     }
-    state.stderr_fd = (config.also_stderr || state.fd < 0) ? STDERR_FILENO : -1;
+    state.stderr_fd = (config.also_stderr || state.dir_fd < 0) ? STDERR_FILENO : -1;
   } catch (...) {
     g_active.store(nullptr, std::memory_order_release);
     throw;
@@ -245,12 +261,6 @@ CrashReporter::~CrashReporter() {
   }
   g_active.store(nullptr, std::memory_order_release);
   alt_stack_.reset();
-  if (state.fd >= 0) {
-    ::close(state.fd);
-    state.fd = -1;
-    // A clean exit leaves no file behind: a crash-*.txt always means a crash.
-    if (!state.wrote.load(std::memory_order_relaxed)) ::unlink(path_.c_str());
-  }
 }
 
 namespace detail {

@@ -5,8 +5,10 @@
 // signal, faulting address, thread, the uncaught exception if any, the requests in flight and
 // the stack) to `<report_dir>/crash-<pid>.txt` and to stderr, then the process dies by that
 // signal as it would have without us. Everything the handler needs is prepared by the
-// constructor (file opened, build id read, unwinder loaded), because at crash time the heap,
-// the filesystem and locks cannot be trusted.
+// constructor (report directory opened, build id read, unwinder loaded), because at crash time
+// the heap, path lookups and locks cannot be trusted. The report file itself is created (mode
+// 0600) by the handler with openat() on the directory's descriptor, which is async-signal-safe:
+// a process that ends any other way, SIGKILL included, leaves no file behind.
 //
 // Usage: construct one early in main(), on the main thread, and destroy it on the same thread
 // (it sets up that thread's alternate signal stack). Other threads that may overflow their
@@ -48,10 +50,10 @@ class AltStackScope {
 
 class CrashReporter {
  public:
-  // Throws nmtd::IoError if the report file cannot be created, nmtd::Error if another
-  // CrashReporter is active in this process.
+  // Throws nmtd::IoError if the report directory cannot be opened or written, nmtd::Error if
+  // another CrashReporter is active in this process.
   explicit CrashReporter(const CrashReporterConfig& config);
-  // Restores the previous signal handlers; removes the report file if nothing was written.
+  // Restores the previous signal handlers.
   ~CrashReporter();
   CrashReporter(const CrashReporter&) = delete;
   CrashReporter& operator=(const CrashReporter&) = delete;

@@ -5,6 +5,7 @@
 
 #include "common/error.h"
 #include "common/utf8.h"
+#include "common/printable.h"
 #include "engine/model/model_file.h"
 #include "engine/nn/decoder.h"
 #include "engine/nn/encoder.h"
@@ -64,12 +65,13 @@ Translator::Translator(const std::filesystem::path& model_dir, const TranslatorC
   const CpuCompute compute = resolve_cpu_compute(config.compute_type, stored);
   weights_ = NllbWeights::load(file, compute, config_.layer_norm_epsilon, pool_);
   if (static_cast<int64_t>(vocab_->size()) != weights_.vocab_size)
-    throw ModelFormatError("the vocabulary has " + std::to_string(vocab_->size()) +
-                           " tokens but model.bin's embeddings have " +
+    throw ModelFormatError("the vocabulary has " + vocab_->size_text() +
+                           " but model.bin's embeddings have " +
                            std::to_string(weights_.vocab_size) + " rows");
   for (const std::string* t : {&config_.eos_token, &config_.unk_token})
     if (vocab_->find(*t) < 0)
-      throw ModelFormatError("config.json names '" + *t + "', which is not in the vocabulary");
+      throw ModelFormatError("config.json names '" + printable(*t) +
+                             "', which is not in the vocabulary");
   bos_id_ = vocab_->to_id(config_.bos_token);
   eos_id_ = vocab_->to_id(config_.eos_token);
   if (config_.decoder_start_token) start_id_ = vocab_->to_id(*config_.decoder_start_token);

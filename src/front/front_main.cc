@@ -3,7 +3,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -13,6 +12,7 @@
 #include "common/error.h"
 #include "common/heap_release.h"
 #include "common/log/stop_signals.h"
+#include "common/private_directory.h"
 #include "common/shutdown.h"
 #include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
@@ -22,7 +22,9 @@
 #include "front/fallback_detector.h"
 #include "front/front_http.h"
 #include "front/libretranslate/api.h"
+#include "front/libretranslate/api_keys.h"
 #include "front/libretranslate_backend.h"
+#include "front/runtime_dir.h"
 #include "front/systemd/notifier.h"
 #include "front/translation_facade.h"
 #include "rpc/health_service.h"
@@ -32,27 +34,6 @@ namespace nmtd::front {
 namespace {
 
 constexpr std::size_t kMaxMessageBytes = 64u << 20;
-
-// The private directory of the workers' sockets: ours alone (0700), gone when we are.
-class RuntimeDir {
- public:
-  explicit RuntimeDir(std::filesystem::path path) : path_(std::move(path)) {
-    std::filesystem::create_directories(path_.parent_path());
-    if (::mkdir(path_.c_str(), 0700) != 0 && errno != EEXIST)
-      throw IoError("cannot create the runtime directory " + path_.string());
-    ::chmod(path_.c_str(), 0700);
-  }
-  ~RuntimeDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  RuntimeDir(const RuntimeDir&) = delete;
-  RuntimeDir& operator=(const RuntimeDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 std::unique_ptr<grpc::Server> start_grpc(const FrontConfig& config, FrontService& service,
                                          BaketaService& baketa, rpc::HealthService& health,
@@ -73,6 +54,37 @@ std::unique_ptr<grpc::Server> start_grpc(const FrontConfig& config, FrontService
   log.info("gRPC listening on {}:{}", config.host, port);
   bound_port = port;
   return server;
+}
+
+// The LibreTranslate API keys of api_keys_file; null when it is not set. A file that cannot be
+// read or holds an error stops the start (IoError, InvalidArgument): running without the keys
+// the operator asked for would open the API to everyone.
+std::shared_ptr<libretranslate::ApiKeys> load_api_keys(const FrontConfig& config, Logger& log) {
+  if (config.api_keys_file.empty()) return nullptr;
+  auto keys = std::make_shared<libretranslate::ApiKeys>(
+      libretranslate::read_api_keys_file(config.api_keys_file));
+  log.info("LibreTranslate API: {} API keys from {} (reread on SIGHUP)", keys->size(),
+           config.api_keys_file.string());
+  if (config.http_port == 0)
+    log.warn("api_keys_file is set but http_port is 0: there is no LibreTranslate API to use it");
+  return keys;
+}
+
+void reload_api_keys(const FrontConfig& config,
+                     const std::shared_ptr<libretranslate::ApiKeys>& keys, Logger& log) {
+  if (!keys) {
+    log.info("SIGHUP received: nothing to reload (api_keys_file is not set)");
+    return;
+  }
+  try {
+    auto loaded = libretranslate::read_api_keys_file(config.api_keys_file);
+    const std::size_t count = loaded.size();
+    keys->replace(std::move(loaded));
+    log.info("SIGHUP received: {} API keys reloaded from {}", count, config.api_keys_file.string());
+  } catch (const std::exception& e) {
+    log.error("SIGHUP received: API keys NOT reloaded, the previous {} stay in force: {}",
+              keys->size(), e.what());
+  }
 }
 
 int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& runtime_dir) {
@@ -153,6 +165,10 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 
   StopRequest stop;
   const SignalWatcher signals = watch_stop_signals(stop, log);
+  const auto api_keys = load_api_keys(config, log);
+  // SIGHUP rereads the key file; until it reads whole and valid, the keys in force stay.
+  const SignalWatcher reload_signal({SIGHUP},
+                                    [&](int, int) { reload_api_keys(config, api_keys, log); });
 
   auto server = start_grpc(config, service, baketa, health, log, grpc_port);
   std::unique_ptr<http::HttpServer> http_server;
@@ -172,6 +188,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     lt_options.on_translate = [&metrics](int status, std::chrono::nanoseconds took) {
       metrics.record_http(FrontMetrics::kLibreTranslate, status, took);
     };
+    lt_options.api_keys = api_keys;
     libretranslate::mount(*http_server, lt_backend, lt_names, lt_options);
     const int port = http_server->start();
     log.info("HTTP listening on {}:{}", config.host, port);
@@ -199,20 +216,24 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 
 int run_front(const FrontConfig& config) {
   bound_mmap_threshold();
-  SignalBlock block_stop_signals;  // before any thread exists
+  SignalBlock block_signals({SIGTERM, SIGINT, SIGHUP});  // before any thread exists
   ::signal(SIGPIPE, SIG_IGN);
   const PeriodicHeapRelease heap_release;
   LogConfig log_config;
   log_config.name = "front";
   log_config.level = config.log_level;
   if (!config.state_dir.empty()) {
-    std::filesystem::create_directories(config.state_dir);
+    create_private_directories(config.state_dir);  // logs and crash reports: ours alone
     log_config.file = config.state_dir / "front.log";
   }
   const auto log = make_logger(log_config);
   try {
-    RuntimeDir runtime_dir(
-        resolve_runtime_dir(config, process_environment(), ::getpid(), ::getuid()));
+    const auto runtime_path =
+        resolve_runtime_dir(config, process_environment(), ::getpid(), ::getuid());
+    // A front killed by SIGKILL left its directory (and its workers' sockets) behind.
+    for (const auto& stale : remove_stale_runtime_dirs(runtime_path, ::getpid(), ::getuid()))
+      log->info("removed {}, left by a front that no longer runs", stale.string());
+    RuntimeDir runtime_dir(runtime_path);
     return serve(config, *log, runtime_dir.path());
   } catch (const std::exception& e) {
     log->error("exit: {}; status 1", e.what());

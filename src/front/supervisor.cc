@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/heap_release.h"
+#include "common/private_directory.h"
 #include "crash/reader/crash_report.h"
 #include "front/supervisor_record.h"
 
@@ -159,7 +160,7 @@ void Supervisor::spawn(int slot_index, Clock::time_point now, const std::string&
   const auto extra = worker_arguments(config_);
   args.insert(args.end(), extra.begin(), extra.end());
   try {
-    std::filesystem::create_directories(state_dir);
+    create_private_directories(state_dir);  // the worker's log and crash reports
     ChildProcess process = ChildProcess::spawn(executable_, args);
     auto endpoint =
         std::make_shared<WorkerEndpoint>(slot_index, generation, process.pid(), socket.string());

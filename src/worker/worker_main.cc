@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/heap_release.h"
 #include "common/log/stop_signals.h"
+#include "common/private_directory.h"
 #include "common/shutdown.h"
 #include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
@@ -205,7 +206,7 @@ int run_worker(const WorkerConfig& config) {
   log_config.name = "worker";
   log_config.level = config.log_level;
   if (!config.state_dir.empty()) {
-    std::filesystem::create_directories(config.state_dir);
+    create_private_directories(config.state_dir);  // logs and crash reports: ours alone
     log_config.file = config.state_dir / "worker.log";
   }
   const auto log = make_logger(log_config);

@@ -2,8 +2,10 @@
 
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <vector>
 
 #include "common/error.h"
@@ -21,8 +23,14 @@ std::shared_ptr<Logger> make_logger(const LogConfig& config) {
   if (config.to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
   if (!config.file.empty()) {
     try {
+      // Log lines carry request ids and error texts: each file (the rotated ones are renamed
+      // from it) is the owner's alone, whatever the umask.
+      spdlog::file_event_handlers owner_only;
+      owner_only.after_open = [](const spdlog::filename_t&, std::FILE* file) {
+        ::fchmod(::fileno(file), 0600);
+      };
       sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
-          config.file.string(), config.max_file_bytes, config.max_files));
+          config.file.string(), config.max_file_bytes, config.max_files, false, owner_only));
     } catch (const spdlog::spdlog_ex& e) {
       throw IoError("cannot open log file " + config.file.string() + ": " + e.what());
     }

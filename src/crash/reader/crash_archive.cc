@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/private_directory.h"
 
 namespace nmtd::crash {
 namespace {
@@ -143,9 +144,11 @@ nlohmann::json to_json(const CrashSummary& s) {
 }
 
 CrashArchive::CrashArchive(fs::path dir, std::size_t keep) : dir_(std::move(dir)), keep_(keep) {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw IoError("cannot create crash archive " + dir_.string() + ": " + ec.message());
+  try {
+    create_private_directories(dir_);  // reports hold request ids and error texts
+  } catch (const IoError& e) {
+    throw IoError("cannot create crash archive " + dir_.string() + ": " + e.what());
+  }
   load();
 }
 
@@ -203,9 +206,9 @@ fs::path CrashArchive::store(const CrashReport& report, std::string_view worker)
   if (!report.raw.empty() && report.raw.back() != '\n') text += "\n";
 
   const fs::path text_path = dir_ / (stem + ".txt");
-  write_file_atomically(text_path, text);
+  write_file_atomically(text_path, text, 0600);
   try {
-    write_file_atomically(dir_ / (stem + ".json"), j.dump(2));
+    write_file_atomically(dir_ / (stem + ".json"), j.dump(2), 0600);
   } catch (const IoError&) {
     std::error_code ignored;  // no half-stored report: the error says what failed
     fs::remove(text_path, ignored);

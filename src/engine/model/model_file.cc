@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "common/printable.h"
 #include "engine/model/legacy_names.h"
 
 namespace nmtd {
@@ -73,7 +74,7 @@ class ModelFileParser {
       check_count(at, na, kMinAliasRecord, "num_aliases");
       for (uint32_t i = 0; i < na; ++i) {
         std::string alias = read_string("the name of alias #" + std::to_string(i));
-        std::string target = read_string("the target of alias '" + alias + "'");
+        std::string target = read_string("the target of alias '" + printable(alias) + "'");
         m_.aliases_.emplace_back(std::move(alias), std::move(target));
       }
     }
@@ -123,14 +124,14 @@ class ModelFileParser {
       if (name != m_.spec_name_) continue;
       if (m_.spec_revision_ > max_revision)
         fail_at(at, "spec revision " + std::to_string(m_.spec_revision_) + " of " +
-                        (name.empty() ? "the unnamed spec" : name) +
+                        (name.empty() ? "the unnamed spec" : printable(name)) +
                         " is too new (this reader knows revisions up to " +
                         std::to_string(max_revision) + ")");
       return;
     }
     std::string known;
     for (const auto& [name, rev] : specs) known += (known.empty() ? "" : ", ") + ('"' + name + '"');
-    fail_at(at, "unknown spec name \"" + m_.spec_name_ + "\" (known: " + known + ")");
+    fail_at(at, "unknown spec name \"" + printable(m_.spec_name_) + "\" (known: " + known + ")");
   }
 
   void check_count(uint64_t at, uint32_t n, uint64_t min_record, const char* what) const {
@@ -145,7 +146,7 @@ class ModelFileParser {
     Variable v;
     const uint64_t rec_at = pos_;
     v.name = read_string("the name of variable #" + std::to_string(index));
-    const std::string label = "variable '" + v.name + "'";
+    const std::string label = "variable '" + printable(v.name) + "'";
     if (v.name.empty()) fail_at(rec_at, "empty name for variable #" + std::to_string(index));
     const uint64_t rank_at = pos_;
     const uint8_t rank = read<uint8_t>("the rank of " + label);
@@ -267,20 +268,21 @@ const Variable* ModelFile::find(std::string_view name) const {
 const Variable& ModelFile::get(std::string_view name) const {
   const Variable* v = find(name);
   if (v == nullptr)
-    throw ModelFormatError(path().string() + ": missing variable '" + std::string(name) + "'");
+    throw ModelFormatError(path().string() + ": missing variable '" + printable(name) + "'");
   return *v;
 }
 
 std::span<const std::byte> ModelFile::payload(const Variable& v) const {
   const auto bytes = file_->bytes();
   if (v.offset > bytes.size() || v.num_bytes > bytes.size() - v.offset)
-    throw InvalidArgument("variable '" + v.name + "' is not a payload of " + path().string());
+    throw InvalidArgument("variable '" + printable(v.name) + "' is not a payload of " +
+                          path().string());
   return bytes.subspan(v.offset, v.num_bytes);
 }
 
 double ModelFile::scalar(const Variable& v) const {
   if (v.num_elements() != 1)
-    throw ModelFormatError(path().string() + ": variable '" + v.name +
+    throw ModelFormatError(path().string() + ": variable '" + printable(v.name) +
                            "' should be a scalar but has shape " + shape_text(v.shape));
   const std::byte* p = payload(v).data();
   auto load = [p]<typename T>(T) {
@@ -302,7 +304,8 @@ double ModelFile::scalar(const Variable& v) const {
     case DType::kBF16:
       return bfloat16_to_float(load(uint16_t{}));
   }
-  throw ModelFormatError(path().string() + ": variable '" + v.name + "' has an unknown dtype");
+  throw ModelFormatError(path().string() + ": variable '" + printable(v.name) +
+                         "' has an unknown dtype");
 }
 
 double ModelFile::scalar_or(std::string_view name, double fallback) const {
@@ -314,7 +317,7 @@ std::optional<std::string> ModelFile::string_attribute(std::string_view name) co
   const Variable* v = find(name);
   if (v == nullptr) return std::nullopt;
   if (v->dtype != DType::kI8 || v->shape.size() != 1)
-    throw ModelFormatError(path().string() + ": attribute '" + v->name +
+    throw ModelFormatError(path().string() + ": attribute '" + printable(v->name) +
                            "' should be a string (1-D int8 array) but is " +
                            std::string(dtype_name(v->dtype)) + " " + shape_text(v->shape));
   const auto bytes = payload(*v);

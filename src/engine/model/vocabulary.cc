@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/printable.h"
 #include "engine/model/model_file_util.h"
 
 namespace nmtd {
@@ -19,6 +20,7 @@ Vocabulary::Vocabulary(std::vector<std::string> tokens, const std::string& unk_t
   if (ids_.find(unk_token) == ids_.end()) {
     // CTranslate2 appends a missing unk token, so the vocabulary grows by one.
     tokens_.push_back(unk_token);
+    unk_appended_ = true;
     ids_.emplace(unk_token, static_cast<int32_t>(tokens_.size() - 1));
   }
   unk_id_ = ids_.find(unk_token)->second;
@@ -108,6 +110,14 @@ void Vocabulary::save_json(const std::filesystem::path& file,
     out += "]";
   }
   write_file_atomic(file, out);
+}
+
+std::string Vocabulary::size_text() const {
+  std::string text = std::to_string(size()) + " tokens";
+  if (unk_appended_)
+    text += " (the file's " + std::to_string(file_entries()) + " and the unk token \"" +
+            printable(tokens_.back()) + "\", which it lacks)";
+  return text;
 }
 
 int32_t Vocabulary::find(std::string_view token) const {

@@ -30,6 +30,13 @@ class Vocabulary {
   static std::vector<std::string> parse_txt(std::string_view text);
 
   std::size_t size() const { return tokens_.size(); }
+  // The entries the file held: size() less the unk token appended when the file lacks it.
+  std::size_t file_entries() const { return tokens_.size() - (unk_appended_ ? 1 : 0); }
+  bool unk_appended() const { return unk_appended_; }
+  // "2204 tokens", or, when the unk token was appended, "2205 tokens (the file's 2204 and
+  // \"<unk>\", which it lacks)": a count that matches neither the file nor the model must
+  // say where the extra one came from.
+  std::string size_text() const;
   // Unknown tokens map to unk_id().
   int32_t to_id(std::string_view token) const;
   // -1 when unknown.
@@ -48,6 +55,7 @@ class Vocabulary {
   };
   std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> ids_;
   int32_t unk_id_ = 0;
+  bool unk_appended_ = false;
 };
 
 }  // namespace nmtd

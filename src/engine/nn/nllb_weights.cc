@@ -1,12 +1,15 @@
 #include "engine/nn/nllb_weights.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <set>
 
 #include "common/aligned_buffer.h"
 #include "common/error.h"
+#include "common/printable.h"
 #include "engine/model/model_file.h"
 
 namespace nmtd {
@@ -31,7 +34,7 @@ class WeightReader {
 
   void expect_shape(const Variable& v, std::vector<int64_t> shape) const {
     if (v.shape != shape)
-      throw ModelFormatError("model.bin: variable '" + v.name + "' has shape " +
+      throw ModelFormatError("model.bin: variable '" + printable(v.name) + "' has shape " +
                              shape_str(v.shape) + ", expected " + shape_str(shape));
   }
 
@@ -59,10 +62,35 @@ class WeightReader {
         }
         break;
       default:
-        throw ModelFormatError("model.bin: variable '" + v.name + "' has dtype " +
+        throw ModelFormatError("model.bin: variable '" + printable(v.name) + "' has dtype " +
                                std::string(dtype_name(v.dtype)) + ", expected a float type");
     }
+    check_finite(v, out);
     return out;
+  }
+
+  // NaN or infinity in a weight poisons every output it reaches (a NaN scale once turned
+  // every translation into " "), so float tensors are checked as they are converted: one
+  // more pass over data that loading reads anyway.
+  static void check_finite(const Variable& v, const std::vector<float>& values) {
+    bool all_finite = true;
+    for (const float x : values) all_finite &= std::isfinite(x);
+    if (all_finite) return;
+    const auto bad =
+        std::find_if(values.begin(), values.end(), [](float x) { return !std::isfinite(x); });
+    throw ModelFormatError("model.bin: variable '" + printable(v.name) + "' holds " +
+                           std::to_string(*bad) + " at element " +
+                           std::to_string(bad - values.begin()) + " (weights must be finite)");
+  }
+
+  // Quantization scales divide the stored integers: each must be finite and above zero.
+  static void check_scales(const Variable& v, const std::vector<float>& scale) {
+    const auto bad = std::find_if(scale.begin(), scale.end(), [](float x) { return !(x > 0.0f); });
+    if (bad != scale.end())
+      throw ModelFormatError("model.bin: variable '" + printable(v.name) + "' holds " +
+                             std::to_string(*bad) + " at element " +
+                             std::to_string(bad - scale.begin()) +
+                             " (quantization scales must be finite and above 0)");
   }
 
   // A [rows, cols] weight, dequantized when stored as int8/int16.
@@ -81,6 +109,7 @@ class WeightReader {
       const Variable* sv = file_.find(v.name + "_scale");
       // Old int16 models have no saved scale: CTranslate2 uses 1000.
       const float scale = sv ? static_cast<float>(file_.scalar(*sv)) : 1000.0f;
+      if (sv) check_scales(*sv, {scale});
       for (std::size_t i = 0; i < out.size(); ++i) {
         int16_t x;
         std::memcpy(&x, bytes.data() + 2 * i, 2);
@@ -93,15 +122,17 @@ class WeightReader {
   std::vector<float> scales(const Variable& v) const {
     const Variable* sv = file_.find(v.name + "_scale");
     if (sv == nullptr)
-      throw ModelFormatError("model.bin: int8 variable '" + v.name + "' has no '" + v.name +
-                             "_scale'");
+      throw ModelFormatError("model.bin: int8 variable '" + printable(v.name) + "' has no '" +
+                             printable(v.name) + "_scale'");
     expect_shape(*sv, {v.shape[0]});
-    return to_float(*sv);
+    std::vector<float> scale = to_float(*sv);
+    check_scales(*sv, scale);
+    return scale;
   }
 
   // A linear weight packed for the compute type; tensors reached through aliases share it.
   std::shared_ptr<const ops::PackedWeight> packed(const std::string& name, int64_t rows,
-                                                   int64_t cols) {
+                                                  int64_t cols) {
     const Variable& v = get(name);
     expect_shape(v, {rows, cols});
     if (auto it = cache_.find(v.offset); it != cache_.end()) return it->second;
@@ -109,7 +140,8 @@ class WeightReader {
     if (compute_ == CpuCompute::kInt8 && v.dtype == DType::kI8) {
       const std::vector<float> scale = scales(v);
       const auto* q = reinterpret_cast<const int8_t*>(file_.payload(v).data());
-      result = std::make_shared<ops::PackedWeight>(ops::pack_i8(q, scale.data(), rows, cols, pool_));
+      result =
+          std::make_shared<ops::PackedWeight>(ops::pack_i8(q, scale.data(), rows, cols, pool_));
     } else {
       const std::vector<float> w = dequantized(v);
       if (compute_ == CpuCompute::kFloat32) {
@@ -207,6 +239,36 @@ void check_architecture(const WeightReader& r, const std::string& scope) {
       throw Unsupported("model.bin: '" + scope + name + "' is not part of NLLB/M2M100");
 }
 
+// A scalar the arithmetic uses directly: it must be finite and above zero, or the model
+// would load and then translate to garbage (or to nothing).
+float positive_scalar(const std::string& name, double value) {
+  if (!(std::isfinite(value) && value > 0 && value <= std::numeric_limits<float>::max()))
+    throw ModelFormatError("model.bin: " + name + " is " + std::to_string(value) +
+                           " (expected a finite number above 0)");
+  return static_cast<float>(value);
+}
+
+// num_heads as stored, or the spec's implied count when absent (revisions < 3). Present but
+// not a whole number from 1 to d_model that divides d_model is an error: a negative value
+// was once taken for "absent" and loaded with 8 heads.
+int head_count(const WeightReader& r, const ModelFile& file, const std::string& scope, int64_t d) {
+  const std::string name = scope + "/num_heads";
+  const bool stored = r.has(name) || (file.spec_revision() < 5 && r.has("num_heads"));
+  const double heads =
+      stored ? r.attribute(scope, "num_heads", 0) : (file.spec_name() == "TransformerBig" ? 16 : 8);
+  // The comparisons are false for NaN, so it is refused before any cast.
+  if (!(heads >= 1 && heads <= static_cast<double>(std::min<int64_t>(d, 65536)) &&
+        heads == std::floor(heads)))
+    throw ModelFormatError("model.bin: " + name + " is " + std::to_string(heads) +
+                           " (expected a whole number from 1 to d_model " + std::to_string(d) +
+                           ")");
+  const int n = static_cast<int>(heads);
+  if (d % n != 0)
+    throw ModelFormatError("model.bin: " + name + " = " + std::to_string(n) +
+                           " does not divide d_model " + std::to_string(d));
+  return n;
+}
+
 StackWeights load_stack(WeightReader& r, const ModelFile& file, const std::string& scope,
                         const std::string& embeddings_name, int64_t vocab, int64_t d) {
   StackWeights s;
@@ -218,27 +280,19 @@ StackWeights load_stack(WeightReader& r, const ModelFile& file, const std::strin
   } else if (scale->dtype == DType::kI8) {
     s.embedding_scale = file.scalar(*scale) != 0 ? std::sqrt(static_cast<float>(d)) : 1.0f;
   } else {
-    s.embedding_scale = static_cast<float>(file.scalar(*scale));
+    s.embedding_scale = positive_scalar(printable(scale->name), file.scalar(*scale));
   }
   const Variable& pos = r.get(scope + "/position_encodings/encodings");
-  if (pos.shape.size() != 2 || pos.shape[1] != d)
-    throw ModelFormatError("model.bin: '" + pos.name + "' has shape " + shape_str(pos.shape) +
-                           ", expected [positions, " + std::to_string(d) + "]");
+  if (pos.shape.size() != 2 || pos.shape[0] <= 0 || pos.shape[1] != d)
+    throw ModelFormatError("model.bin: '" + printable(pos.name) + "' has shape " +
+                           shape_str(pos.shape) + ", expected [positions, " + std::to_string(d) +
+                           "]");
   s.max_positions = pos.shape[0];
   s.positions = r.to_float(pos);
-  double heads = r.attribute(scope, "num_heads", -1);
-  if (heads < 0) {
-    heads = file.spec_name() == "TransformerBig" ? 16 : 8;
-  }
-  if (!(heads >= 1 && heads <= 65536))  // also rejects NaN before the cast
-    throw ModelFormatError("model.bin: " + scope + "/num_heads is not a valid head count");
-  s.num_heads = static_cast<int>(heads);
-  if (s.num_heads <= 0 || d % s.num_heads != 0)
-    throw ModelFormatError("model.bin: " + scope + "/num_heads = " + std::to_string(s.num_heads) +
-                           " does not divide d_model " + std::to_string(d));
+  s.num_heads = head_count(r, file, scope, d);
   s.queries_scale = 1.0f / std::sqrt(static_cast<float>(d / s.num_heads));
   if (const Variable* q = file.find(scope + "/layer_0/self_attention/queries_scale"))
-    s.queries_scale = static_cast<float>(file.scalar(*q));
+    s.queries_scale = positive_scalar(printable(q->name), file.scalar(*q));
   s.final_norm = r.norm(scope + "/layer_norm", d);
   return s;
 }
@@ -266,8 +320,8 @@ std::size_t NllbWeights::bytes() const {
   for (const auto& l : encoder_layers)
     for (const auto* x : {&l.self_qkv, &l.self_out, &l.ffn_in, &l.ffn_out}) add_linear(*x);
   for (const auto& l : decoder_layers)
-    for (const auto* x : {&l.self_qkv, &l.self_out, &l.cross_q, &l.cross_kv, &l.cross_out,
-                          &l.ffn_in, &l.ffn_out})
+    for (const auto* x :
+         {&l.self_qkv, &l.self_out, &l.cross_q, &l.cross_kv, &l.cross_out, &l.ffn_in, &l.ffn_out})
       add_linear(*x);
   add_linear(projection);
   return total;
@@ -297,13 +351,17 @@ NllbWeights NllbWeights::load(const ModelFile& file, CpuCompute compute, float e
   const int64_t d = w.d_model;
   const Variable& fc1 = r.get("encoder/layer_0/ffn/linear_0/weight");
   if (fc1.shape.size() != 2)
-    throw ModelFormatError("model.bin: '" + fc1.name + "' has shape " + shape_str(fc1.shape) +
-                           ", expected [ffn, d_model]");
+    throw ModelFormatError("model.bin: '" + printable(fc1.name) + "' has shape " +
+                           shape_str(fc1.shape) + ", expected [ffn, d_model]");
   w.ffn_dim = fc1.shape[0];
+  if (w.ffn_dim <= 0 || fc1.shape[1] != w.d_model)
+    throw ModelFormatError("model.bin: '" + printable(fc1.name) + "' has shape " +
+                           shape_str(fc1.shape) + ", expected [ffn, " + std::to_string(w.d_model) +
+                           "]");
   const int64_t f = w.ffn_dim;
 
-  const std::string enc_emb =
-      r.has("encoder/embeddings_0/weight") ? "encoder/embeddings_0/weight" : "encoder/embeddings/weight";
+  const std::string enc_emb = r.has("encoder/embeddings_0/weight") ? "encoder/embeddings_0/weight"
+                                                                   : "encoder/embeddings/weight";
   w.encoder = load_stack(r, file, "encoder", enc_emb, w.vocab_size, d);
   w.decoder = load_stack(r, file, "decoder", "decoder/embeddings/weight", w.vocab_size, d);
 
@@ -333,7 +391,8 @@ NllbWeights NllbWeights::load(const ModelFile& file, CpuCompute compute, float e
     l.ffn_norm = r.norm(p + "/ffn/layer_norm", d);
     // HF configs allow a decoder FFN width other than the encoder's.
     const Variable& dec_fc1 = r.get(p + "/ffn/linear_0/weight");
-    const int64_t dec_ffn = dec_fc1.shape.size() == 2 ? dec_fc1.shape[0] : -1;
+    const int64_t dec_ffn =
+        dec_fc1.shape.size() == 2 && dec_fc1.shape[0] > 0 ? dec_fc1.shape[0] : -1;
     l.ffn_in = r.linear(p + "/ffn/linear_0", dec_ffn, d);
     l.ffn_out = r.linear(p + "/ffn/linear_1", d, l.ffn_in.out());
     w.decoder_layers.push_back(std::move(l));
@@ -341,7 +400,8 @@ NllbWeights NllbWeights::load(const ModelFile& file, CpuCompute compute, float e
   const std::string proj =
       r.has("decoder/projection/weight") ? "decoder/projection" : "decoder/embeddings";
   w.projection.weight = r.packed(proj + "/weight", w.vocab_size, d);
-  if (r.has("decoder/projection/bias")) w.projection.bias = r.floats("decoder/projection/bias", {w.vocab_size});
+  if (r.has("decoder/projection/bias"))
+    w.projection.bias = r.floats("decoder/projection/bias", {w.vocab_size});
   return w;
 }
 

@@ -82,6 +82,7 @@ struct FrontConfig {
   std::string log_level = "info";
   std::chrono::milliseconds drain_timeout{30000};
   int crash_reports_kept = 20;
+  std::filesystem::path api_keys_file;  // empty: the LibreTranslate API needs no key
   WorkerSettings worker;
   Supervision supervision;
   SoftLimits limits;

@@ -82,6 +82,13 @@ std::vector<Setting> make_table() {
        .min = 0,
        .max = 10000,
        .doc = "newest worker crash reports kept in `state_dir`; older ones are deleted"},
+      {.name = "api_keys_file",
+       .kind = K::kPath,
+       .field = +[](C& c) -> std::filesystem::path& { return c.api_keys_file; },
+       .flag = "--api-keys-file",
+       .default_text = "none",
+       .doc = "LibreTranslate API keys: one per line, each with an optional limit of requests "
+              "per minute (docs/libretranslate.md); reread on SIGHUP; none = no key needed"},
 
       // Passed through to every `nmtd worker` (docs/worker.md).
       {.name = "worker.threads",

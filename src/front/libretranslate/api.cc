@@ -2,6 +2,7 @@
 // the small handlers (/detect, /languages, /frontend/settings).
 #include "front/libretranslate/api.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,7 +40,18 @@ void check_key(const Options& opt, const Fields& fields) {
                                 ? "Please contact the server operator to get an API key"
                                 : "Visit " + opt.get_api_key_link + " to get an API key"};
   }
-  if (!opt.api_keys->contains(*key)) throw RequestError{403, "Invalid API key"};
+  // As LibreTranslate charges it: a batch costs one request per text. A `q` that is not
+  // valid costs one, and its own error follows once the key is admitted.
+  int cost = 1;
+  try {
+    if (const auto q = fields.texts("q"); q && !q->items.empty())
+      cost = static_cast<int>(std::min<std::size_t>(q->items.size(), 1'000'000'000));
+  } catch (const RequestError&) {
+  }
+  const KeyDecision d = opt.api_keys->admit(*key, cost);
+  if (d.verdict == KeyVerdict::kUnknown) throw RequestError{403, "Invalid API key"};
+  if (d.verdict == KeyVerdict::kOverLimit)
+    throw RequestError{429, "Slowdown: " + std::to_string(d.requests_per_minute) + " per 1 minute"};
 }
 
 using Body = std::function<json(const http::HttpRequest&)>;
@@ -145,7 +157,7 @@ nlohmann::json frontend_settings(const Context& ctx) {
     if (const auto d = ctx.names.describe(r->nllb))
       target = json{{"code", d->code}, {"name", d->name}};
   }
-  const bool keys = ctx.options.api_keys.has_value();
+  const bool keys = ctx.options.api_keys != nullptr;
   return json{
       {"charLimit", char_limit(ctx)},
       {"frontendTimeout", ctx.options.frontend_timeout_ms},

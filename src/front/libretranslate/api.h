@@ -16,11 +16,13 @@
 // Every answer of these routes carries LibreTranslate's CORS headers.
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 
 #include "front/http/http_server.h"
+#include "front/libretranslate/api_keys.h"
 #include "front/libretranslate/backend.h"
 #include "front/libretranslate/language_names.h"
 
@@ -31,9 +33,10 @@ struct Options {
   int batch_limit = -1;         // most texts in one `q` list; -1: none
   int alternatives_limit = -1;  // largest `alternatives`; -1: none
   // Set: /translate and /detect need one of these keys in `api_key` (missing: 400 "Please
-  // contact the server operator to get an API key", unknown: 403 "Invalid API key"). Unset:
-  // `api_key` is accepted and ignored.
-  std::optional<std::set<std::string>> api_keys;
+  // contact the server operator to get an API key", unknown: 403 "Invalid API key", over the
+  // key's limit: 429 "Slowdown: N per 1 minute"). Unset: `api_key` is accepted and ignored.
+  // Shared with whoever reloads the keys (the front, on SIGHUP).
+  std::shared_ptr<ApiKeys> api_keys;
   std::string
       get_api_key_link;  // non-empty: the missing-key text is "Visit LINK to get an API key"
   std::chrono::milliseconds deadline{60000};  // for each backend call of a request

@@ -6,11 +6,15 @@
 #include <httplib.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/serve_process.h"
 #include "support/translator_client.h"
@@ -224,6 +228,58 @@ TEST_F(LibreTranslate, WebPageTranslatesInAHeadlessBrowser) {
       escaped += ch;
   }
   EXPECT_THAT(dom, HasSubstr(escaped)) << "the page did not show the translation";
+}
+
+// Polls `condition` every 20 ms for up to `timeout`.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+TEST(LibreTranslateKeys, KeysOfTheKeyFileAreRequiredAndSighupRereadsThem) {
+  const TempDir keys_dir("keys");
+  const auto file = keys_dir.path() / "keys.txt";
+  std::ofstream(file) << "# keys of the test\nfirst 2\n";
+  ServeProcess serve(shared_test_model(), {"--workers", "1", "--api-keys-file", file.string()});
+  ASSERT_TRUE(serve.wait_serving()) << serve.stderr_text();
+  httplib::Client c("127.0.0.1", serve.http_port());
+  c.set_read_timeout(std::chrono::seconds(60));
+  const auto detect = [&](const char* key) {
+    json body = {{"q", "Hello, how are you today?"}};
+    if (key != nullptr) body["api_key"] = key;
+    const auto r = c.Post("/detect", body.dump(), "application/json");
+    return r ? r->status : -1;
+  };
+  const auto settings = c.Get("/frontend/settings");
+  ASSERT_TRUE(settings);
+  EXPECT_EQ(json::parse(settings->body)["keyRequired"], true);
+  EXPECT_EQ(detect(nullptr), 400);
+  EXPECT_EQ(detect("second"), 403);
+  EXPECT_EQ(detect("first"), 200);
+  EXPECT_EQ(detect("first"), 200);
+  EXPECT_EQ(detect("first"), 429);  // its 2 requests per minute are spent
+
+  // A file with an error is not half-applied: the keys in force stay.
+  std::ofstream(file) << "second 1 too many words\n";
+  serve.signal(SIGHUP);
+  EXPECT_TRUE(
+      eventually([&] { return serve.stderr_text().find("NOT reloaded") != std::string::npos; },
+                 std::chrono::seconds(10)))
+      << serve.stderr_text();
+  EXPECT_EQ(detect("second"), 403);
+  std::ofstream(file) << "second\n";
+  serve.signal(SIGHUP);
+  EXPECT_TRUE(eventually(
+      [&] { return serve.stderr_text().find("1 API keys reloaded") != std::string::npos; },
+      std::chrono::seconds(10)))
+      << serve.stderr_text();
+  EXPECT_EQ(detect("second"), 200);
+  EXPECT_EQ(detect("first"), 403);
+  EXPECT_TRUE(serve.running());  // SIGHUP no longer ends the front
 }
 
 }  // namespace

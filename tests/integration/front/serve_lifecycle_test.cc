@@ -196,21 +196,37 @@ TEST(Serve, SigtermFinishesInFlightCallsThenStopsWorkersAndExitsZero) {
 }
 
 TEST(Serve, WorkersFollowAKilledFrontAndTheNextOneStartsAtOnce) {
+  // The default runtime directory (runtime_dir unset), under an XDG_RUNTIME_DIR of the test's
+  // own, so that what the killed front leaves there can be seen.
+  const TempDir xdg("xdg");
+  const ScopedVariable runtime("XDG_RUNTIME_DIR", xdg.path().c_str());
   std::vector<pid_t> workers;
   int port = 0;
+  std::filesystem::path left_behind;
   {
-    ServeProcess serve(shared_test_model(), {"--workers", "2"});
+    ServeProcess serve(shared_test_model(), {"--workers", "2", "--runtime-dir", ""});
     ASSERT_TRUE(serve.wait_workers_ready(2, 60s)) << serve.stderr_text();
     workers = serve.worker_pids();
     port = serve.port();
+    left_behind = xdg.path() / ("nmtd-" + std::to_string(serve.pid()));
+    ASSERT_TRUE(std::filesystem::is_directory(left_behind));
     serve.signal(SIGKILL);
     ASSERT_TRUE(serve.wait_exit(10s).has_value());
+    // Reparented to init, they drain (nothing in flight) and exit by themselves.
+    for (pid_t w : workers)
+      EXPECT_TRUE(wait_until([&] { return !alive(w); }, 10s)) << "worker " << w << " is an orphan";
+    // Nothing crashed: no crash-<pid>.txt, not even an empty one, in any state directory.
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(serve.state_dir()))
+      EXPECT_FALSE(entry.is_regular_file() &&
+                   entry.path().filename().string().starts_with("crash-"))
+          << entry.path();
   }
-  // Reparented to init, they drain (nothing in flight) and exit by themselves.
-  for (pid_t w : workers)
-    EXPECT_TRUE(wait_until([&] { return !alive(w); }, 10s)) << "worker " << w << " is an orphan";
-  ServeProcess next(shared_test_model(), {"--workers", "1"}, "", port);
+  EXPECT_TRUE(std::filesystem::exists(left_behind));  // SIGKILL leaves no chance to clean up
+  ServeProcess next(shared_test_model(), {"--workers", "1", "--runtime-dir", ""}, "", port);
   EXPECT_TRUE(next.wait_serving(60s)) << next.stderr_text();
+  // The next front removed the dead one's directory and the sockets in it.
+  EXPECT_FALSE(std::filesystem::exists(left_behind));
+  EXPECT_THAT(next.stderr_text(), HasSubstr("left by a front that no longer runs"));
 }
 
 }  // namespace

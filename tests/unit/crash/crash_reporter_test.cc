@@ -97,6 +97,9 @@ class CrashReporterTest : public ::testing::Test {
     EXPECT_EQ(reports.size(), 1u);
     if (reports.size() != 1) return "";
     EXPECT_THAT(reports[0].filename().string(), MatchesRegex("crash-[0-9]+\\.txt"));
+    // Reports hold request ids and error texts: the owner's alone.
+    EXPECT_EQ(fs::status(reports[0]).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
     std::ifstream in(reports[0]);
     std::stringstream text;
     text << in.rdbuf();
@@ -275,7 +278,8 @@ TEST_F(CrashReporterTest, ReporterDestroyedWithoutACrashLeavesNoFile) {
     CrashReporter reporter(config());
     path = reporter.report_path();
     EXPECT_EQ(path, dir_ / ("crash-" + std::to_string(::getpid()) + ".txt"));
-    EXPECT_TRUE(fs::exists(path));  // opened up front, not at crash time
+    // Created at crash time only: a process killed by SIGKILL leaves no empty report behind.
+    EXPECT_FALSE(fs::exists(path));
   }
   EXPECT_FALSE(fs::exists(path));
   EXPECT_TRUE(dir_is_empty());
@@ -303,7 +307,7 @@ TEST_F(CrashReporterTest, OnlyOneReporterAtATime) {
   {
     CrashReporter first(config());
     EXPECT_THROW(CrashReporter second(config()), nmtd::Error);
-    EXPECT_TRUE(fs::exists(first.report_path()));  // the refused one did not touch it
+    EXPECT_FALSE(fs::exists(first.report_path()));  // the refused one did not create it
   }
   EXPECT_NO_THROW(CrashReporter again(config()));
 }

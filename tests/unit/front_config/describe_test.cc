@@ -31,6 +31,7 @@ FrontConfig everything_changed() {
   c.log_level = "debug";
   c.drain_timeout = 12345ms;
   c.crash_reports_kept = 5;
+  c.api_keys_file = "/etc/nmtd/api-keys";
   c.worker = {.threads = 2,
               .compute_type = "int8",
               .queue_capacity = 300,

@@ -129,7 +129,7 @@ TEST(ApiKeys, IgnoredUnlessConfigured) {
 
 TEST(ApiKeys, ConfiguredKeysAreRequiredOnTranslateAndDetect) {
   Options options;
-  options.api_keys = std::set<std::string>{"k1"};
+  options.api_keys = std::make_shared<ApiKeys>(std::vector<ApiKey>{{.key = "k1"}});
   ApiServer s(options);
   const json req = {{"q", "x"}, {"source", "en"}, {"target", "fr"}};
   for (const std::string path : {"/translate", "/detect"}) {
@@ -157,9 +157,36 @@ TEST(ApiKeys, ConfiguredKeysAreRequiredOnTranslateAndDetect) {
   EXPECT_EQ(settings["keyRequired"], true);
 }
 
+TEST(ApiKeys, EachKeyHasItsOwnRequestsPerMinute) {
+  Options options;
+  options.api_keys = std::make_shared<ApiKeys>(
+      std::vector<ApiKey>{{.key = "limited", .requests_per_minute = 3}, {.key = "free"}});
+  ApiServer s(options);
+  const json batch = {
+      {"q", {"a", "b"}}, {"source", "en"}, {"target", "fr"}, {"api_key", "limited"}};
+  EXPECT_EQ(s.post_json("/translate", batch).first, 200);  // 2 of 3: a batch counts per text
+  const auto [status, body] = s.post_json("/translate", batch);
+  EXPECT_EQ(status, 429);
+  EXPECT_EQ(body, json({{"error", "Slowdown: 3 per 1 minute"}}));
+  EXPECT_EQ(s.post_json("/detect", {{"q", "x"}, {"api_key", "limited"}}).first, 200);  // 3 of 3
+  EXPECT_EQ(s.post_json("/detect", {{"q", "x"}, {"api_key", "limited"}}).first, 429);
+  for (int i = 0; i < 5; ++i)  // another key's use is its own
+    EXPECT_EQ(s.post_json("/detect", {{"q", "x"}, {"api_key", "free"}}).first, 200);
+}
+
+TEST(ApiKeys, AReplacedKeySetTakesEffectAtOnce) {
+  Options options;
+  options.api_keys = std::make_shared<ApiKeys>(std::vector<ApiKey>{{.key = "old"}});
+  ApiServer s(options);
+  EXPECT_EQ(s.post_json("/detect", {{"q", "x"}, {"api_key", "old"}}).first, 200);
+  options.api_keys->replace({{.key = "new"}});
+  EXPECT_EQ(s.post_json("/detect", {{"q", "x"}, {"api_key", "old"}}).first, 403);
+  EXPECT_EQ(s.post_json("/detect", {{"q", "x"}, {"api_key", "new"}}).first, 200);
+}
+
 TEST(ApiKeys, LinkInTheMissingKeyText) {
   Options options;
-  options.api_keys = std::set<std::string>{"k1"};
+  options.api_keys = std::make_shared<ApiKeys>(std::vector<ApiKey>{{.key = "k1"}});
   options.get_api_key_link = "https://example.org/keys";
   ApiServer s(options);
   EXPECT_EQ(s.post_json("/detect", {{"q", "x"}}).second["error"],

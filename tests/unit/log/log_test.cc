@@ -64,6 +64,11 @@ TEST(Log, FileRotatesAtItsBound) {
   EXPECT_TRUE(std::filesystem::exists(dir / "t.2.log"));
   EXPECT_FALSE(std::filesystem::exists(dir / "t.3.log"));
   EXPECT_LE(std::filesystem::file_size(dir / "t.log"), 4096u);
+  // Log lines hold request ids and error texts: every file is the owner's alone.
+  for (const char* name : {"t.log", "t.1.log", "t.2.log"})
+    EXPECT_EQ(std::filesystem::status(dir / name).permissions() & std::filesystem::perms::all,
+              std::filesystem::perms::owner_read | std::filesystem::perms::owner_write)
+        << name;
   std::filesystem::remove_all(dir);
 }
 

@@ -1,14 +1,23 @@
 // ModelFile on damaged and foreign input: every truncation, random bit flips, other file
 // types, and each malformed field. All must end in ModelFormatError or IoError, never a
 // crash, an out-of-bounds read (run under ASan) or a huge allocation.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <functional>
+#include <future>
 #include <random>
 #include <string>
 
 #include "common/error.h"
+#include "engine/model/model_config.h"
 #include "engine/model/model_file.h"
+#include "engine/model/model_file_util.h"
 #include "engine/model/model_writer.h"
+#include "engine/model/vocabulary.h"
 #include "model_test_util.h"
 
 namespace nmtd {
@@ -213,6 +222,21 @@ TEST(ModelFileCorrupt, EachMalformedFieldIsNamed) {
   }
 }
 
+TEST(ModelFileCorrupt, NamesInErrorsAreEscaped) {
+  // A NUL would end what() early and raw bytes would reach terminals and log parsers as is.
+  TempDir dir;
+  std::string error;
+  const std::string spec("Llama\0\xff\x1b[2J", 11);
+  EXPECT_FALSE(open_bytes(dir, ByteBuilder().u32(6).str(spec).u32(1).u32(0).u32(0).bytes, &error));
+  EXPECT_NE(error.find("unknown spec name \"Llama\\x00\\xff\\x1b[2J\" (known:"), std::string::npos)
+      << error;
+  const std::string name("w\0eight\n", 8);
+  ByteBuilder b;
+  b.u32(6).str("TransformerSpec").u32(7).u32(1).str(name).u8(1).u32(4).u8(6).u32(0).u32(0);
+  EXPECT_FALSE(open_bytes(dir, b.bytes, &error));
+  EXPECT_NE(error.find("variable 'w\\x00eight\\x0a' has dtype code 6"), std::string::npos) << error;
+}
+
 TEST(ModelFileCorrupt, DuplicatesDanglingAliasesAndTrailingBytesAreTolerated) {
   TempDir dir;
   ByteBuilder b;
@@ -232,6 +256,50 @@ TEST(ModelFileCorrupt, DuplicatesDanglingAliasesAndTrailingBytesAreTolerated) {
   EXPECT_EQ(m.find("c"), m.find("x"));
   EXPECT_EQ(m.trailing_bytes(), 4u);
   EXPECT_EQ(m.aliases().size(), 3u);
+}
+
+// Runs `load` on another thread and expects it to throw `Expected` well within a few seconds. A
+// reader that blocks on the FIFO is woken by opening its write end (then sees end of file), so
+// the test reports the hang instead of hanging itself.
+template <typename Expected>
+void expect_refused_at_once(const std::filesystem::path& fifo, std::function<void()> load) {
+  auto done = std::async(std::launch::async, std::move(load));
+  if (done.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    ADD_FAILURE() << "loading hung on the FIFO " << fifo;
+    const int fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0) ::close(fd);
+  }
+  try {
+    done.get();
+    ADD_FAILURE() << fifo << " was read as if it were a file";
+  } catch (const Expected& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular file"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ModelFileCorrupt, AFifoInTheModelFolderIsRefusedWithoutWaiting) {
+  TempDir dir;
+  const auto model_bin = dir.path() / "model.bin";
+  ASSERT_EQ(::mkfifo(model_bin.c_str(), 0600), 0);
+  expect_refused_at_once<IoError>(model_bin, [&] { ModelFile::open(model_bin); });
+  std::filesystem::remove(model_bin);
+
+  small_model(dir);
+  std::filesystem::rename(dir.path() / "small.bin", model_bin);
+  const ModelFile m = ModelFile::open(model_bin);
+  for (const char* name : {"config.json", "shared_vocabulary.json"}) {
+    const auto fifo = dir.path() / name;
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    expect_refused_at_once<ModelFormatError>(fifo, [&] {
+      ModelConfig::load(dir.path(), m);
+      Vocabulary::load(dir.path(), "<unk>");
+    });
+    std::filesystem::remove(fifo);
+    write_bytes(fifo, std::string(name) == "config.json"
+                          ? R"({"unk_token": "<unk>", "bos_token": "<s>", "eos_token": "</s>"})"
+                          : R"(["<unk>"])");
+  }
+  EXPECT_THROW(read_text_file("/dev/zero"), IoError);  // a device never ends either
 }
 
 }  // namespace
