@@ -229,7 +229,7 @@ void BoundedServer::serve(ConnectionPtr connection, RequestHead head) {
     }
     SocketStream stream(
         connection->fd(), limits_, [this] { return stopping(); }, std::move(connection->pending));
-    stream.begin_request();
+    stream.begin_request(head.size, head.framing == RequestHead::Framing::kChunked);
     const auto start = Clock::now();
     const bool last =
         ++connection->requests_served >= config_.max_requests_per_connection || stopping();
