@@ -84,18 +84,52 @@ void PieceDispatch::send(Chunk chunk) {
   const bool whole = chunk.first == 0 && chunk.last == pieces_.size();
   if (!call.request_id().empty() && !whole)
     call.set_request_id(call.request_id() + "#" + std::to_string(chunk.index));
+  {
+    std::lock_guard lock(mutex_);
+    calls_.emplace(chunk.index, std::weak_ptr<ForwardedCall>());
+  }
   auto self = shared_from_this();
-  parts_.service.forward(
+  const auto forwarded = parts_.service.forward(
       std::move(call), deadline_,
       [self, chunk](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
         self->on_reply(chunk, status, std::move(response));
       },
       client_);
+  bool cancel_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    // No entry: answered already, from within forward().
+    if (const auto it = calls_.find(chunk.index); it != calls_.end()) {
+      it->second = forwarded;
+      cancel_now = cancelled_;  // cancel() came while forward() ran and did not see the call
+    }
+  }
+  if (cancel_now && forwarded) forwarded->cancel();
+}
+
+void PieceDispatch::cancel() {
+  std::vector<std::shared_ptr<ForwardedCall>> in_flight;
+  {
+    std::lock_guard lock(mutex_);
+    if (cancelled_) return;
+    cancelled_ = true;
+    if (!stopped_) stopped_ = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    for (const auto& [index, call] : calls_)
+      if (auto c = call.lock()) in_flight.push_back(std::move(c));
+  }
+  // Each answers CANCELLED through on_reply(), which settles its pieces.
+  for (const auto& call : in_flight) call->cancel();
 }
 
 void PieceDispatch::on_reply(Chunk chunk, const grpc::Status& status,
                              nmt::v1::TranslateResponse&& response) {
-  if (client_cancelled())
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mutex_);
+    calls_.erase(chunk.index);
+    cancelled = cancelled_;
+  }
+  if (cancelled || client_cancelled())
     return settle(chunk, grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call"),
                   nullptr);
   // With no worker ready the refusal is the front's hold queue's, which is meant to be final.

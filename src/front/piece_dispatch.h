@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -60,6 +61,10 @@ class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
 
   // Sends the first calls; on_finished runs once every piece has its answer.
   void start();
+  // The client went away without a gRPC call to say so (an HTTP client hung up): the calls at
+  // the workers are cancelled, so their queues free at once, and the pieces not sent yet never
+  // are; every piece not answered yet is answered CANCELLED. From any thread, any number of times.
+  void cancel();
 
  private:
   struct Chunk {
@@ -90,6 +95,10 @@ class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
   int chunks_made_ = 0;
   std::optional<grpc::Status> stopped_;  // why the pieces not sent yet never will be
   bool finished_ = false;
+  bool cancelled_ = false;  // by cancel()
+  // The calls at the workers, by chunk index, for cancel(): an entry from just before a chunk is
+  // forwarded until its answer (empty while forward() has not returned yet).
+  std::map<int, std::weak_ptr<ForwardedCall>> calls_;
 };
 
 }  // namespace nmtd::front
