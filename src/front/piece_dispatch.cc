@@ -37,7 +37,13 @@ PieceDispatch::PieceDispatch(Parts parts, const std::vector<std::string>& pieces
       on_answer_(std::move(on_answer)),
       on_finished_(std::move(on_finished)) {}
 
-void PieceDispatch::start() { pump(); }
+void PieceDispatch::start() {
+  if (pieces_.size() > parts_.limits.texts_in_flight) {
+    large_ = true;
+    parts_.large_requests.fetch_add(1);
+  }
+  pump();
+}
 
 void PieceDispatch::pump() {
   std::vector<Chunk> ready;
@@ -49,8 +55,14 @@ void PieceDispatch::pump() {
     if (!stopped_ && client_cancelled())
       stopped_ = grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call");
     const auto& limits = parts_.limits;
-    while (!stopped_ && next_ < pieces_.size() && texts_out_ < limits.texts_in_flight) {
-      const std::size_t room = std::min(limits.texts_per_call, limits.texts_in_flight - texts_out_);
+    // A large request's share; it grows back as the others finish (each always has a call out,
+    // so it comes back here).
+    const std::size_t in_flight =
+        large_ ? std::max<std::size_t>(
+                     1, limits.texts_in_flight / std::max<std::size_t>(1, parts_.large_requests))
+               : limits.texts_in_flight;
+    while (!stopped_ && next_ < pieces_.size() && texts_out_ < in_flight) {
+      const std::size_t room = std::min(limits.texts_per_call, in_flight - texts_out_);
       Chunk chunk{.first = next_, .last = next_, .index = chunks_made_++};
       std::size_t bytes = 0;
       while (chunk.last < pieces_.size() && chunk.last - chunk.first < room &&
@@ -74,6 +86,7 @@ void PieceDispatch::pump() {
   }
   for (auto& chunk : ready) send(chunk);
   if (!finish) return;
+  if (large_) parts_.large_requests.fetch_sub(1);
   if (unsent) on_answer_(unsent->first, unsent->second, why, nullptr);
   on_finished_();
 }

@@ -160,7 +160,7 @@ TranslationFacade::Cancel TranslationFacade::translate(FacadeRequest request, Do
   const auto deadline = service_.deadline_or_default(job->request.deadline);
   // The dispatch holds the job through its callbacks, and the job does not hold the dispatch.
   auto dispatch = std::make_shared<PieceDispatch>(
-      PieceDispatch::Parts{service_, timer_, limits_}, job->pieces,
+      PieceDispatch::Parts{service_, timer_, limits_, large_requests_}, job->pieces,
       std::move(call), deadline, job->request.client,
       [job](std::size_t first, std::size_t last, const grpc::Status& status,
             const nmt::v1::TranslateResponse* response) {

@@ -7,6 +7,7 @@
 // then come from the workers' cache.
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -68,6 +69,7 @@ class TranslationFacade {
   const std::size_t max_text_bytes_;
   const DispatchLimits limits_;
   text_split::Splitter splitter_;
+  std::atomic<std::size_t> large_requests_{0};  // PieceDispatch::Parts::large_requests
   RetryTimer timer_;  // last: its destructor runs the backoffs still waiting
 };
 

@@ -121,6 +121,38 @@ TEST_F(LargeRequests, LibreTranslateListOfManyMoreStringsThanTheQueueIsAnsweredI
   EXPECT_EQ(serve_->status().retries(), retries_before);
 }
 
+// Several large requests at once share the half of the queues one of them may take: small
+// requests still find the other half, and none of the large ones is refused by a full queue.
+TEST_F(LargeRequests, SeveralLargeRequestsAtOnceLeaveRoomForSmallOnes) {
+  const auto retries_before = serve_->status().retries();
+  std::vector<std::future<httplib::Result>> large;
+  for (int r = 0; r < 3; ++r) {
+    json q = json::array();
+    for (int i = 0; i < 120; ++i)
+      q.push_back("Request " + std::to_string(r) + " string " + std::to_string(i) + ".");
+    large.push_back(std::async(std::launch::async, [this, q] {
+      httplib::Client c("127.0.0.1", serve_->http_port());
+      c.set_read_timeout(std::chrono::seconds(60));
+      return c.Post("/translate", json{{"q", q}, {"source", "en"}, {"target", "fr"}}.dump(),
+                    "application/json");
+    }));
+  }
+  ASSERT_TRUE(wait_for([] { return outstanding() > 0; }, 10s));
+  for (int i = 0; i < 3; ++i) {
+    pb::TranslateResponse out;
+    grpc::ClientContext ctx;
+    const auto status =
+        stub_->Translate(&ctx, request("Small two " + std::to_string(i) + ".", "s"), &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+  for (auto& f : large) {
+    const auto r = f.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+  }
+  EXPECT_EQ(serve_->status().retries(), retries_before);
+}
+
 TEST_F(LargeRequests, BaketaTextOfSixHundredSentencesIsAnsweredInFull) {
   const std::string text = sentences(600, "a");
   ASSERT_LE(text.size(), 10'000u);  // within max_text_chars
