@@ -53,14 +53,15 @@ class HttpClientGone : public ::testing::Test {
   }
 
   CapturedLog log_;
-  std::unique_ptr<HttpServer> server_;
-  int port_ = 0;
   std::atomic<int> patience_ms_{5000};  // how long the handler waits for a hang-up
   std::mutex mutex_;
   std::condition_variable changed_;
   bool started_ = false;
   bool mark_seen_ = false;
   std::optional<bool> gone_;
+  // Last: stopped (its handler done with the members above) before they go.
+  std::unique_ptr<HttpServer> server_;
+  int port_ = 0;
 };
 
 TEST_F(HttpClientGone, AHandlerSeesItsClientHangUp) {
