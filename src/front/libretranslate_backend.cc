@@ -44,15 +44,29 @@ std::chrono::system_clock::time_point wall_deadline(lt::Clock::time_point deadli
                                                                          lt::Clock::now());
 }
 
-// One facade call for texts in one language pair, waited for on this (HTTP) thread.
+// How often a waiting request looks whether its HTTP client is still there.
+constexpr std::chrono::milliseconds kHangUpCheckEvery{50};
+
+// One facade call for texts in one language pair, waited for on this (HTTP) thread. When the
+// client hangs up meanwhile, the call is cancelled, which frees the workers' queues at once.
 std::pair<grpc::Status, std::vector<TextOutcome>> run(TranslationFacade& facade,
-                                                      FacadeRequest request) {
+                                                      FacadeRequest request,
+                                                      const std::function<bool()>& client_gone) {
   std::promise<std::pair<grpc::Status, std::vector<TextOutcome>>> promise;
   auto future = promise.get_future();
-  facade.translate(std::move(request),
-                   [&promise](const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
-                     promise.set_value({status, std::move(outcomes)});
-                   });
+  const auto cancel =
+      facade.translate(std::move(request),
+                       [&promise](const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
+                         promise.set_value({status, std::move(outcomes)});
+                       });
+  if (client_gone) {
+    while (future.wait_for(kHangUpCheckEvery) != std::future_status::ready) {
+      if (client_gone()) {
+        cancel();  // `done` follows promptly, with CANCELLED
+        break;
+      }
+    }
+  }
   return future.get();
 }
 
@@ -103,7 +117,7 @@ lt::TranslateResult LibreTranslateBackend::translate(const lt::TranslateRequest&
     job.deadline = wall_deadline(request.deadline);
     job.options.set_beam_size(std::max(2, request.alternatives + 1));
     job.options.set_num_hypotheses(request.alternatives + 1);
-    auto [status, outcomes] = run(facade_, std::move(job));
+    auto [status, outcomes] = run(facade_, std::move(job), request.client_gone);
     if (!status.ok()) {
       result.error = error_from(status);
       return result;

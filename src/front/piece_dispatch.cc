@@ -37,7 +37,13 @@ PieceDispatch::PieceDispatch(Parts parts, const std::vector<std::string>& pieces
       on_answer_(std::move(on_answer)),
       on_finished_(std::move(on_finished)) {}
 
-void PieceDispatch::start() { pump(); }
+void PieceDispatch::start() {
+  if (pieces_.size() > parts_.limits.texts_in_flight) {
+    large_ = true;
+    parts_.large_requests.fetch_add(1);
+  }
+  pump();
+}
 
 void PieceDispatch::pump() {
   std::vector<Chunk> ready;
@@ -49,8 +55,14 @@ void PieceDispatch::pump() {
     if (!stopped_ && client_cancelled())
       stopped_ = grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call");
     const auto& limits = parts_.limits;
-    while (!stopped_ && next_ < pieces_.size() && texts_out_ < limits.texts_in_flight) {
-      const std::size_t room = std::min(limits.texts_per_call, limits.texts_in_flight - texts_out_);
+    // A large request's share; it grows back as the others finish (each always has a call out,
+    // so it comes back here).
+    const std::size_t in_flight =
+        large_ ? std::max<std::size_t>(
+                     1, limits.texts_in_flight / std::max<std::size_t>(1, parts_.large_requests))
+               : limits.texts_in_flight;
+    while (!stopped_ && next_ < pieces_.size() && texts_out_ < in_flight) {
+      const std::size_t room = std::min(limits.texts_per_call, in_flight - texts_out_);
       Chunk chunk{.first = next_, .last = next_, .index = chunks_made_++};
       std::size_t bytes = 0;
       while (chunk.last < pieces_.size() && chunk.last - chunk.first < room &&
@@ -74,6 +86,7 @@ void PieceDispatch::pump() {
   }
   for (auto& chunk : ready) send(chunk);
   if (!finish) return;
+  if (large_) parts_.large_requests.fetch_sub(1);
   if (unsent) on_answer_(unsent->first, unsent->second, why, nullptr);
   on_finished_();
 }
@@ -84,18 +97,52 @@ void PieceDispatch::send(Chunk chunk) {
   const bool whole = chunk.first == 0 && chunk.last == pieces_.size();
   if (!call.request_id().empty() && !whole)
     call.set_request_id(call.request_id() + "#" + std::to_string(chunk.index));
+  {
+    std::lock_guard lock(mutex_);
+    calls_.emplace(chunk.index, std::weak_ptr<ForwardedCall>());
+  }
   auto self = shared_from_this();
-  parts_.service.forward(
+  const auto forwarded = parts_.service.forward(
       std::move(call), deadline_,
       [self, chunk](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
         self->on_reply(chunk, status, std::move(response));
       },
       client_);
+  bool cancel_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    // No entry: answered already, from within forward().
+    if (const auto it = calls_.find(chunk.index); it != calls_.end()) {
+      it->second = forwarded;
+      cancel_now = cancelled_;  // cancel() came while forward() ran and did not see the call
+    }
+  }
+  if (cancel_now && forwarded) forwarded->cancel();
+}
+
+void PieceDispatch::cancel() {
+  std::vector<std::shared_ptr<ForwardedCall>> in_flight;
+  {
+    std::lock_guard lock(mutex_);
+    if (cancelled_) return;
+    cancelled_ = true;
+    if (!stopped_) stopped_ = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    for (const auto& [index, call] : calls_)
+      if (auto c = call.lock()) in_flight.push_back(std::move(c));
+  }
+  // Each answers CANCELLED through on_reply(), which settles its pieces.
+  for (const auto& call : in_flight) call->cancel();
 }
 
 void PieceDispatch::on_reply(Chunk chunk, const grpc::Status& status,
                              nmt::v1::TranslateResponse&& response) {
-  if (client_cancelled())
+  bool cancelled = false;
+  {
+    std::lock_guard lock(mutex_);
+    calls_.erase(chunk.index);
+    cancelled = cancelled_;
+  }
+  if (cancelled || client_cancelled())
     return settle(chunk, grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call"),
                   nullptr);
   // With no worker ready the refusal is the front's hold queue's, which is meant to be final.

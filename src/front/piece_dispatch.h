@@ -8,9 +8,11 @@
 // pieces not yet sent never are.
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -49,6 +51,10 @@ class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
     FrontService& service;
     RetryTimer& timer;
     DispatchLimits limits;
+    // Requests with more pieces than texts_in_flight, under way now (kept by their dispatches):
+    // they share one texts_in_flight among them, so that several at once still leave the rest
+    // of the queues to small requests.
+    std::atomic<std::size_t>& large_requests;
   };
   // `pieces` must outlive the dispatch (on_answer's owner keeps them). `call` carries the
   // languages, options and request id every call shares. `client`: the client's gRPC call, when
@@ -60,6 +66,10 @@ class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
 
   // Sends the first calls; on_finished runs once every piece has its answer.
   void start();
+  // The client went away without a gRPC call to say so (an HTTP client hung up): the calls at
+  // the workers are cancelled, so their queues free at once, and the pieces not sent yet never
+  // are; every piece not answered yet is answered CANCELLED. From any thread, any number of times.
+  void cancel();
 
  private:
   struct Chunk {
@@ -90,6 +100,11 @@ class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
   int chunks_made_ = 0;
   std::optional<grpc::Status> stopped_;  // why the pieces not sent yet never will be
   bool finished_ = false;
+  bool cancelled_ = false;  // by cancel()
+  bool large_ = false;      // counted in parts_.large_requests until finished
+  // The calls at the workers, by chunk index, for cancel(): an entry from just before a chunk is
+  // forwarded until its answer (empty while forward() has not returned yet).
+  std::map<int, std::weak_ptr<ForwardedCall>> calls_;
 };
 
 }  // namespace nmtd::front

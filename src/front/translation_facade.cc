@@ -122,7 +122,7 @@ TranslationFacade::TranslationFacade(FrontService& service, std::size_t max_text
       splitter_(
           text_split::SplitOptions{.max_text_bytes = max_text_bytes, .max_piece_bytes = 1000}) {}
 
-void TranslationFacade::translate(FacadeRequest request, Done done) {
+TranslationFacade::Cancel TranslationFacade::translate(FacadeRequest request, Done done) {
   auto job = std::make_shared<Job>();
   job->done = std::move(done);
   const std::size_t n = request.texts.size();
@@ -146,7 +146,10 @@ void TranslationFacade::translate(FacadeRequest request, Done done) {
   }
   job->results.resize(job->pieces.size());
   job->request = std::move(request);
-  if (job->pieces.empty()) return job->assemble();
+  if (job->pieces.empty()) {
+    job->assemble();
+    return [] {};
+  }
 
   nmt::v1::TranslateRequest call;
   call.set_source_language(job->request.source);
@@ -157,14 +160,18 @@ void TranslationFacade::translate(FacadeRequest request, Done done) {
   const auto deadline = service_.deadline_or_default(job->request.deadline);
   // The dispatch holds the job through its callbacks, and the job does not hold the dispatch.
   auto dispatch = std::make_shared<PieceDispatch>(
-      PieceDispatch::Parts{service_, timer_, limits_}, job->pieces, std::move(call), deadline,
-      job->request.client,
+      PieceDispatch::Parts{service_, timer_, limits_, large_requests_}, job->pieces,
+      std::move(call), deadline, job->request.client,
       [job](std::size_t first, std::size_t last, const grpc::Status& status,
             const nmt::v1::TranslateResponse* response) {
         job->record(first, last, status, response);
       },
       [job] { job->assemble(); });
   dispatch->start();
+  // Not an owner: the dispatch lives only as long as its calls and backoffs.
+  return [weak = std::weak_ptr<PieceDispatch>(dispatch)] {
+    if (const auto live = weak.lock()) live->cancel();
+  };
 }
 
 }  // namespace nmtd::front

@@ -7,6 +7,7 @@
 // then come from the workers' cache.
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -51,9 +52,14 @@ class TranslationFacade {
   // (DispatchLimits::for_workers from the workers' queue capacity).
   TranslationFacade(FrontService& service, std::size_t max_text_bytes, DispatchLimits limits);
 
+  // Cancels the request it came from: for a client without a gRPC call that says so (an HTTP
+  // client that hung up). The calls at the workers are cancelled and the pieces not sent yet
+  // never are; `done` then runs with CANCELLED. Does nothing once `done` has run.
+  using Cancel = std::function<void()>;
+
   // Refuses at once (through `done`) what cannot be split: invalid UTF-8, over the hard limit.
   // Any number of pieces is served: they go to the workers in waves as their queues free.
-  void translate(FacadeRequest request, Done done);
+  Cancel translate(FacadeRequest request, Done done);
 
   std::size_t max_text_bytes() const { return max_text_bytes_; }
   const DispatchLimits& limits() const { return limits_; }
@@ -63,6 +69,7 @@ class TranslationFacade {
   const std::size_t max_text_bytes_;
   const DispatchLimits limits_;
   text_split::Splitter splitter_;
+  std::atomic<std::size_t> large_requests_{0};  // PieceDispatch::Parts::large_requests
   RetryTimer timer_;  // last: its destructor runs the backoffs still waiting
 };
 

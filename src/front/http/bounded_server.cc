@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <memory>
 #include <string>
 
@@ -229,7 +230,7 @@ void BoundedServer::serve(ConnectionPtr connection, RequestHead head) {
     }
     SocketStream stream(
         connection->fd(), limits_, [this] { return stopping(); }, std::move(connection->pending));
-    stream.begin_request();
+    stream.begin_request(head.size, head.framing == RequestHead::Framing::kChunked);
     const auto start = Clock::now();
     const bool last =
         ++connection->requests_served >= config_.max_requests_per_connection || stopping();
@@ -244,6 +245,8 @@ void BoundedServer::serve(ConnectionPtr connection, RequestHead head) {
     const bool ok = process_request(stream, close_after, client_closes, [&](httplib::Request& req) {
       method = req.method;
       path = req.path;
+      req.headers.erase(kConnectionMark);
+      req.set_header(kConnectionMark, std::to_string(connection->fd()));
     });
     if (const int status = stream.response_status(); status != 0) {
       requests_.fetch_add(1, std::memory_order_relaxed);
@@ -266,6 +269,21 @@ void BoundedServer::serve(ConnectionPtr connection, RequestHead head) {
   } catch (...) {
     log_.error("http: connection failed with an unknown exception");
   }
+}
+
+std::function<bool()> BoundedServer::hang_up_probe(const httplib::Request& req) {
+  const auto it = req.headers.find(kConnectionMark);
+  if (it == req.headers.end()) return {};
+  int fd = -1;
+  const auto& text = it->second;
+  if (std::from_chars(text.data(), text.data() + text.size(), fd).ec != std::errc() || fd < 0)
+    return {};
+  return [fd] {
+    // The end of what the client sends (it closed, or shut its side down), or a reset: no
+    // answer will be read. Unread bytes (a pipelined request) are no hang-up.
+    pollfd p{fd, POLLRDHUP, 0};
+    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+  };
 }
 
 void BoundedServer::refuse(int sock, int status, std::string_view why) {

@@ -57,6 +57,13 @@ class BoundedServer final : public httplib::Server {
   void set_backlog(int backlog);
   HttpServerStats stats() const;
 
+  // For HttpRequest::client_gone: whether the client of `req`, a request this server is
+  // serving, has hung up. Empty for a request without the mark serve() gives each one.
+  static std::function<bool()> hang_up_probe(const httplib::Request& req);
+  // That mark: a header naming the request's socket, set by the server after dropping any the
+  // client sent; handlers do not see it.
+  static constexpr const char* kConnectionMark = "NMTD-Connection-Fd";
+
  private:
   struct Lanes;
 

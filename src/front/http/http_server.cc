@@ -65,12 +65,13 @@ HttpRequest to_request(const httplib::Request& req) {
   for (const auto& [name, value] : req.headers) {
     // httplib adds these as headers; they are not the client's.
     if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
-        name == "LOCAL_PORT") {
+        name == "LOCAL_PORT" || name == BoundedServer::kConnectionMark) {
       continue;
     }
     out.headers.emplace(name, value);
   }
   out.params.insert(req.params.begin(), req.params.end());
+  out.client_gone = BoundedServer::hang_up_probe(req);
   return out;
 }
 

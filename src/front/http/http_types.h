@@ -33,6 +33,11 @@ struct HttpRequest {
   // The query string's and the form's fields (application/x-www-form-urlencoded, and the parts
   // of multipart/form-data by name), decoded.
   Params params;
+  // Whether the client has hung up (closed or reset its connection, or shut its sending side)
+  // while its request was being answered: a handler that waits long, for a translation, asks now
+  // and then and gives up work nobody will read. Valid only while the handler runs; empty when
+  // the server cannot tell.
+  std::function<bool()> client_gone{};
 
   // The first value, or nullopt when absent.
   std::optional<std::string> header(std::string_view name) const;

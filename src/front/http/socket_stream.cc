@@ -54,8 +54,11 @@ SocketStream::Wait SocketStream::wait(short events, Clock::time_point deadline,
   }
 }
 
-void SocketStream::begin_request() {
+void SocketStream::begin_request(std::size_t head_bytes, bool chunked) {
   request_bytes_ = 0;
+  body_start_ = head_bytes;
+  chunked_.reset();
+  if (chunked) chunked_.emplace();
   request_deadline_ = Clock::now() + limits_.request_timeout;
   status_ = 0;
   awaiting_status_ = true;
@@ -105,6 +108,13 @@ ssize_t SocketStream::read(char* ptr, size_t size) {
   if (request_bytes_ + n > limits_.max_request_bytes) {
     broken_ = true;
     return -1;
+  }
+  if (chunked_ && request_bytes_ + n > body_start_) {
+    const std::size_t head = request_bytes_ < body_start_ ? body_start_ - request_bytes_ : 0;
+    if (!chunked_->feed(std::string_view(buffer_.data() + begin_ + head, n - head))) {
+      broken_ = true;
+      return -1;
+    }
   }
   std::memcpy(ptr, buffer_.data() + begin_, n);
   begin_ += n;

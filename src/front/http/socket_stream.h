@@ -11,7 +11,10 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
+
+#include "front/http/chunked_framing.h"
 
 namespace nmtd::http {
 
@@ -31,8 +34,10 @@ class SocketStream final : public httplib::Stream {
   SocketStream(int sock, const StreamLimits& limits, std::function<bool()> stopping,
                std::string received);
 
-  // Starts the per-request byte count and deadline.
-  void begin_request();
+  // Starts the per-request byte count and deadline. `head_bytes`, `chunked`: where the request's
+  // body starts and whether it is chunked, whose framing is then checked as httplib reads it: a
+  // read that would hand it a byte breaking the grammar fails instead (chunked_framing.h).
+  void begin_request(std::size_t head_bytes = 0, bool chunked = false);
   // The final status of the response written since begin_request(); 0 when none was written.
   int response_status() const { return status_; }
   // Whether that response told the client the connection closes after it.
@@ -65,6 +70,8 @@ class SocketStream final : public httplib::Stream {
   std::string buffer_;  // httplib reads request lines a byte at a time
   std::size_t begin_ = 0;
   std::size_t request_bytes_ = 0;
+  std::size_t body_start_ = 0;             // in request bytes
+  std::optional<ChunkedFraming> chunked_;  // a chunked body's framing, while it is read
   Clock::time_point request_deadline_ = Clock::time_point::max();
   int status_ = 0;
   bool awaiting_status_ = false;

@@ -196,7 +196,9 @@ void mount(http::HttpServer& server, Backend& backend, const LanguageNames& name
   post("/translate", [ctx](const http::HttpRequest& r) {
     const Fields fields(r);
     check_key(ctx->options, fields);
-    return translate(*ctx, fields);
+    Context with_client = *ctx;
+    with_client.client_gone = r.client_gone;
+    return translate(with_client, fields);
   });
   post("/detect", [ctx](const http::HttpRequest& r) {
     const Fields fields(r);

@@ -6,6 +6,7 @@
 // Language codes across this interface are NLLB codes ("eng_Latn"); the client's codes
 // ("en", "zh-Hans") are mapped by LanguageNames (language_names.h) before and after.
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,8 @@ struct TranslateRequest {
   std::string target{};              // NLLB code
   int alternatives = 0;              // extra hypotheses wanted per text (0: none)
   Clock::time_point deadline{};
+  // Whether the HTTP client has hung up: the backend then gives the work up (empty: never).
+  std::function<bool()> client_gone{};
 };
 
 struct TextResult {

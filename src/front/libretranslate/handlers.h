@@ -1,6 +1,7 @@
 #pragma once
 // The API's handlers behind mount() (api.cc): each takes the parsed fields and returns the
 // JSON answer, or throws RequestError with LibreTranslate's status and text. Internal.
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -13,6 +14,7 @@ struct Context {
   Backend& backend;
   const LanguageNames& names;
   Options options;
+  std::function<bool()> client_gone{};  // the request's (HttpRequest::client_gone), if any
 };
 
 nlohmann::json translate(const Context& ctx, const Fields& fields);

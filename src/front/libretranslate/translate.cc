@@ -71,7 +71,8 @@ std::vector<TextResult> call_backend(const Context& ctx, std::vector<std::string
                                                              .source = source,
                                                              .target = target,
                                                              .alternatives = alternatives,
-                                                             .deadline = deadline});
+                                                             .deadline = deadline,
+                                                             .client_gone = ctx.client_gone});
   if (r.error) throw to_request_error(*r.error);
   if (r.texts.size() != n) {
     throw RequestError{500, "internal error: " + std::to_string(r.texts.size()) +

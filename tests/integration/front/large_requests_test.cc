@@ -6,12 +6,16 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <vector>
 
 #include "baketa/translation/v1/translation.grpc.pb.h"
 #include "support/serve_process.h"
@@ -117,6 +121,38 @@ TEST_F(LargeRequests, LibreTranslateListOfManyMoreStringsThanTheQueueIsAnsweredI
   EXPECT_EQ(serve_->status().retries(), retries_before);
 }
 
+// Several large requests at once share the half of the queues one of them may take: small
+// requests still find the other half, and none of the large ones is refused by a full queue.
+TEST_F(LargeRequests, SeveralLargeRequestsAtOnceLeaveRoomForSmallOnes) {
+  const auto retries_before = serve_->status().retries();
+  std::vector<std::future<httplib::Result>> large;
+  for (int r = 0; r < 3; ++r) {
+    json q = json::array();
+    for (int i = 0; i < 120; ++i)
+      q.push_back("Request " + std::to_string(r) + " string " + std::to_string(i) + ".");
+    large.push_back(std::async(std::launch::async, [this, q] {
+      httplib::Client c("127.0.0.1", serve_->http_port());
+      c.set_read_timeout(std::chrono::seconds(60));
+      return c.Post("/translate", json{{"q", q}, {"source", "en"}, {"target", "fr"}}.dump(),
+                    "application/json");
+    }));
+  }
+  ASSERT_TRUE(wait_for([] { return outstanding() > 0; }, 10s));
+  for (int i = 0; i < 3; ++i) {
+    pb::TranslateResponse out;
+    grpc::ClientContext ctx;
+    const auto status =
+        stub_->Translate(&ctx, request("Small two " + std::to_string(i) + ".", "s"), &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+  for (auto& f : large) {
+    const auto r = f.get();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+  }
+  EXPECT_EQ(serve_->status().retries(), retries_before);
+}
+
 TEST_F(LargeRequests, BaketaTextOfSixHundredSentencesIsAnsweredInFull) {
   const std::string text = sentences(600, "a");
   ASSERT_LE(text.size(), 10'000u);  // within max_text_chars
@@ -171,6 +207,34 @@ TEST_F(LargeRequests, CancelledBatchesLeaveTheQueueAndDoNotKeepTheNextOneOut) {
   // The front cancelled its calls to the worker: none is left in flight (the next batch's
   // calls were answered).
   EXPECT_TRUE(wait_for([] { return outstanding() == 0; }, 2s)) << outstanding();
+}
+
+// The HTTP server watches the connection while the handler waits for the workers: a client that
+// gives up (a timeout, a closed tab) takes its texts out of the queue as a cancelled gRPC call
+// does.
+TEST_F(LargeRequests, LibreTranslateRequestWhoseClientHangsUpLeavesTheQueue) {
+  json q = json::array();
+  for (int i = 0; i < 200; ++i) q.push_back(long_sentence(5000 + i));
+  const std::string body = json{{"q", q}, {"source", "en"}, {"target", "fr"}}.dump();
+  const std::string request =
+      "POST /translate HTTP/1.1\r\nHost: test\r\n"
+      "Content-Type: application/json\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  const auto cancelled_before = serve_->status().texts_cancelled();
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(serve_->http_port()));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(request.size()));
+  ASSERT_TRUE(wait_for([] { return outstanding() > 0; }, 10s));
+  ::close(fd);
+  // Two hundred long sentences take the worker far longer than this to translate.
+  EXPECT_TRUE(wait_for([] { return outstanding() == 0; }, 2s)) << outstanding();
+  EXPECT_TRUE(wait_for([&] { return serve_->status().texts_cancelled() > cancelled_before; }, 5s));
 }
 
 }  // namespace
