@@ -150,7 +150,10 @@ std::vector<TranslationResult> Translator::translate_tokens(
   std::vector<float> memory;
   Encoder encoder(weights_, pool_);
   encoder.forward(all_ids, lengths, memory);
-  DecoderState decoder(weights_, pool_, memory, lengths);
+  // Greedy search runs one row per input, beam search beam_size of them.
+  const auto max_rows = static_cast<int64_t>(lengths.size()) * options.decoding.beam_size;
+  DecoderState decoder(weights_, pool_, memory, lengths, max_rows,
+                       options.decoding.max_decoding_length);
   DecodeVocab dv;
   dv.end_id = eos_id_;
   dv.unk_id = vocab_->unk_id();
