@@ -6,10 +6,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <functional>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
+
+#include "common/function_ref.h"
 
 namespace nmtd {
 
@@ -25,7 +27,8 @@ class ThreadPool {
   // Runs fn(begin, end) over [0, n) split into contiguous chunks, one per thread, each a
   // multiple of `grain` (except the last). Returns when all chunks are done. The first
   // exception thrown by a chunk is rethrown here. Not reentrant: calls are serialised.
-  void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+  // fn is only referenced, never copied: a parallel loop allocates nothing.
+  void parallel_for(int64_t n, int64_t grain, FunctionRef<void(int64_t, int64_t)> fn);
 
  private:
   void worker_loop(int index);
@@ -40,7 +43,7 @@ class ThreadPool {
   std::atomic<uint64_t> generation_{0};
   std::atomic<int> pending_{0};
   std::atomic<bool> stop_{false};
-  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
+  const FunctionRef<void(int64_t, int64_t)>* job_ = nullptr;
   int64_t job_n_ = 0;
   int64_t job_grain_ = 1;
   std::mutex error_mutex_;

@@ -185,7 +185,10 @@ std::vector<TranslationResult> Translator::translate_tokens(
   Encoder encoder(weights_, pool_, &progress_);
   encoder.forward(all_ids, lengths, memory);
   if (abandon && abandon()) throw Abandoned("the call was abandoned after the encoder");
-  DecoderState decoder(weights_, pool_, memory, lengths, &progress_);
+  // Greedy search runs one row per input, beam search beam_size of them.
+  const auto max_rows = static_cast<int64_t>(lengths.size()) * options.decoding.beam_size;
+  DecoderState decoder(weights_, pool_, memory, lengths, max_rows,
+                       options.decoding.max_decoding_length, &progress_);
   DecodeVocab dv;
   dv.end_id = eos_id_;
   dv.unk_id = vocab_->unk_id();

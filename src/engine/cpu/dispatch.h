@@ -6,6 +6,7 @@
 
 #include "common/thread_pool.h"
 #include "engine/cpu/isa.h"
+#include "engine/ops/attention.h"
 #include "engine/ops/ops.h"
 
 namespace nmtd::ops {
@@ -18,5 +19,15 @@ void layer_norm(const float* x, int64_t rows, int64_t d, const float* gamma, con
 void log_softmax(float* x, int64_t rows, int64_t n, ThreadPool& pool, cpu::Isa isa);
 void softmax_rows(float* x, int64_t rows, int64_t n, const int32_t* valid, cpu::Isa isa);
 void add_inplace(float* a, const float* b, int64_t n, cpu::Isa isa);
+void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
+                          std::span<const int32_t> slots, int64_t steps, int heads, float scale,
+                          std::span<float> out, ThreadPool& pool, cpu::Isa isa);
+void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const float> kv,
+                     int64_t d, std::span<const int64_t> example_offset,
+                     std::span<const int32_t> example_length, std::span<const int32_t> row_example,
+                     int heads, float scale, std::span<float> out, ThreadPool& pool, cpu::Isa isa);
+void packed_self_attention(std::span<const float> qkv, int64_t d, std::span<const int64_t> offsets,
+                           int heads, float scale, std::span<float> out, ThreadPool& pool,
+                           cpu::Isa isa);
 
 }  // namespace nmtd::ops

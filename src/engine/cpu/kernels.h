@@ -70,6 +70,12 @@ struct Kernels {
   // softmax over x[0..valid), zeros in x[valid..n).
   void (*softmax_row)(float* x, int64_t n, int64_t valid);
   void (*add)(float* a, const float* b, int64_t n);
+  // One head of scaled dot-product attention for one query: scores[j] = q·k_j * scale over
+  // the len keys k_j = k + j * kv_stride (dh floats each), softmax over them in float32 as
+  // softmax_row does, out[dh] = sum_j p_j v_j with v_j = v + j * kv_stride. `scores` is
+  // scratch of len floats; out may not alias the inputs.
+  void (*attend)(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t len,
+                 int64_t dh, float scale, float* scores, float* out);
 };
 
 // Runs register tiles of up to MaxRows rows over each column block in [block_begin,
@@ -102,6 +108,8 @@ const Kernels& kernels_for(Isa isa);
   void sub2(float* x, int64_t n, float a, float b);                                                \
   void softmax_row(float* x, int64_t n, int64_t valid);                                            \
   void add(float* a, const float* b, int64_t n);                                                   \
+  void attend(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t len,      \
+              int64_t dh, float scale, float* scores, float* out);                                 \
   }
 NMTD_DECLARE_KERNELS(generic)
 NMTD_DECLARE_KERNELS(avx2)

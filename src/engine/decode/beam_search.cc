@@ -203,11 +203,20 @@ std::vector<Hypotheses> BeamSearch::run() {
 
   const std::size_t max_rows = batch * beam_;
   logits_ = std::make_unique_for_overwrite<float[]>(max_rows * vocab_size_);
+  // Everything a step touches is sized here for the most rows and the longest history, so
+  // that no step after the first allocates (the hypotheses it finishes aside).
   history_.resize(max_rows);
   next_history_.resize(max_rows);
+  for (auto* rows : {&history_, &next_history_}) {
+    for (auto& tokens : *rows) tokens.reserve(static_cast<std::size_t>(max_step_));
+  }
   row_offset_.resize(max_rows);
   cand_.resize(batch * num_candidates_);
   active_.resize(max_rows);
+  keep_.reserve(batch);
+  for (auto* v : {&ids_, &next_ids_, &origins_}) v->reserve(max_rows);
+  for (auto* v : {&beam_scores_, &next_scores_}) v->reserve(max_rows);
+  top_k_.reset(num_candidates_);
 
   if (!expand_after_first_step_) {
     // Replicate every input to K rows up front; only the first beam starts alive.

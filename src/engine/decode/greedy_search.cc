@@ -27,8 +27,8 @@ std::vector<Hypotheses> greedy_search(StepModel& model, std::span<const DecodeIn
   std::vector<int32_t> ids(batch);  // last token of each row
   for (std::size_t i = 0; i < batch; ++i) {
     ids[i] = inputs[i].start_id;
-    // Most outputs are short; max_decoding_length may be large.
-    running[i].ids.reserve(static_cast<std::size_t>(std::min(max_step, 256)));
+    // Room for the longest output: no later step grows it.
+    running[i].ids.reserve(static_cast<std::size_t>(max_step));
   }
   // Overwritten by the model each step: no need to zero it.
   const auto logits = std::make_unique_for_overwrite<float[]>(batch * vocab_size);

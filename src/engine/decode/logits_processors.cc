@@ -16,7 +16,10 @@ LogitsProcessors::LogitsProcessors(const DecodingOptions& options, const DecodeV
       ngram_size_(options.no_repeat_ngram_size),
       disable_unk_(options.disable_unk),
       end_id_(vocab.end_id),
-      unk_id_(vocab.unk_id) {}
+      unk_id_(vocab.unk_id) {
+  // A row's history is at most max_decoding_length tokens: no step has to grow the scratch.
+  if (repetition_) previous_scores_.reserve(static_cast<std::size_t>(options.max_decoding_length));
+}
 
 void LogitsProcessors::apply(float* logits, std::span<const int32_t> history, int step) {
   if (step < min_length_) logits[end_id_] = kDisabled;

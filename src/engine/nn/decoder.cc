@@ -1,19 +1,32 @@
 #include "engine/nn/decoder.h"
 
 #include <algorithm>
+#include <cstring>
+#include <string>
 
-#include "engine/nn/attention.h"
+#include "common/error.h"
 #include "engine/nn/encoder.h"
 
 namespace nmtd {
 
+namespace {
+
+std::size_t floats(int64_t n) { return static_cast<std::size_t>(n) * sizeof(float); }
+
+}  // namespace
+
 DecoderState::DecoderState(const NllbWeights& weights, ThreadPool& pool,
                            std::span<const float> memory, std::span<const int32_t> lengths,
-                           ProgressCounter* progress)
+                           int64_t max_rows, int max_steps, ProgressCounter* progress)
     : w_(weights),
       pool_(pool),
+      max_rows_(max_rows),
+      max_steps_(std::clamp<int64_t>(max_steps, 0, weights.decoder.max_positions)),
       progress_(progress),
       example_length_(lengths.begin(), lengths.end()) {
+  if (max_rows < static_cast<int64_t>(lengths.size()))
+    throw InvalidArgument("the decoder needs room for at least one row per example: max_rows " +
+                          std::to_string(max_rows) + " < " + std::to_string(lengths.size()));
   const int64_t d = w_.d_model;
   example_offset_.resize(lengths.size());
   int64_t total = 0;
@@ -21,147 +34,165 @@ DecoderState::DecoderState(const NllbWeights& weights, ThreadPool& pool,
     example_offset_[e] = total;
     total += lengths[e];
   }
+  int64_t max_ffn = 0;
+  for (const auto& layer : w_.decoder_layers) max_ffn = std::max(max_ffn, layer.ffn_in.out());
+  linear_scratch_.reserve(std::max(max_rows_, total), std::max(d, max_ffn));
   // Cross-attention keys and values depend only on the source: computed once here.
   cross_kv_.resize(w_.decoder_layers.size());
   for (std::size_t l = 0; l < w_.decoder_layers.size(); ++l) {
     const auto& kv = w_.decoder_layers[l].cross_kv;
     cross_kv_[l].resize(total * 2 * d);
-    ops::linear(memory.data(), total, *kv.weight, kv.bias_data(), false, cross_kv_[l].data(),
-                pool_);
+    ops::linear(memory.data(), total, *kv.weight, kv.bias_data(), false, cross_kv_[l].data(), pool_,
+                linear_scratch_);
     if (progress_) progress_->bump();
   }
-  row_example_.resize(lengths.size());
-  for (std::size_t e = 0; e < lengths.size(); ++e) row_example_[e] = static_cast<int32_t>(e);
-  keys_.assign(w_.decoder_layers.size(), std::vector<std::vector<float>>(lengths.size()));
-  values_ = keys_;
-}
-
-void DecoderState::self_attention(int layer, int64_t rows, int step) {
-  const int64_t d = w_.d_model;
-  const int heads = w_.decoder.num_heads;
-  const int64_t dh = d / heads;
-  auto& keys = keys_[layer];
-  auto& values = values_[layer];
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* row = qkv_.data() + r * 3 * d;
-    keys[r].resize(static_cast<std::size_t>(step + 1) * d);
-    values[r].resize(static_cast<std::size_t>(step + 1) * d);
-    std::copy(row + d, row + 2 * d, keys[r].begin() + static_cast<int64_t>(step) * d);
-    std::copy(row + 2 * d, row + 3 * d, values[r].begin() + static_cast<int64_t>(step) * d);
+  // The caches are left uninitialised: only the steps a row has run are ever read, and the
+  // pages of steps never reached are never touched.
+  const std::size_t cache_bytes = floats(max_rows_ * max_steps_ * d);
+  cache_.resize(w_.decoder_layers.size());
+  for (auto& layer : cache_) {
+    layer.keys = AlignedBuffer(cache_bytes, AlignedBuffer::Uninitialized{});
+    layer.values = AlignedBuffer(cache_bytes, AlignedBuffer::Uninitialized{});
   }
-  pool_.parallel_for(rows * heads, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> scores(step + 1);
-    for (int64_t task = begin; task < end; ++task) {
-      const int64_t r = task / heads;
-      const int64_t h = task % heads;
-      attend_one(qkv_.data() + r * 3 * d + h * dh, keys[r].data() + h * dh,
-                 values[r].data() + h * dh, d, step + 1, dh, w_.decoder.queries_scale,
-                 scores.data(), att_.data() + r * d + h * dh);
-    }
-  });
-}
-
-void DecoderState::cross_attention(int layer, int64_t rows) {
-  const int64_t d = w_.d_model;
-  const int heads = w_.decoder.num_heads;
-  const int64_t dh = d / heads;
-  const float* kv = cross_kv_[layer].data();
-  pool_.parallel_for(rows * heads, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> scores;
-    for (int64_t task = begin; task < end; ++task) {
-      const int64_t r = task / heads;
-      const int64_t h = task % heads;
-      const int32_t e = row_example_[r];
-      scores.resize(example_length_[e]);
-      const float* base = kv + example_offset_[e] * 2 * d;
-      // qkv_ holds the cross-attention queries here, [rows, d].
-      attend_one(qkv_.data() + r * d + h * dh, base + h * dh, base + d + h * dh, 2 * d,
-                 example_length_[e], dh, w_.decoder.queries_scale, scores.data(),
-                 att_.data() + r * d + h * dh);
-    }
-  });
-}
-
-void DecoderState::step(std::span<const int32_t> ids, int step, float* logits) {
-  const int64_t rows = static_cast<int64_t>(ids.size());
-  const int64_t d = w_.d_model;
-  const float eps = w_.layer_norm_epsilon;
+  const auto rows = static_cast<std::size_t>(max_rows_);
+  for (auto* v : {&row_example_, &row_slot_, &next_example_, &next_slot_, &free_slots_})
+    v->reserve(rows);
+  slot_taken_.resize(rows);
+  for (std::size_t e = 0; e < lengths.size(); ++e) {
+    row_example_.push_back(static_cast<int32_t>(e));
+    row_slot_.push_back(static_cast<int32_t>(e));
+  }
+  positions_.resize(rows);
   x_.resize(rows * d);
   h_.resize(rows * d);
   att_.resize(rows * d);
   qkv_.resize(rows * 3 * d);
-  const std::vector<int32_t> positions(ids.size(), step);
-  embed(w_.decoder, d, ids, positions, x_.data());
+  ffn_.resize(rows * max_ffn);
+}
+
+ops::KvCacheView DecoderState::cache_view(const LayerCache& cache) const {
+  const auto n = static_cast<std::size_t>(max_rows_ * max_steps_ * w_.d_model);
+  return {{cache.keys.as<float>(), n},
+          {cache.values.as<float>(), n},
+          max_rows_,
+          max_steps_,
+          w_.d_model};
+}
+
+float* DecoderState::slot_row(AlignedBuffer& buffer, int32_t slot, int64_t step) const {
+  return buffer.as<float>() + (slot * max_steps_ + step) * w_.d_model;
+}
+
+void DecoderState::append_to_cache(int layer, int64_t rows, int step) {
+  const int64_t d = w_.d_model;
+  LayerCache& cache = cache_[static_cast<std::size_t>(layer)];
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* row = qkv_.data() + r * 3 * d;
+    const int32_t slot = row_slot_[static_cast<std::size_t>(r)];
+    std::copy(row + d, row + 2 * d, slot_row(cache.keys, slot, step));
+    std::copy(row + 2 * d, row + 3 * d, slot_row(cache.values, slot, step));
+  }
+}
+
+void DecoderState::step(std::span<const int32_t> ids, int step, float* logits) {
+  const auto rows = static_cast<int64_t>(ids.size());
+  const int64_t d = w_.d_model;
+  const float eps = w_.layer_norm_epsilon;
+  const int heads = w_.decoder.num_heads;
+  const float scale = w_.decoder.queries_scale;
+  if (rows != static_cast<int64_t>(row_slot_.size()))
+    throw Error("decoder step: " + std::to_string(rows) + " ids for " +
+                std::to_string(row_slot_.size()) + " rows");
+  std::fill_n(positions_.begin(), rows, step);
+  // Positions past the model's are refused here, with the options to change.
+  embed(w_.decoder, d, ids, std::span<const int32_t>(positions_.data(), ids.size()), x_.data());
+  if (step != cached_steps_ || step >= max_steps_)
+    throw Error("decoder step " + std::to_string(step) + " after " + std::to_string(cached_steps_) +
+                " cached steps (room for " + std::to_string(max_steps_) + ")");
+  const std::span<const int32_t> slots(row_slot_.data(), row_slot_.size());
+  const std::span<float> att(att_.data(), static_cast<std::size_t>(rows * d));
   for (std::size_t l = 0; l < w_.decoder_layers.size(); ++l) {
     const auto& layer = w_.decoder_layers[l];
     ops::layer_norm(x_.data(), rows, d, layer.self_norm.gamma.data(), layer.self_norm.beta.data(),
                     eps, h_.data());
     ops::linear(h_.data(), rows, *layer.self_qkv.weight, layer.self_qkv.bias_data(), false,
-                qkv_.data(), pool_);
-    self_attention(static_cast<int>(l), rows, step);
+                qkv_.data(), pool_, linear_scratch_);
+    append_to_cache(static_cast<int>(l), rows, step);
+    ops::attention_with_cache(qkv_, 3 * d, cache_view(cache_[l]), slots, step + 1, heads, scale,
+                              att, pool_);
     ops::linear(att_.data(), rows, *layer.self_out.weight, layer.self_out.bias_data(), false,
-                h_.data(), pool_);
+                h_.data(), pool_, linear_scratch_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
 
     ops::layer_norm(x_.data(), rows, d, layer.cross_norm.gamma.data(), layer.cross_norm.beta.data(),
                     eps, h_.data());
+    // qkv_ holds the cross-attention queries here, [rows, d].
     ops::linear(h_.data(), rows, *layer.cross_q.weight, layer.cross_q.bias_data(), false,
-                qkv_.data(), pool_);
-    cross_attention(static_cast<int>(l), rows);
+                qkv_.data(), pool_, linear_scratch_);
+    ops::cross_attention(qkv_, d, cross_kv_[l], d, example_offset_, example_length_, row_example_,
+                         heads, scale, att, pool_);
     ops::linear(att_.data(), rows, *layer.cross_out.weight, layer.cross_out.bias_data(), false,
-                h_.data(), pool_);
+                h_.data(), pool_, linear_scratch_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
 
     ops::layer_norm(x_.data(), rows, d, layer.ffn_norm.gamma.data(), layer.ffn_norm.beta.data(),
                     eps, h_.data());
-    ffn_.resize(rows * layer.ffn_in.out());
     ops::linear(h_.data(), rows, *layer.ffn_in.weight, layer.ffn_in.bias_data(), true, ffn_.data(),
-                pool_);
+                pool_, linear_scratch_);
     ops::linear(ffn_.data(), rows, *layer.ffn_out.weight, layer.ffn_out.bias_data(), false,
-                h_.data(), pool_);
+                h_.data(), pool_, linear_scratch_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
     if (progress_) progress_->bump();
   }
+  cached_steps_ = step + 1;
   ops::layer_norm(x_.data(), rows, d, w_.decoder.final_norm.gamma.data(),
                   w_.decoder.final_norm.beta.data(), eps, h_.data());
   ops::linear(h_.data(), rows, *w_.projection.weight, w_.projection.bias_data(), false, logits,
-              pool_);
+              pool_, linear_scratch_);
   if (progress_) progress_->bump();
 }
 
 void DecoderState::select_rows(std::span<const int32_t> origin) {
-  const std::size_t old_rows = row_example_.size();
+  const std::size_t old_rows = row_slot_.size();
   bool identity = origin.size() == old_rows;
   for (std::size_t i = 0; identity && i < origin.size(); ++i)
     identity = origin[i] == static_cast<int32_t>(i);
   if (identity) return;
-  // The last row continuing an old row takes its cache by move; earlier ones copy it.
-  std::vector<int> remaining(old_rows, 0);
-  for (int32_t o : origin) ++remaining[o];
-  std::vector<int32_t> new_example(origin.size());
-  for (std::size_t i = 0; i < origin.size(); ++i) new_example[i] = row_example_[origin[i]];
-  for (std::size_t l = 0; l < keys_.size(); ++l) {
-    std::vector<int> left = remaining;
-    std::vector<std::vector<float>> new_keys(origin.size()), new_values(origin.size());
-    for (std::size_t i = 0; i < origin.size(); ++i) {
-      const int32_t o = origin[i];
-      if (--left[o] == 0) {
-        new_keys[i] = std::move(keys_[l][o]);
-        new_values[i] = std::move(values_[l][o]);
-      } else {
-        // A copy has capacity == size; reserve room for the coming steps so that beam search
-        // does not reallocate every copied row at the next step.
-        const std::size_t room = keys_[l][o].size() + 8 * static_cast<std::size_t>(w_.d_model);
-        new_keys[i].reserve(room);
-        new_values[i].reserve(room);
-        new_keys[i] = keys_[l][o];
-        new_values[i] = values_[l][o];
-      }
-    }
-    keys_[l] = std::move(new_keys);
-    values_[l] = std::move(new_values);
+  if (static_cast<int64_t>(origin.size()) > max_rows_)
+    throw Error("decoder: " + std::to_string(origin.size()) + " rows selected, room for " +
+                std::to_string(max_rows_));
+  // The first row continuing an old row takes over its slot; any further one gets a slot no
+  // new row holds and a copy of the cached steps. The slots kept are never written here.
+  std::fill(slot_taken_.begin(), slot_taken_.end(), 0);
+  next_example_.clear();
+  next_slot_.clear();
+  for (const int32_t o : origin) {
+    if (o < 0 || static_cast<std::size_t>(o) >= old_rows)
+      throw Error("decoder: selected row " + std::to_string(o) + " of " + std::to_string(old_rows));
+    next_example_.push_back(row_example_[o]);
+    const int32_t slot = row_slot_[o];
+    const bool first = !slot_taken_[slot];
+    slot_taken_[slot] = 1;
+    next_slot_.push_back(first ? slot : -1);
   }
-  row_example_ = std::move(new_example);
+  free_slots_.clear();
+  for (int32_t s = static_cast<int32_t>(max_rows_) - 1; s >= 0; --s) {
+    if (!slot_taken_[s]) free_slots_.push_back(s);
+  }
+  const std::size_t bytes = floats(cached_steps_ * w_.d_model);
+  for (std::size_t i = 0; i < origin.size(); ++i) {
+    if (next_slot_[i] >= 0) continue;
+    const int32_t from = row_slot_[origin[i]];
+    const int32_t to = free_slots_.back();
+    free_slots_.pop_back();
+    for (auto& layer : cache_) {
+      std::memcpy(slot_row(layer.keys, to, 0), slot_row(layer.keys, from, 0), bytes);
+      std::memcpy(slot_row(layer.values, to, 0), slot_row(layer.values, from, 0), bytes);
+    }
+    next_slot_[i] = to;
+  }
+  row_example_.swap(next_example_);
+  row_slot_.swap(next_slot_);
 }
 
 }  // namespace nmtd

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "common/error.h"
-#include "engine/nn/attention.h"
+#include "engine/ops/attention.h"
 
 namespace nmtd {
 
@@ -26,7 +26,6 @@ void Encoder::forward(std::span<const int32_t> ids, std::span<const int32_t> len
   const int64_t n = static_cast<int64_t>(ids.size());
   const int64_t d = w_.d_model;
   const int heads = w_.encoder.num_heads;
-  const int64_t dh = d / heads;
   std::vector<int32_t> positions(ids.size());
   std::vector<int64_t> offsets(lengths.size() + 1, 0);
   for (std::size_t s = 0; s < lengths.size(); ++s) {
@@ -45,23 +44,7 @@ void Encoder::forward(std::span<const int32_t> ids, std::span<const int32_t> len
                     h_.data());
     ops::linear(h_.data(), n, *layer.self_qkv.weight, layer.self_qkv.bias_data(), false,
                 qkv_.data(), pool_);
-    // One task per (sentence, head): each reads only its own sentence's rows.
-    const int64_t tasks = static_cast<int64_t>(lengths.size()) * heads;
-    pool_.parallel_for(tasks, 1, [&](int64_t begin, int64_t end) {
-      std::vector<float> scores;
-      for (int64_t task = begin; task < end; ++task) {
-        const int64_t s = task / heads;
-        const int64_t h = task % heads;
-        const int64_t len = offsets[s + 1] - offsets[s];
-        scores.resize(len);
-        const float* base = qkv_.data() + offsets[s] * 3 * d;
-        for (int64_t i = 0; i < len; ++i) {
-          attend_one(base + i * 3 * d + h * dh, base + d + h * dh, base + 2 * d + h * dh, 3 * d,
-                     len, dh, w_.encoder.queries_scale, scores.data(),
-                     att_.data() + (offsets[s] + i) * d + h * dh);
-        }
-      }
-    });
+    ops::packed_self_attention(qkv_, d, offsets, heads, w_.encoder.queries_scale, att_, pool_);
     ops::linear(att_.data(), n, *layer.self_out.weight, layer.self_out.bias_data(), false,
                 h_.data(), pool_);
     ops::add_inplace(x, h_.data(), n * d);

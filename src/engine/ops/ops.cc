@@ -19,14 +19,15 @@ constexpr int64_t kParallelQuantizeElems = 1 << 16;
 constexpr int64_t kParallelRowElems = 1 << 15;
 
 void linear_i8(const cpu::Kernels& kern, const float* x, int64_t m, const PackedWeight& w,
-               const float* bias, bool relu, float* y, ThreadPool& pool) {
+               const float* bias, bool relu, float* y, ThreadPool& pool, LinearScratch& scratch) {
   const int64_t k = w.cols;
   const int64_t kp = cpu::i8_padded_k(k);
-  AlignedBuffer xq(static_cast<std::size_t>(m * kp));
-  std::vector<float> inv_scale(static_cast<std::size_t>(m));
+  scratch.reserve(m, k);
+  uint8_t* const xq = scratch.quantized.as<uint8_t>();
+  float* const inv_scale = scratch.inv_scale.data();
   auto quantize = [&](int64_t r0, int64_t r1) {
-    kern.quantize_rows(x + r0 * k, r1 - r0, k, kp, kern.u8_activations, xq.as<uint8_t>() + r0 * kp,
-                       inv_scale.data() + r0);
+    kern.quantize_rows(x + r0 * k, r1 - r0, k, kp, kern.u8_activations, xq + r0 * kp,
+                       inv_scale + r0);
   };
   if (m > 1 && m * k >= kParallelQuantizeElems) {
     pool.parallel_for(m, 1, quantize);
@@ -34,8 +35,8 @@ void linear_i8(const cpu::Kernels& kern, const float* x, int64_t m, const Packed
     quantize(0, m);
   }
   cpu::I8Gemm g;
-  g.xq = xq.as<uint8_t>();
-  g.x_inv_scale = inv_scale.data();
+  g.xq = xq;
+  g.x_inv_scale = inv_scale;
   g.m = m;
   g.kp = kp;
   g.w = w.data.as<int8_t>();
@@ -96,20 +97,33 @@ void log_softmax_wide_row(const cpu::Kernels& kern, float* row, int64_t n, Threa
                     [&](int64_t i0, int64_t i1) { kern.sub2(row + i0, i1 - i0, mx, lse); });
 }
 
-}  // namespace
-
-void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,
-            float* y, ThreadPool& pool, cpu::Isa isa) {
+void linear_on(const cpu::Kernels& kern, const float* x, int64_t m, const PackedWeight& w,
+               const float* bias, bool relu, float* y, ThreadPool& pool, LinearScratch& scratch) {
   if (m <= 0) return;
-  const cpu::Kernels& kern = cpu::kernels_for(isa);
   switch (w.dtype) {
     case DType::kI8:
-      return linear_i8(kern, x, m, w, bias, relu, y, pool);
+      return linear_i8(kern, x, m, w, bias, relu, y, pool, scratch);
     case DType::kF32:
       return linear_f32(kern, x, m, w, bias, relu, y, pool);
     default:
       throw Unsupported("linear: weights must be packed float32 or int8");
   }
+}
+
+}  // namespace
+
+void LinearScratch::reserve(int64_t rows, int64_t k) {
+  const auto bytes = static_cast<std::size_t>(rows * cpu::i8_padded_k(k));
+  // Every byte a product reads is written by its quantization first.
+  if (quantized.size() < bytes) quantized = AlignedBuffer(bytes, AlignedBuffer::Uninitialized{});
+  if (inv_scale.size() < static_cast<std::size_t>(rows))
+    inv_scale.resize(static_cast<std::size_t>(rows));
+}
+
+void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,
+            float* y, ThreadPool& pool, cpu::Isa isa) {
+  LinearScratch scratch;
+  linear_on(cpu::kernels_for(isa), x, m, w, bias, relu, y, pool, scratch);
 }
 
 void layer_norm(const float* x, int64_t rows, int64_t d, const float* gamma, const float* beta,
@@ -144,6 +158,10 @@ void add_inplace(float* a, const float* b, int64_t n, cpu::Isa isa) {
 void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,
             float* y, ThreadPool& pool) {
   linear(x, m, w, bias, relu, y, pool, cpu::default_isa());
+}
+void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,
+            float* y, ThreadPool& pool, LinearScratch& scratch) {
+  linear_on(cpu::kernels_for(cpu::default_isa()), x, m, w, bias, relu, y, pool, scratch);
 }
 void layer_norm(const float* x, int64_t rows, int64_t d, const float* gamma, const float* beta,
                 float epsilon, float* out) {

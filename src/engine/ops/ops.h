@@ -37,6 +37,17 @@ void read_row(const PackedWeight& w, int64_t row, float* out);
 void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,
             float* y, ThreadPool& pool);
 
+// What linear() needs besides its output (the int8 path's quantized activations and row
+// scales), kept by a caller that runs many products: after reserve(rows, k), a linear of at
+// most `rows` rows of at most `k` input features allocates nothing. It grows if needed.
+struct LinearScratch {
+  AlignedBuffer quantized;
+  std::vector<float> inv_scale;
+  void reserve(int64_t rows, int64_t k);
+};
+void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,
+            float* y, ThreadPool& pool, LinearScratch& scratch);
+
 // out[i] = LayerNorm(x[i]) * gamma + beta over rows of width d (biased variance).
 void layer_norm(const float* x, int64_t rows, int64_t d, const float* gamma, const float* beta,
                 float epsilon, float* out);
