@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "common/error.h"
-#include "common/utf8.h"
 #include "common/printable.h"
+#include "common/utf8.h"
 #include "engine/model/model_file.h"
 #include "engine/nn/decoder.h"
 #include "engine/nn/encoder.h"
