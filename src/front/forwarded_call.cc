@@ -71,6 +71,7 @@ void ForwardedCall::send(std::shared_ptr<WorkerEndpoint> worker) {
       attempt_ = client_ ? grpc::ClientContext::FromCallbackServerContext(*client_)
                          : std::make_unique<grpc::ClientContext>();
       attempt_->set_deadline(deadline_);
+      attempt_in_flight_ = true;
       ctx = attempt_.get();
       response_.Clear();
     }
@@ -92,6 +93,7 @@ void ForwardedCall::on_reply(const std::shared_ptr<WorkerEndpoint>& worker,
   std::vector<const WorkerEndpoint*> tried;
   {
     std::lock_guard lock(mutex_);
+    attempt_in_flight_ = false;
     from_worker = attempt_ && answered_by_worker(*attempt_);
     // A cancelled client's attempt ends CANCELLED with no word from its worker: not the
     // worker's fault, and nothing to send elsewhere. gRPC cancels the attempt before the
@@ -138,10 +140,10 @@ void ForwardedCall::cancel() {
   {
     std::lock_guard lock(mutex_);
     cancelled_ = true;
-    if (attempt_) {
+    if (attempt_in_flight_) {
       attempt_->TryCancel();  // its reply then finishes the call
     } else {
-      held = true;  // waiting for a worker: nothing will reply, answer now
+      held = true;  // waiting for a worker (first or again): nothing will reply, answer now
     }
   }
   if (held) finish(cancelled_status());

@@ -61,7 +61,10 @@ class ForwardedCall : public std::enable_shared_from_this<ForwardedCall> {
   std::function<void(const std::string&)> on_retry_;
 
   mutable std::mutex mutex_;
-  std::unique_ptr<grpc::ClientContext> attempt_;  // the call in flight, for cancel()
+  std::unique_ptr<grpc::ClientContext> attempt_;  // the latest attempt, for cancel()
+  // Whether that attempt still runs: after it failed, the call may wait in the hold queue, and
+  // cancelling the finished attempt would then answer nothing until the deadline.
+  bool attempt_in_flight_ = false;
   nmt::v1::TranslateResponse response_;
   std::vector<const WorkerEndpoint*> tried_;
   std::vector<std::shared_ptr<WorkerEndpoint>> tried_owners_;  // keeps `tried_` pointers valid

@@ -1,0 +1,58 @@
+#include "front/forwarded_call.h"
+
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+
+namespace nmtd::front {
+namespace {
+
+using namespace std::chrono_literals;
+
+// What a forwarded call answered, for a test thread to wait on.
+struct Answer {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::optional<grpc::StatusCode> code;
+
+  void set(const grpc::Status& status) {
+    std::lock_guard lock(mutex);
+    code = status.error_code();
+    changed.notify_all();
+  }
+  std::optional<grpc::StatusCode> wait_for(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex);
+    changed.wait_for(lock, limit, [&] { return code.has_value(); });
+    return code;
+  }
+};
+
+TEST(ForwardedCall, ACallHeldAfterAFailedAttemptIsAnsweredAtOnceWhenCancelled) {
+  Router router(16);
+  // A worker whose socket nobody serves: the attempt fails at the transport, the worker turns
+  // suspect, and with no other worker the call waits in the hold queue.
+  auto gone = std::make_shared<WorkerEndpoint>(0, 1, 1000, "/nonexistent/nmtd-test/w.sock");
+  router.add(gone);
+  nmt::v1::TranslateRequest request;
+  request.add_texts("Hello");
+  Answer answer;
+  auto call = std::make_shared<ForwardedCall>(
+      router, ForwardPolicy{}, request, std::chrono::system_clock::now() + 30s,
+      [&](const grpc::Status& status, nmt::v1::TranslateResponse&&) { answer.set(status); });
+  call->start();
+  // Held once its one attempt failed: the router holds its text.
+  for (int i = 0; i < 200 && router.held_texts() == 0; ++i) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(router.held_texts(), 1u) << "the call never reached the hold queue";
+  EXPECT_EQ(call->attempts(), 1);
+  ASSERT_FALSE(answer.wait_for(0ms).has_value());
+
+  call->cancel();
+  EXPECT_EQ(answer.wait_for(2s), grpc::StatusCode::CANCELLED)
+      << "a held call must answer its cancellation at once, not at its deadline";
+  router.release_all();
+}
+
+}  // namespace
+}  // namespace nmtd::front
