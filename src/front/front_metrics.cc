@@ -1,5 +1,6 @@
 #include "front/front_metrics.h"
 
+#include "front/restart_reason.h"
 #include "front/router.h"
 #include "front/supervisor.h"
 #include "monitor/resource_sample.h"
@@ -20,6 +21,7 @@ std::vector<double> latency_bounds() {
 constexpr const char* kRequestsHelp =
     "Finished translation calls (and stream messages) by API and outcome.";
 constexpr const char* kDurationHelp = "Time from a call's arrival at the front to its answer.";
+constexpr const char* kRestartsHelp = "Worker replacements by reason.";
 
 // Counters only go up: bring one to `target` (a total kept elsewhere).
 void advance(metrics::Counter& counter, double target) {
@@ -38,6 +40,10 @@ FrontMetrics::FrontMetrics(int workers_wanted) : workers_wanted_(workers_wanted)
     }
     registry_.histogram("nmtd_request_duration_seconds", kDurationHelp, latency_bounds(),
                         {{"api", api}});
+  }
+  for (const RestartReason reason : kRestartReasons) {
+    registry_.counter("nmtd_worker_restarts_total", kRestartsHelp,
+                      {{"reason", std::string(restart_reason_name(reason))}});
   }
   retries_ = &registry_.counter("nmtd_request_retries_total",
                                 "Calls sent again to another worker after theirs failed.");
@@ -126,8 +132,7 @@ void FrontMetrics::refresh(const Supervisor& supervisor, const Router& router) {
   r.gauge("nmtd_workers_wanted", "Workers the front keeps running.").set(workers_wanted_);
   r.gauge("nmtd_workers_ready", "Workers taking new calls now.").set(router.accepting_workers());
   for (const auto& [reason, n] : supervisor.restarts_by_reason())
-    advance(r.counter("nmtd_worker_restarts_total", "Worker replacements by reason.",
-                      {{"reason", reason}}),
+    advance(r.counter("nmtd_worker_restarts_total", kRestartsHelp, {{"reason", reason}}),
             static_cast<double>(n));
   const auto front = monitor::read_resources(nullptr);
   r.gauge("nmtd_front_rss_bytes", "Resident memory of the front.")

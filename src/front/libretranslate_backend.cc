@@ -12,6 +12,9 @@ namespace lt = libretranslate;
 
 namespace {
 
+// What LibreTranslate reports for a text it cannot detect a language in: English, at 0 %.
+constexpr std::string_view kUndetectedLanguage = "eng_Latn";
+
 lt::BackendError error_from(const grpc::Status& status) {
   lt::BackendError e;
   e.message = status.error_message();
@@ -99,6 +102,11 @@ lt::TranslateResult LibreTranslateBackend::translate(const lt::TranslateRequest&
       continue;
     }
     const auto d = detector_ ? detector_->detect(request.texts[i]) : lang::DetectionResult{};
+    if (d.no_letters) {  // LibreTranslate's answer: the text as it was, detected with 0 %
+      result.texts[i].translation = request.texts[i];
+      result.texts[i].detected = lt::Detection{std::string(kUndetectedLanguage), 0.0};
+      continue;
+    }
     const auto* language = d.language ? d.language : d.guess;
     if (!language) {
       result.texts[i].error = lt::BackendError{

@@ -85,7 +85,6 @@ void Supervisor::run(std::stop_token stop) {
       log_.info("stopping {} worker(s): draining", records_.size());
       for (auto& r : records_) {
         router_.remove(r->endpoint.get());
-        r->stop_reason = "shutdown";
         if (r->phase != Record::Phase::kDraining) {
           r->phase = Record::Phase::kDraining;
           r->drain_since = now;
@@ -193,15 +192,15 @@ void Supervisor::on_exit(Record& r, const ExitStatus& exit, Clock::time_point no
   r.endpoint->accepting = false;
   const bool was_ready = r.ready_since != Clock::time_point{};
   const auto healthy_for = was_ready ? since(r.ready_since, now) : std::chrono::milliseconds(0);
-  std::string reason = r.stop_reason;
-  if (reason.empty()) reason = exit.signaled ? "crash" : "exit";
-  const bool planned = reason == "age" || reason == "rss" || reason == "fds" ||
-                       reason == "threads" || reason == "gpu_memory" || reason == "shutdown";
-  if (planned) {
-    log_.info("{} stopped ({}): {}", r.endpoint->name(), reason, exit.describe());
+  const RestartReason reason =
+      r.stop_reason.value_or(exit.signaled ? RestartReason::kCrash : RestartReason::kExit);
+  const bool planned = restart_was_planned(reason);
+  if (stopping_ || planned) {
+    log_.info("{} stopped ({}): {}", r.endpoint->name(),
+              stopping_ ? "shutdown" : restart_reason_name(reason), exit.describe());
   } else {
-    log_.error("{} ended ({}): {} after {} ms{}", r.endpoint->name(), reason, exit.describe(),
-               since(r.started, now).count(), was_ready ? "" : ", never ready");
+    log_.error("{} ended ({}): {} after {} ms{}", r.endpoint->name(), restart_reason_name(reason),
+               exit.describe(), since(r.started, now).count(), was_ready ? "" : ", never ready");
   }
   collect_crash_report(r);
   if (stopping_) return;
@@ -213,7 +212,8 @@ void Supervisor::on_exit(Record& r, const ExitStatus& exit, Clock::time_point no
   Slot& slot = slots_[static_cast<std::size_t>(r.slot)];
   const auto delay = planned ? std::chrono::milliseconds(0) : slot.backoff.on_failure(healthy_for);
   slot.start_at = now + delay;
-  slot.start_why = "replacing " + r.endpoint->name() + ", " + reason;
+  slot.start_why =
+      "replacing " + r.endpoint->name() + ", " + std::string(restart_reason_name(reason));
   if (delay.count() > 0)
     log_.warn("slot {}: next worker in {} ms (crash-loop back-off; doubles up to {} ms)", r.slot,
               delay.count(), config_.supervision.backoff_max.count());
@@ -248,9 +248,9 @@ void Supervisor::collect_crash_report(const Record& r) {
   }
 }
 
-void Supervisor::count_restart(const std::string& reason) {
+void Supervisor::count_restart(RestartReason reason) {
   std::lock_guard lock(published_mutex_);
-  ++restarts_[reason];
+  ++restarts_[std::string(restart_reason_name(reason))];
 }
 
 std::map<std::string, uint64_t> Supervisor::restarts_by_reason() const {

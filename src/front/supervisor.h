@@ -21,6 +21,7 @@
 #include "front/child_process.h"
 #include "front/config/front_config.h"
 #include "front/restart_backoff.h"
+#include "front/restart_reason.h"
 #include "front/router.h"
 #include "front/worker_probe.h"
 
@@ -59,6 +60,7 @@ class Supervisor {
   void stop(std::chrono::milliseconds timeout);
 
   std::vector<WorkerSnapshot> snapshot() const;
+  // By restart_reason_name(); a reason not yet counted is absent.
   std::map<std::string, uint64_t> restarts_by_reason() const;
   uint64_t restarts_total() const;
 
@@ -81,12 +83,12 @@ class Supervisor {
   void watch_draining(Record& record, Clock::time_point now);
   void on_health(Record& record, bool serving, const std::string& detail, Clock::time_point now);
   void on_status(Record& record, const nmt::v1::GetStatusResponse& status, Clock::time_point now);
-  void declare_hung(Record& record, const std::string& why, const std::string& reason,
+  void declare_hung(Record& record, const std::string& why, RestartReason reason,
                     Clock::time_point now);
-  void plan_recycle(Record& record, const std::string& why, const std::string& reason,
+  void plan_recycle(Record& record, const std::string& why, RestartReason reason,
                     Clock::time_point now);
   void promote_replacements(Clock::time_point now);
-  void count_restart(const std::string& reason);
+  void count_restart(RestartReason reason);
   void publish(Clock::time_point now);
   Record* find(int slot, int generation);
 

@@ -9,6 +9,7 @@
 
 #include "front/child_process.h"
 #include "front/restart_backoff.h"
+#include "front/restart_reason.h"
 #include "front/supervisor.h"
 #include "front/worker_endpoint.h"
 
@@ -56,9 +57,9 @@ struct Supervisor::Record {
   int misses = 0;
   int canaries = 0;
   std::optional<Clock::time_point> abort_sent;  // declared hung: SIGABRT sent then
-  std::string stop_reason;                      // why the front ended it (restart reason)
+  std::optional<RestartReason> stop_reason;     // why the front ended it
   int replacement_generation = 0;               // a planned recycle's replacement, starting
-  std::string recycle_reason;                   // why that recycle was planned
+  std::optional<RestartReason> recycle_reason;  // why that recycle was planned
   std::optional<nmt::v1::GetStatusResponse> status;
 };
 

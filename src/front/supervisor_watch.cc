@@ -26,10 +26,10 @@ bool engine_busy(const std::optional<nmt::v1::GetStatusResponse>& status) {
 }  // namespace
 
 void Supervisor::watch_starting(Record& r, Clock::time_point now) {
-  if (since(r.started, now) > config_.supervision.start_timeout && r.stop_reason.empty()) {
+  if (since(r.started, now) > config_.supervision.start_timeout && !r.stop_reason && !stopping_) {
     log_.error("{} was not serving {} ms after its start: killing it", r.endpoint->name(),
                config_.supervision.start_timeout.count());
-    r.stop_reason = "start_timeout";
+    r.stop_reason = RestartReason::kStartTimeout;
     r.process.signal(SIGKILL);
     return;
   }
@@ -119,7 +119,7 @@ void Supervisor::watch_ready(Record& r, Clock::time_point now) {
   if (s.recycle_age.count() > 0 && since(r.started, now) >= s.recycle_age)
     plan_recycle(r,
                  "it reached the recycle age of " + std::to_string(s.recycle_age.count()) + " ms",
-                 "age", now);
+                 RestartReason::kAge, now);
 }
 
 void Supervisor::watch_draining(Record& r, Clock::time_point now) {
@@ -149,7 +149,8 @@ void Supervisor::on_health(Record& r, bool serving, const std::string& detail,
             config_.supervision.health_misses, detail);
   router_.remove(r.endpoint.get());
   if (r.misses >= config_.supervision.health_misses)
-    declare_hung(r, "it failed " + std::to_string(r.misses) + " checks in a row", "hung", now);
+    declare_hung(r, "it failed " + std::to_string(r.misses) + " checks in a row",
+                 RestartReason::kHung, now);
 }
 
 void Supervisor::on_status(Record& r, const nmt::v1::GetStatusResponse& status,
@@ -161,7 +162,7 @@ void Supervisor::on_status(Record& r, const nmt::v1::GetStatusResponse& status,
                  "its engine call made no progress for " +
                      std::to_string(status.engine_no_progress_ms()) + " ms (watchdog; the call " +
                      "has run " + std::to_string(status.engine_call_ms()) + " ms)",
-                 "stalled", now);
+                 RestartReason::kStalled, now);
     return;
   }
   const auto& limits = config_.limits;
@@ -171,21 +172,22 @@ void Supervisor::on_status(Record& r, const nmt::v1::GetStatusResponse& status,
     plan_recycle(r,
                  "RSS " + std::to_string(res.rss_bytes() / kMiB) +
                      " MiB is over the soft limit of " + std::to_string(limits.rss_mib) + " MiB",
-                 "rss", now);
+                 RestartReason::kRss, now);
   } else if (limits.open_fds > 0 && res.open_fds() > limits.open_fds) {
-    plan_recycle(r, std::to_string(res.open_fds()) + " open fds, over the soft limit", "fds", now);
+    plan_recycle(r, std::to_string(res.open_fds()) + " open fds, over the soft limit",
+                 RestartReason::kFds, now);
   } else if (limits.threads > 0 && res.threads() > limits.threads) {
-    plan_recycle(r, std::to_string(res.threads()) + " threads, over the soft limit", "threads",
-                 now);
+    plan_recycle(r, std::to_string(res.threads()) + " threads, over the soft limit",
+                 RestartReason::kThreads, now);
   } else if (limits.gpu_memory_percent > 0 && res.gpu_available() && res.gpu_total_bytes() > 0 &&
              100.0 * static_cast<double>(res.gpu_used_bytes()) /
                      static_cast<double>(res.gpu_total_bytes()) >
                  limits.gpu_memory_percent) {
-    plan_recycle(r, "GPU memory over the soft limit", "gpu_memory", now);
+    plan_recycle(r, "GPU memory over the soft limit", RestartReason::kGpuMemory, now);
   }
 }
 
-void Supervisor::declare_hung(Record& r, const std::string& why, const std::string& reason,
+void Supervisor::declare_hung(Record& r, const std::string& why, RestartReason reason,
                               Clock::time_point now) {
   router_.remove(r.endpoint.get());
   log_.error("{} is hung: {}; SIGABRT for a core and a crash report, SIGKILL in {} ms",
@@ -197,12 +199,13 @@ void Supervisor::declare_hung(Record& r, const std::string& why, const std::stri
   r.process.signal(SIGCONT);
 }
 
-void Supervisor::plan_recycle(Record& r, const std::string& why, const std::string& reason,
+void Supervisor::plan_recycle(Record& r, const std::string& why, RestartReason reason,
                               Clock::time_point now) {
   if (r.replacement_generation != 0 || stopping_) return;
   log_.info("recycling {}: {}; its replacement starts first", r.endpoint->name(), why);
   const int generation = slots_[static_cast<std::size_t>(r.slot)].next_generation;
-  spawn(r.slot, now, "replacement for " + r.endpoint->name() + ", " + reason);
+  spawn(r.slot, now,
+        "replacement for " + r.endpoint->name() + ", " + std::string(restart_reason_name(reason)));
   if (find(r.slot, generation)) {
     r.replacement_generation = generation;
     r.recycle_reason = reason;
@@ -215,7 +218,7 @@ void Supervisor::promote_replacements(Clock::time_point now) {
     Record* replacement = find(r->slot, r->replacement_generation);
     if (!replacement) {  // it failed to start: keep serving, try again on the next check
       r->replacement_generation = 0;
-      r->recycle_reason.clear();
+      r->recycle_reason.reset();
       continue;
     }
     if (replacement->phase != Record::Phase::kReady) continue;

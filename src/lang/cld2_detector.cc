@@ -83,6 +83,7 @@ DetectionResult Cld2Detector::detect(std::string_view text) const {
     const Cld2Answer best = ask_cld2(examined, CLD2::kCLDFlagBestEffort);
     r.guess = to_registry(best.language);
     if (a.text_bytes == 0) {
+      r.no_letters = true;
       r.reason = "the text has no letters to tell a language by (digits, symbols or emoji only)";
     } else {
       r.reason = "too little text to tell the language reliably";

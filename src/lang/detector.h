@@ -17,6 +17,7 @@ struct DetectionResult {
   // The detector's best effort when it is not sure (short game UI strings such as "はい"),
   // for callers that prefer a guess to an error; nullptr when there is not even a guess.
   const LanguageInfo* guess = nullptr;
+  bool no_letters = false;  // the text has none (digits, symbols, emoji only)
 };
 
 class LanguageDetector {

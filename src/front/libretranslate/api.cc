@@ -209,6 +209,7 @@ void mount(http::HttpServer& server, Backend& backend, const LanguageNames& name
   get("/languages", [ctx](const http::HttpRequest&) { return languages(*ctx); });
   get("/frontend/settings", [ctx](const http::HttpRequest&) { return frontend_settings(*ctx); });
   get("/health", [](const http::HttpRequest&) { return json{{"status", "ok"}}; });
+  get("/spec", [](const http::HttpRequest&) { return spec_document(); });
   // LibreTranslate's answers when files and suggestions are turned off, which nmtd has neither.
   post("/translate_file", [](const http::HttpRequest&) -> json {
     throw RequestError{403, "Files translation are disabled on this server."};

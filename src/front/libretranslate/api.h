@@ -12,7 +12,8 @@
 //
 // Routes: POST /translate, POST /detect, GET /languages, GET /frontend/settings, GET /health,
 // POST /translate_file and POST /suggest (403: disabled, as on a LibreTranslate without them),
-// GET / (the web page, unless Options::web_page is false), and OPTIONS on each (CORS preflight).
+// GET /spec (a Swagger 2.0 document of these routes), GET / (the web page, unless
+// Options::web_page is false), and OPTIONS on each (CORS preflight).
 // Every answer of these routes carries LibreTranslate's CORS headers.
 #include <chrono>
 #include <functional>

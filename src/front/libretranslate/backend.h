@@ -37,9 +37,11 @@ struct Detection {
 
 struct TranslateRequest {
   std::vector<std::string> texts{};  // UTF-8, already trimmed, none empty
-  std::string source{};              // NLLB code, or "auto": detect each text
-  std::string target{};              // NLLB code
-  int alternatives = 0;              // extra hypotheses wanted per text (0: none)
+  // NLLB code, or "auto": detect each text; one without letters (digits, symbols, emoji) comes
+  // back unchanged, detected as eng_Latn at confidence 0, as LibreTranslate answers it.
+  std::string source{};
+  std::string target{};  // NLLB code
+  int alternatives = 0;  // extra hypotheses wanted per text (0: none)
   Clock::time_point deadline{};
   // Whether the HTTP client has hung up: the backend then gives the work up (empty: never).
   std::function<bool()> client_gone{};

@@ -29,6 +29,9 @@ nlohmann::json detected_language(const LanguageNames& names, const Detection& d)
 // The stricter of Options::char_limit and the backend's; -1 when neither limits.
 int char_limit(const Context& ctx);
 
+// The Swagger 2.0 document served at GET /spec (spec.cc).
+const nlohmann::json& spec_document();
+
 // The web page served at GET / (web_page.cc).
 const std::string& web_page_html();
 

@@ -91,6 +91,32 @@ TEST_F(LibreTranslate, TranslateTakesTheDocumentedShapes) {
   EXPECT_THAT(h, HasSubstr("<b>"));
 }
 
+// Browser extensions send emoji, numbers and punctuation with source "auto": LibreTranslate
+// answers them unchanged, detected as English at 0 %, and so must nmtd (not a 400).
+TEST_F(LibreTranslate, AutoKeepsATextWithoutLettersAsItWas) {
+  const json undetected = {{"confidence", 0.0}, {"language", "en"}};
+  for (const char* text : {"😀🎉", "12345", "!!! ??? ...", "🎮 ⭐⭐⭐ 100%"}) {
+    auto one = post_json("/translate", {{"q", text}, {"source", "auto"}, {"target", "fr"}});
+    EXPECT_EQ(one["translatedText"], text);
+    EXPECT_EQ(one["detectedLanguage"], undetected) << text;
+  }
+  const std::string sentence = "Bonjour tout le monde, comment allez-vous aujourd'hui ?";
+  auto list =
+      post_json("/translate", {{"q", {"👍", sentence, "42"}}, {"source", "auto"}, {"target", "en"}});
+  ASSERT_EQ(list["translatedText"].size(), 3u) << list;
+  EXPECT_EQ(list["translatedText"][0], "👍");
+  EXPECT_NE(list["translatedText"][1], sentence);  // translated
+  EXPECT_EQ(list["translatedText"][2], "42");
+  EXPECT_EQ(list["detectedLanguage"][0], undetected);
+  EXPECT_EQ(list["detectedLanguage"][1]["language"], "fr");
+  EXPECT_EQ(list["detectedLanguage"][2], undetected);
+  auto html = post_json(
+      "/translate",
+      {{"q", "<p>🎉 <b>2026</b></p>"}, {"source", "auto"}, {"target", "fr"}, {"format", "html"}});
+  EXPECT_EQ(html["translatedText"], "<p>🎉 <b>2026</b></p>");
+  EXPECT_EQ(html["detectedLanguage"], undetected);
+}
+
 TEST_F(LibreTranslate, ErrorsHaveLibreTranslatesBodies) {
   auto missing = post_json("/translate", {{"source", "en"}, {"target", "fr"}}, 400);
   EXPECT_THAT(missing["error"].get<std::string>(), HasSubstr("q"));

@@ -12,6 +12,7 @@
 #include <optional>
 #include <thread>
 
+#include "front/restart_reason.h"
 #include "support/serve_process.h"
 #include "support/translator_client.h"
 
@@ -139,6 +140,11 @@ TEST(Serve, MetricsParseAsPrometheusText) {
   // The other APIs' series exist from the start.
   EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"baketa\",outcome=\"ok\"} 0"));
   EXPECT_THAT(text, HasSubstr("nmtd_requests_total{api=\"libretranslate\",outcome=\"ok\"} 0"));
+  // So does every restart reason's, so that rate() and alerts work before the first restart.
+  for (const front::RestartReason reason : front::kRestartReasons) {
+    EXPECT_THAT(text, HasSubstr("nmtd_worker_restarts_total{reason=\"" +
+                                std::string(front::restart_reason_name(reason)) + "\"} 0"));
+  }
 
   const std::filesystem::path python = NMTD_TEST_DATA "/../../.venv/bin/python";
   if (!std::filesystem::exists(python)) GTEST_SKIP() << "tooling venv missing: scripts/setup-venv";

@@ -70,6 +70,11 @@ TEST(Cld2Detector, TextThatCannotTellGivesNoLanguageAndAReason) {
   EXPECT_THAT(detector.detect("123").reason, HasSubstr("no letters"));
   EXPECT_THAT(detector.detect("😀😀🎉").reason, HasSubstr("no letters"));
   EXPECT_THAT(detector.detect("ok").reason, HasSubstr("too little text"));
+  // Callers answer a letterless text differently (LibreTranslate: unchanged, 0 %).
+  for (const char* text : {"123", "12.5 + 7 = 19.5", "😀😀🎉", "🎮 ⭐⭐⭐", "!!!"})
+    EXPECT_TRUE(detector.detect(text).no_letters) << text;
+  for (const char* text : {"ok", "", "Start", "はい", "Hello world, how are you today?"})
+    EXPECT_FALSE(detector.detect(text).no_letters) << text;
 }
 
 TEST(Cld2Detector, ShortTextStillOffersAGuess) {
