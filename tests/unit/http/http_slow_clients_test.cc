@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <future>
 #include <memory>
@@ -98,9 +99,17 @@ TEST_F(HttpSlowClients, TwoHundredSlowConnectionsLeaveReadyzAnswering) {
   }
   ASSERT_EQ(server_->stats().open_connections, kSlow);
 
-  const auto [status, took] = timed_readyz();
-  EXPECT_EQ(status, 200);
-  EXPECT_LT(took, 100ms) << std::chrono::duration<double, std::milli>(took).count() << " ms";
+  // Five probes, judged by their median: one descheduled test thread on a loaded CI machine
+  // is not the server's delay, but a server that makes probes wait shows in every one.
+  std::vector<std::chrono::steady_clock::duration> took;
+  for (int i = 0; i < 5; ++i) {
+    const auto [status, t] = timed_readyz();
+    EXPECT_EQ(status, 200);
+    took.push_back(t);
+  }
+  std::sort(took.begin(), took.end());
+  EXPECT_LT(took[2], 100ms) << std::chrono::duration<double, std::milli>(took[2]).count()
+                            << " ms (median of 5)";
 
   // The slow ones are still open and are served once their heads end.
   for (int i = 0; i < 3; ++i) {
