@@ -19,23 +19,7 @@ std::string metadata(const grpc::CallbackServerContext* ctx, const std::string& 
 
 }  // namespace
 
-FrontService::FrontService(FrontServiceParts parts) : parts_(parts) {
-  using namespace nmt::v1;
-  serve_unary<TranslateRequest, TranslateResponse>(
-      "nmt.v1.Translator.Translate", [this](auto* ctx, auto* request, auto* response) {
-        return Translate(ctx, request, response);
-      });
-  serve_stream<TranslateRequest, TranslateStreamResponse>(
-      "nmt.v1.Translator.TranslateStream", [this](auto* ctx) { return open_stream(ctx); });
-  serve_unary<ListLanguagesRequest, ListLanguagesResponse>(
-      "nmt.v1.Translator.ListLanguages", [this](auto* ctx, auto* request, auto* response) {
-        return ListLanguages(ctx, request, response);
-      });
-  serve_unary<GetStatusRequest, GetStatusResponse>(
-      "nmt.v1.Translator.GetStatus", [this](auto* ctx, auto* request, auto* response) {
-        return GetStatus(ctx, request, response);
-      });
-}
+FrontService::FrontService(FrontServiceParts parts) : parts_(parts) { serve_translator_methods(); }
 
 void FrontService::on_unparsable(grpc::CallbackServerContext*, const grpc::Status& status) {
   record(FrontMetrics::kNmtV1, status.error_code(), std::chrono::steady_clock::now());

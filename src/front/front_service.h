@@ -19,7 +19,7 @@
 #include "front/supervisor.h"
 #include "nmt/v1/translator.grpc.pb.h"
 #include "rpc/owned_reactors.h"
-#include "rpc/parsed_request.h"
+#include "rpc/parsed_translator_service.h"
 
 namespace nmtd::front {
 
@@ -32,7 +32,7 @@ struct FrontServiceParts {
   Logger& log;
 };
 
-class FrontService final : public rpc::ParseChecked<nmt::v1::Translator::CallbackService> {
+class FrontService final : public rpc::ParsedTranslatorService<FrontService> {
  public:
   explicit FrontService(FrontServiceParts parts);
 

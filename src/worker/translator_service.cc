@@ -58,21 +58,7 @@ const char* state_name(ServingState state) {
 }
 
 TranslatorService::TranslatorService(ServiceParts parts) : parts_(parts) {
-  using namespace nmt::v1;
-  serve_unary<TranslateRequest, TranslateResponse>(
-      "nmt.v1.Translator.Translate", [this](auto* ctx, auto* request, auto* response) {
-        return Translate(ctx, request, response);
-      });
-  serve_stream<TranslateRequest, TranslateStreamResponse>(
-      "nmt.v1.Translator.TranslateStream", [this](auto* ctx) { return open_stream(ctx); });
-  serve_unary<ListLanguagesRequest, ListLanguagesResponse>(
-      "nmt.v1.Translator.ListLanguages", [this](auto* ctx, auto* request, auto* response) {
-        return ListLanguages(ctx, request, response);
-      });
-  serve_unary<GetStatusRequest, GetStatusResponse>(
-      "nmt.v1.Translator.GetStatus", [this](auto* ctx, auto* request, auto* response) {
-        return GetStatus(ctx, request, response);
-      });
+  serve_translator_methods();
 }
 
 void TranslatorService::on_unparsable(grpc::CallbackServerContext* ctx,

@@ -15,7 +15,7 @@
 #include "monitor/resource_monitor.h"
 #include "nmt/v1/translator.grpc.pb.h"
 #include "rpc/health_service.h"
-#include "rpc/parsed_request.h"
+#include "rpc/parsed_translator_service.h"
 #include "worker/admission_queue.h"
 #include "worker/batcher.h"
 #include "worker/translation_cache.h"
@@ -39,7 +39,7 @@ struct ServiceParts {
 
 class TranslateStreamReactor;
 
-class TranslatorService final : public rpc::ParseChecked<nmt::v1::Translator::CallbackService> {
+class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorService> {
  public:
   explicit TranslatorService(ServiceParts parts);
   ~TranslatorService() override;
