@@ -1,8 +1,10 @@
 #pragma once
 // Client-side helpers for the worker's integration tests.
+#include <gmock/gmock.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/client_unary_call.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -114,6 +116,33 @@ inline grpc::Status stream_raw(const std::shared_ptr<grpc::Channel>& channel,
   grpc::ByteBuffer answer;
   while (stream->Read(&answer)) answers.push_back(bytes_of(answer));
   return stream->Finish();
+}
+
+// Sends [a request "One." (id m1), bytes that are no request, a request "Three." (id m3)] on
+// one TranslateStream at `channel` (a worker or the front): every message must be answered, the
+// bad one in band with INVALID_ARGUMENT, and the stream must go on and end OK.
+inline void expect_stream_answers_unparsable_in_band(
+    const std::shared_ptr<grpc::Channel>& channel) {
+  auto first = make_request({"One."});
+  first.set_request_id("m1");
+  auto third = make_request({"Three."});
+  third.set_request_id("m3");
+  std::vector<std::string> answers;
+  const auto status =
+      stream_raw(channel, "/nmt.v1.Translator/TranslateStream",
+                 {first.SerializeAsString(), "\xff\xff\xff", third.SerializeAsString()}, answers);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(answers.size(), 3u);
+  nmt::v1::TranslateStreamResponse a;
+  ASSERT_TRUE(a.ParseFromString(answers[0]));
+  EXPECT_EQ(a.request_id(), "m1");
+  EXPECT_EQ(a.response().translations_size(), 1);
+  ASSERT_TRUE(a.ParseFromString(answers[1]));
+  EXPECT_EQ(a.error().code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  EXPECT_THAT(a.error().message(), ::testing::HasSubstr("not a valid nmt.v1.TranslateRequest"));
+  ASSERT_TRUE(a.ParseFromString(answers[2]));
+  EXPECT_EQ(a.request_id(), "m3");
+  EXPECT_EQ(a.response().translations_size(), 1);
 }
 
 // `request` serialized, with `placeholder` (same length) replaced by `bytes`.
