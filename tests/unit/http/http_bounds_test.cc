@@ -9,6 +9,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "front/http/http_server.h"
@@ -217,6 +218,19 @@ TEST_F(HttpBounds, IdleConnectionsHoldNoThread) {
   EXPECT_EQ(keep.Get("/ok")->status, 200);
 }
 
+// Sends one byte every ~100 ms (up to 50) until the server closes: what it answered, and
+// whether it closed.
+std::pair<std::string, bool> trickle_until_closed(RawConnection& slow) {
+  std::string reply;
+  bool closed = false;
+  for (int i = 0; i < 50 && !closed; ++i) {
+    slow.send("X");
+    reply += slow.read_until_close(100ms);
+    closed = slow.closed_by_server(0ms);
+  }
+  return {reply, closed};
+}
+
 TEST_F(HttpBounds, ATricklingHeadIsCutOffByTheHeaderDeadline) {
   HttpServerConfig c;
   c.threads = 1;
@@ -226,13 +240,7 @@ TEST_F(HttpBounds, ATricklingHeadIsCutOffByTheHeaderDeadline) {
   RawConnection slow(port_);
   slow.send("GET /ok HTTP/1.1\r\n");
   const auto before = std::chrono::steady_clock::now();
-  std::string reply;
-  bool closed = false;
-  for (int i = 0; i < 50 && !closed; ++i) {
-    slow.send("X");
-    reply += slow.read_until_close(100ms);
-    closed = slow.closed_by_server(0ms);
-  }
+  const auto [reply, closed] = trickle_until_closed(slow);
   EXPECT_TRUE(closed);
   EXPECT_EQ(reply.rfind("HTTP/1.1 408", 0), 0u) << reply;
   EXPECT_LT(std::chrono::steady_clock::now() - before, 3s);
@@ -248,13 +256,7 @@ TEST_F(HttpBounds, ATricklingBodyIsCutOffByTheRequestDeadline) {
   RawConnection slow(port_);
   slow.send("POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n");
   const auto before = std::chrono::steady_clock::now();
-  std::string reply;
-  bool closed = false;
-  for (int i = 0; i < 50 && !closed; ++i) {
-    slow.send("X");
-    reply += slow.read_until_close(100ms);
-    closed = slow.closed_by_server(0ms);
-  }
+  const auto [reply, closed] = trickle_until_closed(slow);
   EXPECT_TRUE(closed);
   EXPECT_EQ(reply.rfind("HTTP/1.1 400", 0), 0u) << reply;
   EXPECT_NE(reply.find("\r\nConnection: close\r\n"), std::string::npos) << reply;
