@@ -172,7 +172,7 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
       [finish, request_id](CallResult&& result) { finish(request_id, std::move(result)); });
   if (parts_.config.debug_fault_injection) call->fault = metadata(ctx, "x-nmtd-fault");
 
-  const bool caching = parts_.config.cache_bytes > 0;
+  const bool caching = parts_.config.cache_mib > 0;
   std::vector<std::pair<std::size_t, TranslationResult>> hits;
   std::vector<std::pair<std::size_t, TranslationResult>> unchanged;  // nothing to translate
   std::vector<TextJob> jobs;
