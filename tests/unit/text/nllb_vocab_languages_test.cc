@@ -10,7 +10,10 @@ namespace {
 
 TEST(NllbVocabularyLanguages, AreTheTablesCodesInItsOrder) {
   // SentencePiece's first three pieces (<unk>, <s>, </s>) are replaced by fairseq's specials.
-  const std::vector<std::string> pieces = {"<unk>", "<s>", "</s>", "\xe2\x96\x81" "a", "b"};
+  const std::vector<std::string> pieces = {"<unk>", "<s>", "</s>",
+                                           "\xe2\x96\x81"
+                                           "a",
+                                           "b"};
   const auto size = nllb_vocabulary_min_size(pieces.size());
   const auto tokens = build_nllb_vocabulary(pieces, {}, size);
   ASSERT_EQ(tokens.size(), static_cast<std::size_t>(size));
