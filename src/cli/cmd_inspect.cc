@@ -16,7 +16,7 @@
 #include "engine/model/model_config.h"
 #include "engine/model/model_file.h"
 #include "engine/model/vocabulary.h"
-#include "engine/text/languages.h"
+#include "lang/languages.h"
 
 namespace nmtd::cli {
 
@@ -127,7 +127,7 @@ json describe(const fs::path& dir) {
   r["vocabulary_file"] = vocabulary_file(dir);
   r["vocabulary_size"] = vocab.size();
   json codes = json::array();
-  for (const std::string_view code : nllb_language_codes())
+  for (const std::string_view code : lang::nllb_codes())
     if (vocab.find(code) >= 0) codes.push_back(code);
   r["languages"] = {{"count", codes.size()}, {"codes", codes}};
   r["config"] = {{"unk_token", config.unk_token},
@@ -187,8 +187,8 @@ void print_text(const json& r) {
     if (!codes.empty()) codes.push_back(' ');
     codes.append(c.get<std::string>());
   }
-  const bool all = langs["count"].get<std::size_t>() == kNllbLanguageCount;
-  line("languages", text_of(langs["count"]) + " of " + std::to_string(kNllbLanguageCount) +
+  const bool all = langs["count"].get<std::size_t>() == lang::kNllbLanguageCount;
+  line("languages", text_of(langs["count"]) + " of " + std::to_string(lang::kNllbLanguageCount) +
                         " NLLB codes" +
                         (all             ? " (all)"
                          : codes.empty() ? ""

@@ -9,7 +9,7 @@
 #include "cli/flags.h"
 #include "common/error.h"
 #include "common/signal_watcher.h"
-#include "front/config/value_text.h"
+#include "settings/value_text.h"
 #include "soak/raw_socket.h"
 #include "soak/soak_run.h"
 
@@ -23,7 +23,7 @@ double seconds_of(const Flags& f, const std::string& name) {
   const bool bare = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
   const auto d = bare && text.find_first_not_of('0') != std::string::npos
                      ? std::nullopt
-                     : front::parse_duration(text);
+                     : settings::parse_duration(text);
   if (!d) {
     throw InvalidArgument("flag --" + name +
                           " expects a duration such as 30s, 5m, 1h30m or 250ms, got '" + text +
@@ -36,7 +36,7 @@ double seconds_of(const Flags& f, const std::string& name) {
 double bound_of(const Flags& f, const std::string& name) {
   const std::string text = f.get(name);
   if (text == "off") return -1;
-  const auto v = front::parse_real(text);
+  const auto v = settings::parse_real(text);
   if (!v || *v < 0) {
     throw InvalidArgument("flag --" + name + " expects a non-negative number or 'off', got '" +
                           text + "'");
@@ -130,12 +130,12 @@ int cmd_soak(const Args& args) {
   o.report_dir = f.get("report");
   o.duration_s = seconds_of(f, "duration");
   if (f.has("max-requests")) {
-    const auto n = front::parse_integer(f.get("max-requests"));
+    const auto n = settings::parse_integer(f.get("max-requests"));
     if (!n || *n < 1) throw InvalidArgument("--max-requests expects a positive integer");
     o.max_requests = static_cast<uint64_t>(*n);
   }
   if (f.has("seed")) {
-    const auto n = front::parse_integer(f.get("seed"));
+    const auto n = settings::parse_integer(f.get("seed"));
     if (!n || *n < 0) throw InvalidArgument("--seed expects a non-negative integer");
     o.seed = static_cast<uint64_t>(*n);
   } else {
@@ -153,7 +153,7 @@ int cmd_soak(const Args& args) {
   } else if (spare == "none") {
     o.spare_slot = soak::kSpareNone;
   } else {
-    const auto slot = front::parse_integer(spare);
+    const auto slot = settings::parse_integer(spare);
     if (!slot || *slot < 0 || *slot > 63)
       throw InvalidArgument("--spare-slot expects auto, none or a slot number, got '" + spare +
                             "'");

@@ -3,7 +3,7 @@
 // fallback language, a detector that cannot decide answers it instead of an error, and says so.
 #include <string>
 
-#include "lang/detector.h"
+#include "lang/detect/detector.h"
 #include "lang/languages.h"
 
 namespace nmtd::front {

@@ -161,7 +161,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
   baketa_limits.max_text_chars = static_cast<std::size_t>(config.requests.max_text_chars);
   BaketaService baketa(service, facade, &detector, baketa_limits);
   LibreTranslateBackend lt_backend(service, facade, &detector, config.requests.max_text_chars);
-  const LibreTranslateNames lt_names;
+  const libretranslate::RegistryLanguageNames lt_names;
 
   StopRequest stop;
   const SignalWatcher signals = watch_stop_signals(stop, log);

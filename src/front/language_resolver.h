@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "lang/detector.h"
+#include "lang/detect/detector.h"
 
 namespace nmtd::front {
 

@@ -75,18 +75,6 @@ std::pair<grpc::Status, std::vector<TextOutcome>> run(TranslationFacade& facade,
 
 }  // namespace
 
-std::optional<lt::ResolvedLanguage> LibreTranslateNames::resolve(std::string_view code) const {
-  const auto r = lang::resolve(code);
-  if (!r) return std::nullopt;
-  return lt::ResolvedLanguage{std::string(r.language->code), std::string(r.language->tag)};
-}
-
-std::optional<lt::PublicLanguage> LibreTranslateNames::describe(std::string_view nllb) const {
-  const auto* info = lang::find_language(nllb);
-  if (!info) return std::nullopt;
-  return lt::PublicLanguage{info->tag, std::string(info->english_name)};
-}
-
 LibreTranslateBackend::LibreTranslateBackend(FrontService& front, TranslationFacade& facade,
                                              const lang::LanguageDetector* detector, int char_limit)
     : front_(front), facade_(facade), detector_(detector), char_limit_(char_limit) {}

@@ -6,15 +6,9 @@
 #include "front/libretranslate/backend.h"
 #include "front/libretranslate/language_names.h"
 #include "front/translation_facade.h"
-#include "lang/detector.h"
+#include "lang/detect/detector.h"
 
 namespace nmtd::front {
-
-class LibreTranslateNames final : public libretranslate::LanguageNames {
- public:
-  std::optional<libretranslate::ResolvedLanguage> resolve(std::string_view code) const override;
-  std::optional<libretranslate::PublicLanguage> describe(std::string_view nllb) const override;
-};
 
 class LibreTranslateBackend final : public libretranslate::Backend {
  public:

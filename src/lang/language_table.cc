@@ -8,14 +8,16 @@
 
 #include <array>
 
+#include "lang/languages.h"
+
 namespace nmtd::lang::detail {
 
 namespace {
 
 // clang-format off
-// Order: NLLB's vocabulary order. src/engine/text/languages.cc holds the same codes in the same
-// order (tests/unit/lang/engine_codes_test.cc checks it).
-constexpr std::array<LanguageRow, 202> kRows = {{
+// Order: NLLB's vocabulary order, which the engine's vocabulary layout takes from here
+// (engine/text/nllb_vocab_builder.cc); tests/unit/lang/table_test.cc checks the rows agree.
+constexpr std::array<LanguageRow, kNllbLanguageCount> kRows = {{
   // code        English name                          native name           639-1  aliases
   {"ace_Arab", "Acehnese (Arabic script)",              "",                    "",   ""},
   {"ace_Latn", "Acehnese (Latin script)",               "Bahsa Acèh",          "",   ""},

@@ -1,5 +1,7 @@
 #pragma once
-// The registry's raw data, one row per NLLB-200 language (private to src/lang/).
+// The language table's raw data, one row per NLLB-200 language (private to src/lang/): the one
+// place the engine's language tokens, the APIs' codes (ISO 639-1/3, BCP-47, aliases), names and
+// detection's codes (CLD2 answers ISO 639-1 and the old forms in `aliases`) come from.
 // languages.cc derives everything else (ISO 639-3, script, direction, lookup keys) from it.
 #include <span>
 #include <string_view>

@@ -176,6 +176,13 @@ Resolution wrong_script(std::string_view code, const LanguageInfo& any, std::str
 std::span<const LanguageInfo> all_languages() { return registry().languages; }
 std::span<const std::string_view> nllb_codes() { return registry().codes; }
 
+bool is_nllb_code(std::string_view code) {
+  // Every NLLB code is "xxx_Xxxx": most tokens a caller asks about are not, and cost no lookup.
+  if (code.size() != 8 || code[3] != '_') return false;
+  const auto* info = registry().key(normal_form(code));
+  return info != nullptr && info->code == code;
+}
+
 bool is_auto(std::string_view code) { return code.size() == 4 && normal_form(code) == "auto"; }
 
 Resolution resolve(std::string_view code) {

@@ -12,6 +12,9 @@
 
 namespace nmtd::lang {
 
+// NLLB-200's languages: the model's vocabulary has one token per language, named by its code.
+inline constexpr std::size_t kNllbLanguageCount = 202;
+
 struct LanguageInfo {
   std::string_view code;          // NLLB code, the model's language token: "jpn_Jpan"
   std::string_view english_name;  // "Japanese"
@@ -30,6 +33,10 @@ std::span<const LanguageInfo> all_languages();
 
 // The NLLB codes alone, in the same order (what the engine's vocabulary layout needs).
 std::span<const std::string_view> nllb_codes();
+
+// Whether `code` is exactly one of nllb_codes(), as a vocabulary token is spelled ("eng_Latn",
+// not "eng-latn"): what the tokenizer drops from a translation. resolve() is for clients' codes.
+bool is_nllb_code(std::string_view code);
 
 struct Resolution {
   const LanguageInfo* language = nullptr;  // set on success

@@ -1,12 +1,13 @@
 #include "worker/translate_stream.h"
 
-#include "worker/translator_service.h"
+#include "worker/call_response.h"
 
 namespace nmtd::worker {
 
-TranslateStreamReactor::TranslateStreamReactor(TranslatorService& service,
+TranslateStreamReactor::TranslateStreamReactor(CallIntake& intake,
+                                               rpc::OwnedReactors<TranslateStreamReactor>& owner,
                                                grpc::CallbackServerContext* ctx)
-    : service_(service), ctx_(ctx) {}
+    : intake_(intake), owner_(owner), ctx_(ctx) {}
 
 void TranslateStreamReactor::start() { StartRead(&request_); }
 
@@ -19,15 +20,15 @@ void TranslateStreamReactor::OnReadDone(bool ok) {
     CallResult refused;
     refused.status =
         rpc::unparsable_status(*nmt::v1::TranslateRequest::descriptor(), request_.error);
-    service_.record_unparsable(refused.status);
+    intake_.record_unparsable(refused.status);
     answer("", std::move(refused));
     return;
   }
-  const std::string id = service_.make_request_id(ctx_, request_.message.request_id());
-  service_.submit(request_.message, ctx_, id,
-                  [this](const std::string& request_id, CallResult&& result) {
-                    answer(request_id, std::move(result));
-                  });
+  const std::string id = intake_.make_request_id(ctx_, request_.message.request_id());
+  intake_.submit(request_.message, ctx_, id,
+                 [this](const std::string& request_id, CallResult&& result) {
+                   answer(request_id, std::move(result));
+                 });
 }
 
 void TranslateStreamReactor::answer(const std::string& request_id, CallResult&& result) {
@@ -55,6 +56,6 @@ void TranslateStreamReactor::OnWriteDone(bool ok) {
   StartRead(&request_);
 }
 
-void TranslateStreamReactor::OnDone() { service_.stream_finished(this); }
+void TranslateStreamReactor::OnDone() { owner_.release(this); }
 
 }  // namespace nmtd::worker

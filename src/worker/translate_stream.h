@@ -4,21 +4,20 @@
 // that fails, or does not parse, is answered in-band and the stream goes on.
 #include <grpcpp/grpcpp.h>
 
-#include <mutex>
-
 #include "nmt/v1/translator.grpc.pb.h"
+#include "rpc/owned_reactors.h"
 #include "rpc/parsed_request.h"
-#include "worker/pending_call.h"
+#include "worker/call_intake.h"
 
 namespace nmtd::worker {
-
-class TranslatorService;
 
 class TranslateStreamReactor final
     : public grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>,
                                      nmt::v1::TranslateStreamResponse> {
  public:
-  TranslateStreamReactor(TranslatorService& service, grpc::CallbackServerContext* ctx);
+  // `owner` holds this reactor until its OnDone.
+  TranslateStreamReactor(CallIntake& intake, rpc::OwnedReactors<TranslateStreamReactor>& owner,
+                         grpc::CallbackServerContext* ctx);
   void start();
 
   void OnReadDone(bool ok) override;
@@ -29,7 +28,8 @@ class TranslateStreamReactor final
  private:
   void answer(const std::string& request_id, CallResult&& result);
 
-  TranslatorService& service_;
+  CallIntake& intake_;
+  rpc::OwnedReactors<TranslateStreamReactor>& owner_;
   grpc::CallbackServerContext* const ctx_;
   rpc::Parsed<nmt::v1::TranslateRequest> request_;
   nmt::v1::TranslateStreamResponse response_;

@@ -6,8 +6,8 @@
 #include "common/loggable.h"
 #include "common/utf8.h"
 #include "rpc/metadata_keys.h"
+#include "worker/call_response.h"
 #include "worker/request_builder.h"
-#include "worker/translate_stream.h"
 
 namespace nmtd::worker {
 namespace {
@@ -172,7 +172,7 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
       [finish, request_id](CallResult&& result) { finish(request_id, std::move(result)); });
   if (parts_.config.debug_fault_injection) call->fault = metadata(ctx, "x-nmtd-fault");
 
-  const bool caching = parts_.config.cache_bytes > 0;
+  const bool caching = parts_.config.cache_mib > 0;
   std::vector<std::pair<std::size_t, TranslationResult>> hits;
   std::vector<std::pair<std::size_t, TranslationResult>> unchanged;  // nothing to translate
   std::vector<TextJob> jobs;
@@ -275,26 +275,9 @@ grpc::ServerUnaryReactor* TranslatorService::Translate(grpc::CallbackServerConte
 
 grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>, nmt::v1::TranslateStreamResponse>*
 TranslatorService::open_stream(grpc::CallbackServerContext* ctx) {
-  auto stream = std::make_unique<TranslateStreamReactor>(*this, ctx);
-  auto* raw = stream.get();
-  {
-    std::lock_guard lock(streams_mutex_);
-    streams_.emplace(raw, std::move(stream));
-  }
-  raw->start();
-  return raw;
-}
-
-void TranslatorService::stream_finished(TranslateStreamReactor* stream) {
-  std::unique_ptr<TranslateStreamReactor> owned;
-  {
-    std::lock_guard lock(streams_mutex_);
-    const auto it = streams_.find(stream);
-    if (it == streams_.end()) return;
-    owned = std::move(it->second);
-    streams_.erase(it);
-  }
-  // `owned` is destroyed here, outside the lock: the reactor's last act.
+  auto* stream = streams_.add(std::make_unique<TranslateStreamReactor>(*this, streams_, ctx));
+  stream->start();
+  return stream;
 }
 
 grpc::ServerUnaryReactor* TranslatorService::ListLanguages(
@@ -379,24 +362,6 @@ grpc::ServerUnaryReactor* TranslatorService::GetStatus(grpc::CallbackServerConte
   r->set_calls_refused_late(parts_.stats.calls_refused_late.load());
   reactor->Finish(grpc::Status::OK);
   return reactor;
-}
-
-void fill_response(const std::string& request_id, const CallResult& result,
-                   nmt::v1::TranslateResponse& response) {
-  response.set_request_id(request_id);
-  response.set_queue_time_us(result.queue_time_us);
-  response.set_compute_time_us(result.compute_time_us);
-  for (std::size_t i = 0; i < result.results.size(); ++i) {
-    auto* t = response.add_translations();
-    const auto& hyps = result.results[i].hypotheses;
-    if (!hyps.empty()) t->set_text(hyps.front().text);
-    for (const auto& h : hyps) {
-      auto* out = t->add_hypotheses();
-      out->set_text(h.text);
-      out->set_score(h.score);
-    }
-    t->set_from_cache(result.from_cache[i]);
-  }
 }
 
 }  // namespace nmtd::worker

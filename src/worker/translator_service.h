@@ -6,7 +6,6 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,9 +14,12 @@
 #include "monitor/resource_monitor.h"
 #include "nmt/v1/translator.grpc.pb.h"
 #include "rpc/health_service.h"
+#include "rpc/owned_reactors.h"
 #include "rpc/parsed_translator_service.h"
 #include "worker/admission_queue.h"
 #include "worker/batcher.h"
+#include "worker/call_intake.h"
+#include "worker/translate_stream.h"
 #include "worker/translation_cache.h"
 #include "worker/worker_config.h"
 #include "worker/worker_stats.h"
@@ -37,9 +39,8 @@ struct ServiceParts {
   Logger& log;
 };
 
-class TranslateStreamReactor;
-
-class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorService> {
+class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorService>,
+                                public CallIntake {
  public:
   explicit TranslatorService(ServiceParts parts);
   ~TranslatorService() override;
@@ -65,16 +66,12 @@ class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorSe
                                       const nmt::v1::GetStatusRequest* request,
                                       nmt::v1::GetStatusResponse* response) override;
 
-  // One request's journey from check to completion; `done` runs exactly once, on this thread
-  // (refused, or answered from the cache) or later on the batcher's.
-  using Done = std::function<void(const std::string& request_id, CallResult&&)>;
+  // CallIntake: one request's journey from check to completion.
   void submit(const nmt::v1::TranslateRequest& request, grpc::CallbackServerContext* ctx,
-              std::string request_id, Done done);
+              std::string request_id, Done done) override;
   std::string make_request_id(const grpc::CallbackServerContext* ctx,
-                              const std::string& from_request);
-  void stream_finished(TranslateStreamReactor* stream);
-  // A stream message that did not parse, answered in band with `status`.
-  void record_unparsable(const grpc::Status& status) { record("-", status, 0); }
+                              const std::string& from_request) override;
+  void record_unparsable(const grpc::Status& status) override { record("-", status, 0); }
 
  private:
   void on_unparsable(grpc::CallbackServerContext* ctx, const grpc::Status& status) override;
@@ -97,12 +94,7 @@ class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorSe
   rpc::HealthService* health_ = nullptr;
   std::mutex health_mutex_;
   std::atomic<uint64_t> next_request_id_{1};
-  std::mutex streams_mutex_;
-  std::map<TranslateStreamReactor*, std::unique_ptr<TranslateStreamReactor>> streams_;
+  rpc::OwnedReactors<TranslateStreamReactor> streams_;
 };
-
-// Fills a nmt.v1 response from a finished call.
-void fill_response(const std::string& request_id, const CallResult& result,
-                   nmt::v1::TranslateResponse& response);
 
 }  // namespace nmtd::worker

@@ -1,7 +1,9 @@
 #pragma once
-// Everything `nmtd worker` can be told, from flags and an optional JSON config file. Every
-// bound has a default that a desktop machine can live with; validate() refuses combinations
-// that could not work (a request larger than the queue, a zero bound).
+// Everything `nmtd worker` can be told. Each setting is declared once, in the table of
+// worker_settings.cc (name, type, place in this struct, bounds, flag, doc), which drives the TOML
+// file, the NMTD_WORKER_* environment, the flags and docs/worker.md's table. Every bound has a
+// default that a desktop machine can live with; validate() refuses combinations that could not
+// work (a request larger than the queue, a zero bound).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -45,7 +47,8 @@ struct WorkerConfig {
   int queue_capacity = 128;  // texts waiting for the engine, over all requests
   Limits limits;
   Batching batching;
-  std::size_t cache_bytes = 32u << 20;  // 0 disables the translation cache
+  int cache_mib = 32;  // 0 disables the translation cache
+  std::size_t cache_bytes() const { return static_cast<std::size_t>(cache_mib) << 20; }
   TranslationOptions default_options = worker_default_options();
 
   std::chrono::milliseconds default_deadline{60000};  // for calls that carry none
@@ -64,12 +67,9 @@ struct WorkerConfig {
   bool debug_fault_injection = false;              // honour x-nmtd-fault metadata (tests only)
   std::chrono::milliseconds debug_start_delay{0};  // with fault injection: a slow model load
 
-  // Throws InvalidArgument naming the setting.
+  // Every value within its bounds (worker_settings.cc) and the rules between them. Throws
+  // InvalidArgument naming the settings.
   void validate() const;
 };
-
-// Applies a JSON config file over `config` (keys as in docs/worker.md). Throws InvalidArgument
-// for unknown keys or wrong types, naming the file and key; IoError when unreadable.
-void apply_config_file(const std::filesystem::path& file, WorkerConfig& config);
 
 }  // namespace nmtd::worker

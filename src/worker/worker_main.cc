@@ -38,7 +38,7 @@ void log_configuration(const WorkerConfig& c, Logger& log) {
       "monitor every {} ms",
       c.queue_capacity, c.limits.max_texts_per_request, c.limits.max_text_bytes,
       c.limits.max_request_bytes, c.limits.max_text_tokens, c.batching.max_batch_texts,
-      c.batching.max_batch_tokens, c.batching.max_wait.count(), c.cache_bytes,
+      c.batching.max_batch_tokens, c.batching.max_wait.count(), c.cache_bytes(),
       c.default_deadline.count(), c.drain_timeout.count(), c.engine_stall_limit.count(),
       c.monitor_interval.count());
   if (c.debug_fault_injection)
@@ -123,7 +123,7 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
   monitor.start();
 
   AdmissionQueue queue(config.queue_capacity);
-  TranslationCache cache(config.cache_bytes);
+  TranslationCache cache(config.cache_bytes());
   WorkerStats stats;
   TranslatorService service({config, queue, cache, stats, monitor, log});
 

@@ -7,8 +7,8 @@
 
 #include "common/error.h"
 #include "engine/model/model_file_util.h"
-#include "engine/text/languages.h"
 #include "engine/text/sentencepiece/model_proto.h"
+#include "lang/languages.h"
 
 namespace nmtd {
 
@@ -65,7 +65,7 @@ std::vector<std::string> spm_pieces_from_bytes(std::span<const std::byte> serial
 int64_t nllb_vocabulary_min_size(std::size_t num_pieces) {
   // 4 fairseq specials + pieces 3.. + codes + <mask>.
   const auto pieces = static_cast<int64_t>(num_pieces > 3 ? num_pieces - 3 : 0);
-  return 4 + pieces + static_cast<int64_t>(kNllbLanguageCount) + 1;
+  return 4 + pieces + static_cast<int64_t>(lang::kNllbLanguageCount) + 1;
 }
 
 std::vector<std::string> build_nllb_vocabulary(const std::vector<std::string>& pieces,
@@ -74,7 +74,7 @@ std::vector<std::string> build_nllb_vocabulary(const std::vector<std::string>& p
   std::vector<std::string> tokens = {"<s>", "<pad>", "</s>", "<unk>"};
   tokens.reserve(static_cast<std::size_t>(std::max<int64_t>(vocab_size, 0)));
   for (std::size_t i = 3; i < pieces.size(); ++i) tokens.push_back(pieces[i]);
-  for (const auto code : nllb_language_codes()) tokens.emplace_back(code);
+  for (const auto code : lang::nllb_codes()) tokens.emplace_back(code);
   tokens.emplace_back("<mask>");
   std::unordered_set<std::string> present(tokens.begin(), tokens.end());
   for (const auto& t : extra_special)

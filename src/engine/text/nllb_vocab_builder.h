@@ -3,7 +3,7 @@
 // CTranslate2's M2M100Loader does from an NllbTokenizer: fairseq's layout
 //   0..3  <s> <pad> </s> <unk>
 //   i+1   SentencePiece piece i, for spm ids i >= 3 (spm's own 0..2 are <unk> <s> </s>)
-//         the 202 NLLB language codes (languages.h order), then <mask>
+//         the 202 NLLB language codes (lang/languages.h order), then <mask>
 //         any additional special token not present yet
 //         madeupword0, madeupword1, ... up to the model's vocab_size
 #include <cstddef>

@@ -5,8 +5,8 @@
 #include "common/error.h"
 #include "common/utf8.h"
 #include "engine/model/vocabulary.h"
-#include "engine/text/languages.h"
 #include "engine/text/sentencepiece/hf_tokenizer_json.h"
+#include "lang/languages.h"
 
 namespace nmtd {
 
@@ -40,7 +40,7 @@ spm::Processor load_spm(const std::filesystem::path& model_dir) {
 
 NllbTokenizer::NllbTokenizer(const std::filesystem::path& model_dir, const Vocabulary& vocab)
     : spm_(load_spm(model_dir)), vocab_(vocab) {
-  for (std::string_view code : nllb_language_codes()) {
+  for (std::string_view code : lang::nllb_codes()) {
     if (vocab_.find(code) >= 0) languages_.emplace_back(code);
   }
 }
@@ -63,7 +63,7 @@ std::string NllbTokenizer::detokenize(const std::vector<std::string>& tokens) co
   std::vector<std::string> kept;
   kept.reserve(tokens.size());
   for (const auto& t : tokens) {
-    if (is_special(t) || is_nllb_language_code(t)) continue;
+    if (is_special(t) || lang::is_nllb_code(t)) continue;
     // Other tokens go to SentencePiece as they are, vocabulary fillers included (it writes a
     // piece it does not know verbatim), which is how the reference outputs were decoded.
     kept.push_back(t);

@@ -10,7 +10,7 @@
 
 #include "baketa/translation/v1/translation.grpc.pb.h"
 #include "front/translation_facade.h"
-#include "lang/detector.h"
+#include "lang/detect/detector.h"
 #include "rpc/parsed_request.h"
 
 namespace nmtd::front {

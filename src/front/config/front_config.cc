@@ -4,13 +4,12 @@
 #include <sched.h>
 
 #include <algorithm>
-#include <set>
 #include <thread>
 
 #include "common/error.h"
-#include "front/config/setting_value.h"
 #include "front/config/settings.h"
-#include "front/config/value_text.h"
+#include "settings/setting_value.h"
+#include "settings/value_text.h"
 
 namespace nmtd::front {
 namespace {
@@ -25,34 +24,27 @@ constexpr std::size_t kMaxRuntimeDirBytes = 80;
 
 }  // namespace
 
+void apply_toml_file(FrontConfig& config, const std::filesystem::path& file) {
+  front_settings().apply_toml_file(config, file);
+}
+
 std::vector<std::string> apply_environment(FrontConfig& config,
                                            const std::map<std::string, std::string>& env) {
-  FrontConfig result = config;  // bad input changes nothing
-  std::set<std::string> used;
-  for (const Setting& setting : settings()) {
-    const std::string variable = environment_name(setting);
-    const auto it = env.find(variable);
-    if (it == env.end()) continue;
-    assign_text(setting, result, it->second, "environment variable " + variable);
-    used.insert(variable);
-  }
-  std::vector<std::string> ignored;
-  for (const auto& [name, value] : env)
-    if (name.starts_with("NMTD_") && !used.contains(name)) ignored.push_back(name);
-  config = std::move(result);
-  return ignored;
+  return front_settings().apply_environment(config, env);
 }
 
 void set_setting(FrontConfig& config, std::string_view name, std::string_view value) {
-  const Setting* setting = find_setting(name);
-  if (setting == nullptr)
-    throw InvalidArgument("unknown setting \"" + std::string(name) +
-                          "\" (every setting: docs/configuration.md)");
-  assign_text(*setting, config, value, "command line");
+  front_settings().set(config, name, value, "command line");
 }
 
+std::string describe(const FrontConfig& config) {
+  return front_settings().describe(config, "nmtd serve: effective configuration");
+}
+
+std::string settings_markdown() { return front_settings().markdown(); }
+
 void validate(const FrontConfig& c) {
-  for (const Setting& setting : settings()) check_value(setting, c);
+  front_settings().check_values(c);
   require(!c.model_dir.empty(),
           "\"model\" is required: --model DIR, NMTD_MODEL, or model = \"DIR\" in the config file");
   require(!c.host.empty(), "\"host\" must not be empty (127.0.0.1 is the default)");
@@ -65,7 +57,7 @@ void validate(const FrontConfig& c) {
               ") must not exceed \"supervision.backoff_max_ms\" (" +
               std::to_string(s.backoff_max.count()) + ")");
   require(s.recycle_age.count() == 0 || s.recycle_age > s.start_timeout,
-          "\"supervision.recycle_age\" (" + format_duration(s.recycle_age) +
+          "\"supervision.recycle_age\" (" + settings::format_duration(s.recycle_age) +
               ") must be 0 (off) or longer than \"supervision.start_timeout_ms\" (" +
               std::to_string(s.start_timeout.count()) +
               "): workers would be recycled before they could start");

@@ -1,8 +1,5 @@
 #include "front/config/settings.h"
 
-#include <algorithm>
-#include <cctype>
-
 namespace nmtd::front {
 namespace {
 
@@ -305,28 +302,20 @@ std::vector<Setting> make_table() {
 
 }  // namespace
 
-const std::vector<Setting>& settings() {
-  static const std::vector<Setting> table = make_table();
-  return table;
+const settings::Registry<FrontConfig>& front_settings() {
+  static const settings::Registry<FrontConfig> registry(make_table(), "NMTD_",
+                                                        "docs/configuration.md");
+  return registry;
 }
 
-const Setting* find_setting(std::string_view name) {
-  const auto& all = settings();
-  const auto it =
-      std::find_if(all.begin(), all.end(), [&](const Setting& s) { return s.name == name; });
-  return it == all.end() ? nullptr : &*it;
-}
+const std::vector<Setting>& settings() { return front_settings().settings(); }
+
+const Setting* find_setting(std::string_view name) { return front_settings().find(name); }
 
 std::string environment_name(const Setting& setting) {
-  std::string out = "NMTD_";
-  for (const char ch : setting.name)
-    out += ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-  return out;
+  return front_settings().environment_name(setting);
 }
 
-std::string_view group_of(const Setting& setting) {
-  const auto dot = setting.name.rfind('.');
-  return dot == std::string_view::npos ? std::string_view() : setting.name.substr(0, dot);
-}
+std::string_view group_of(const Setting& setting) { return settings::group_of(setting.name); }
 
 }  // namespace nmtd::front

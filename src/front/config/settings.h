@@ -1,49 +1,24 @@
 #pragma once
-// The one table of `nmtd serve` settings. A setting is a row: its dotted name (the TOML key,
-// and NMTD_<NAME> in the environment), the kind of value it takes, where it lives in
-// FrontConfig, its bounds, its flag and its doc. Defaults live in FrontConfig's member
-// initializers only; the docs read them from a default-constructed FrontConfig.
-#include <chrono>
-#include <filesystem>
+// The one table of `nmtd serve` settings (a settings::Registry, as `nmtd worker` has its own):
+// a setting is a row: its dotted name (the TOML key, and NMTD_<NAME> in the environment), the
+// kind of value it takes, where it lives in FrontConfig, its bounds, its flag and its doc.
+// Defaults live in FrontConfig's member initializers only; the docs read them from a
+// default-constructed FrontConfig.
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "front/config/front_config.h"
+#include "settings/registry.h"
 
 namespace nmtd::front {
 
-enum class SettingKind {
-  kString,    // TOML string; when `choices` is not empty, one of them
-  kPath,      // TOML string; empty means "not set"
-  kInteger,   // TOML integer within [min, max]
-  kReal,      // TOML float or integer within [min, max]
-  kMillis,    // TOML integer, milliseconds (names end in _ms)
-  kMicros,    // TOML integer, microseconds (names end in _us)
-  kDuration,  // TOML integer (milliseconds) or a string such as "12h", "30m", "45s", "1h30m"
-};
+using settings::SettingKind;
+using Setting = settings::Setting<FrontConfig>;
+using SettingField = settings::SettingField<FrontConfig>;
 
-// Where a setting lives: a function returning a reference to its member. A plain function
-// pointer per type keeps the table a constant with no captured state.
-using SettingField =
-    std::variant<int& (*)(FrontConfig&), double& (*)(FrontConfig&), std::string& (*)(FrontConfig&),
-                 std::filesystem::path& (*)(FrontConfig&),
-                 std::chrono::milliseconds& (*)(FrontConfig&),
-                 std::chrono::microseconds& (*)(FrontConfig&)>;
-
-struct Setting {
-  std::string_view name{};  // "supervision.health_interval_ms"
-  SettingKind kind{};
-  SettingField field{};
-  double min = 0;  // numbers: inclusive bounds in the kind's unit (ms for durations)
-  double max = 0;
-  std::vector<std::string_view> choices{};  // kString: the allowed values; empty: any
-  std::string_view flag{};                  // the `nmtd serve` flag suggested for it; empty: none
-  std::string_view worker_flag{};           // passed on to `nmtd worker` as this flag
-  std::string_view default_text{};          // shown in the docs instead of the computed default
-  std::string_view doc{};                   // one line
-};
+// The table and what it drives (files, NMTD_* environment, flags, docs).
+const settings::Registry<FrontConfig>& front_settings();
 
 // Every setting, top-level ones first, then by group (worker, supervision, limits, requests,
 // http).

@@ -2,8 +2,8 @@
 // Client language codes <-> NLLB codes for the LibreTranslate API. LibreTranslate clients send
 // ISO 639-1 codes in any case ("en", "EN"), BCP-47 forms for the variants ("zh-Hans",
 // "zh-Hant", "pt-BR") and the older argos spellings ("zh", "zt", "pb"); answers use the public
-// forms. The front implements LanguageNames over nmtd::lang's registry; BuiltinLanguageNames
-// is a small fixed table (LibreTranslate's own 49 languages) for tests and as a stand-in.
+// forms. RegistryLanguageNames answers from the one language table (src/lang/), as every other
+// API does; the interface lets a test put other names behind the API.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,12 +32,12 @@ class LanguageNames {
   virtual std::optional<PublicLanguage> describe(std::string_view nllb) const = 0;
 };
 
-class BuiltinLanguageNames final : public LanguageNames {
+// A code means here what it means in every API: lang::resolve()'s reading of it. Answers show
+// the language's BCP-47 tag and English name.
+class RegistryLanguageNames final : public LanguageNames {
  public:
   std::optional<ResolvedLanguage> resolve(std::string_view client_code) const override;
   std::optional<PublicLanguage> describe(std::string_view nllb) const override;
-  // The NLLB codes of the table, in its order.
-  static std::vector<std::string> nllb_codes();
 };
 
 }  // namespace nmtd::libretranslate

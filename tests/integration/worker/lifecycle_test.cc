@@ -133,9 +133,9 @@ TEST(Lifecycle, DrainDeadlineForcesTheExit) {
 
 TEST(Lifecycle, FullQueueIsRefusedAtOnce) {
   TempDir dir("cfg");
-  const auto config = dir.path() / "worker.json";
-  std::ofstream(config) << R"({"queue_capacity": 4, "limits": {"max_texts_per_request": 4},
-                              "batching": {"max_batch_texts": 1}})";
+  const auto config = dir.path() / "worker.toml";
+  std::ofstream(config) << "queue_capacity = 4\n[limits]\nmax_texts_per_request = 4\n"
+                           "[batching]\nmax_batch_texts = 1\n";
   WorkerProcess w(shared_test_model(), {"--debug-fault-injection", "--config", config.string()});
   ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
   auto busy = occupy_engine(w, 3000);

@@ -91,6 +91,9 @@ TEST(SettingsTable, KindsMatchTheirFieldsAndNames) {
         EXPECT_FALSE(s.name.ends_with("_ms"));  // a unit in the name would lie about "12h"
         EXPECT_TRUE(std::holds_alternative<std::chrono::milliseconds& (*)(FrontConfig&)>(s.field));
         break;
+      case SettingKind::kBool:
+        EXPECT_TRUE(std::holds_alternative<bool& (*)(FrontConfig&)>(s.field));
+        break;
     }
     if (s.kind != SettingKind::kString && s.kind != SettingKind::kPath) {
       EXPECT_LE(s.min, s.max);

@@ -12,7 +12,7 @@
 #include <cld2/public/compact_lang_det.h>
 // clang-format on
 
-#include "lang/detector.h"
+#include "lang/detect/detector.h"
 
 namespace nmtd::lang {
 namespace {

@@ -123,7 +123,7 @@ class ApiServer {
   FakeBackend backend;
 
  private:
-  BuiltinLanguageNames names_;
+  RegistryLanguageNames names_;
   std::shared_ptr<spdlog::logger> log_;
   http::HttpServer server_;
   int port_ = 0;

@@ -30,8 +30,8 @@ TEST(Languages, CodesNamesAndTargetsInTheBackendsOrder) {
   const json expected = {
       {{"code", "en"}, {"name", "English"}, {"targets", all}},
       {{"code", "fr"}, {"name", "French"}, {"targets", all}},
-      {{"code", "zh-Hans"}, {"name", "Chinese"}, {"targets", all}},
-      {{"code", "zh-Hant"}, {"name", "Chinese (traditional)"}, {"targets", all}},
+      {{"code", "zh-Hans"}, {"name", "Chinese (Simplified)"}, {"targets", all}},
+      {{"code", "zh-Hant"}, {"name", "Chinese (Traditional)"}, {"targets", all}},
       {{"code", "pt"}, {"name", "Portuguese"}, {"targets", all}},
       {{"code", "de"}, {"name", "German"}, {"targets", {"en", "de"}}},
   };

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace nmtd::front {
+namespace nmtd::settings {
 
 std::optional<long long> parse_integer(std::string_view text);
 std::optional<double> parse_real(std::string_view text);  // finite numbers only
@@ -24,4 +24,4 @@ std::string format_number(double value);
 // A TOML basic string: quoted, with quotes, backslashes and control characters escaped.
 std::string toml_quote(std::string_view text);
 
-}  // namespace nmtd::front
+}  // namespace nmtd::settings

@@ -1,4 +1,4 @@
-#include "lang/detector.h"
+#include "lang/detect/detector.h"
 
 // compact_lang_det.h uses FILE without including <cstdio>: it must come first.
 // clang-format off

@@ -1,4 +1,4 @@
-#include "front/config/value_text.h"
+#include "settings/value_text.h"
 
 #include <array>
 #include <charconv>
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <system_error>
 
-namespace nmtd::front {
+namespace nmtd::settings {
 namespace {
 
 struct Unit {
@@ -125,4 +125,4 @@ std::string toml_quote(std::string_view text) {
   return out + "\"";
 }
 
-}  // namespace nmtd::front
+}  // namespace nmtd::settings

@@ -1,36 +1,38 @@
-#include "front/config/setting_value.h"
+#include "settings/setting_value.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <type_traits>
 #include <variant>
 
 #include "common/error.h"
-#include "front/config/value_text.h"
+#include "settings/value_text.h"
 
-namespace nmtd::front {
+namespace nmtd::settings {
 namespace {
 
-// A value as read, before its bounds are checked: integers (counts, ms, µs), reals, text.
-using Raw = std::variant<long long, double, std::string>;
+// A value as read, before its bounds are checked: integers (counts, ms, µs), reals, text,
+// switches.
+using Raw = std::variant<long long, double, std::string, bool>;
 
-template <typename T>
-T& member(const Setting& setting, FrontConfig& config) {
-  return std::get<T& (*)(FrontConfig&)>(setting.field)(config);
+std::string quoted_name(const SettingSpec& setting) {
+  return "\"" + std::string(setting.name) + "\"";
 }
 
-std::string quoted_name(const Setting& setting) { return "\"" + std::string(setting.name) + "\""; }
-
-[[noreturn]] void refuse(const Setting& setting, std::string_view where, const std::string& got) {
+[[noreturn]] void refuse(const SettingSpec& setting, std::string_view where,
+                         const std::string& got) {
   const std::string prefix = where.empty() ? "" : std::string(where) + ": ";
   throw InvalidArgument(prefix + quoted_name(setting) + " must be " + allowed_text(setting) +
                         ", got " + got);
 }
 
 bool is_numeric(SettingKind kind) {
-  return kind != SettingKind::kString && kind != SettingKind::kPath;
+  return kind != SettingKind::kString && kind != SettingKind::kPath && kind != SettingKind::kBool;
 }
 
 // Bounds and choices: the one check that TOML, text and validate() share.
-void check(const Setting& setting, const Raw& raw, std::string_view where, const std::string& got) {
+void check(const SettingSpec& setting, const Raw& raw, std::string_view where,
+           const std::string& got) {
   if (const auto* v = std::get_if<long long>(&raw)) {
     if (static_cast<double>(*v) < setting.min || static_cast<double>(*v) > setting.max)
       refuse(setting, where, got);
@@ -43,52 +45,48 @@ void check(const Setting& setting, const Raw& raw, std::string_view where, const
   }
 }
 
-void store(const Setting& setting, FrontConfig& config, const Raw& raw) {
-  using ms = std::chrono::milliseconds;
-  using us = std::chrono::microseconds;
-  switch (setting.kind) {
-    case SettingKind::kString:
-      member<std::string>(setting, config) = std::get<std::string>(raw);
-      break;
-    case SettingKind::kPath:
-      member<std::filesystem::path>(setting, config) = std::get<std::string>(raw);
-      break;
-    case SettingKind::kInteger:  // the bounds keep it within an int
-      member<int>(setting, config) = static_cast<int>(std::get<long long>(raw));
-      break;
-    case SettingKind::kReal:
-      member<double>(setting, config) = std::get<double>(raw);
-      break;
-    case SettingKind::kMillis:
-    case SettingKind::kDuration:
-      member<ms>(setting, config) = ms(std::get<long long>(raw));
-      break;
-    case SettingKind::kMicros:
-      member<us>(setting, config) = us(std::get<long long>(raw));
-      break;
-  }
+// The member's own type decides the conversion; the bounds checked before keep every integer
+// within its member's range (tables keep min >= 0 for unsigned members).
+void store(ValueRef value, const Raw& raw) {
+  std::visit(
+      [&](auto* member) {
+        using T = std::remove_pointer_t<decltype(member)>;
+        if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::filesystem::path>) {
+          *member = std::get<std::string>(raw);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          *member = std::get<bool>(raw);
+        } else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+          *member = static_cast<T>(std::get<double>(raw));
+        } else if constexpr (std::is_same_v<T, std::chrono::milliseconds> ||
+                             std::is_same_v<T, std::chrono::microseconds>) {
+          *member = T(std::get<long long>(raw));
+        } else {
+          *member = static_cast<T>(std::get<long long>(raw));
+        }
+      },
+      value);
 }
 
-Raw read(const Setting& setting, const FrontConfig& config) {
-  // The accessors hand out references to write through; reading goes through a copy so that
-  // a const FrontConfig stays untouched by construction.
-  FrontConfig copy = config;
-  switch (setting.kind) {
-    case SettingKind::kString:
-      return member<std::string>(setting, copy);
-    case SettingKind::kPath:
-      return member<std::filesystem::path>(setting, copy).string();
-    case SettingKind::kInteger:
-      return static_cast<long long>(member<int>(setting, copy));
-    case SettingKind::kReal:
-      return member<double>(setting, copy);
-    case SettingKind::kMillis:
-    case SettingKind::kDuration:
-      return static_cast<long long>(member<std::chrono::milliseconds>(setting, copy).count());
-    case SettingKind::kMicros:
-      return static_cast<long long>(member<std::chrono::microseconds>(setting, copy).count());
-  }
-  return std::string();  // unreachable: every kind returns above
+Raw read(ValueRef value) {
+  return std::visit(
+      [](auto* member) -> Raw {
+        using T = std::remove_pointer_t<decltype(member)>;
+        if constexpr (std::is_same_v<T, std::string>) {
+          return *member;
+        } else if constexpr (std::is_same_v<T, std::filesystem::path>) {
+          return member->string();
+        } else if constexpr (std::is_same_v<T, bool>) {
+          return *member;
+        } else if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+          return static_cast<double>(*member);
+        } else if constexpr (std::is_same_v<T, std::chrono::milliseconds> ||
+                             std::is_same_v<T, std::chrono::microseconds>) {
+          return static_cast<long long>(member->count());
+        } else {
+          return static_cast<long long>(*member);
+        }
+      },
+      value);
 }
 
 std::string describe_node(const toml::node& node) {
@@ -110,7 +108,7 @@ std::string describe_node(const toml::node& node) {
   }
 }
 
-std::string bounds(const Setting& setting) {
+std::string bounds(const SettingSpec& setting) {
   if (!is_numeric(setting.kind)) return "";
   if (setting.kind == SettingKind::kDuration) {
     const auto as_duration = [](double v) {
@@ -123,7 +121,7 @@ std::string bounds(const Setting& setting) {
 
 }  // namespace
 
-void assign_toml(const Setting& setting, FrontConfig& config, const toml::node& value,
+void assign_toml(const SettingSpec& setting, ValueRef target, const toml::node& value,
                  std::string_view where) {
   const std::string got = describe_node(value);
   Raw raw;
@@ -159,12 +157,16 @@ void assign_toml(const Setting& setting, FrontConfig& config, const toml::node& 
         refuse(setting, where, got);
       }
       break;
+    case SettingKind::kBool:
+      if (!value.is_boolean()) refuse(setting, where, got);
+      raw = value.as_boolean()->get();
+      break;
   }
   check(setting, raw, where, got);
-  store(setting, config, raw);
+  store(target, raw);
 }
 
-void assign_text(const Setting& setting, FrontConfig& config, std::string_view text,
+void assign_text(const SettingSpec& setting, ValueRef target, std::string_view text,
                  std::string_view where) {
   const std::string got = toml_quote(text);
   Raw raw;
@@ -193,27 +195,33 @@ void assign_text(const Setting& setting, FrontConfig& config, std::string_view t
       raw = static_cast<long long>(v->count());
       break;
     }
+    case SettingKind::kBool:
+      if (text != "true" && text != "false") refuse(setting, where, got);
+      raw = text == "true";
+      break;
   }
   check(setting, raw, where, got);
-  store(setting, config, raw);
+  store(target, raw);
 }
 
-void check_value(const Setting& setting, const FrontConfig& config) {
-  const Raw raw = read(setting, config);
+void check_value(const SettingSpec& setting, ValueRef value) {
+  const Raw raw = read(value);
   std::string got;
   if (const auto* v = std::get_if<long long>(&raw)) {
     got = std::to_string(*v);
   } else if (const auto* d = std::get_if<double>(&raw)) {
     got = format_number(*d);
+  } else if (const auto* b = std::get_if<bool>(&raw)) {
+    got = *b ? "true" : "false";
   } else {
     got = toml_quote(std::get<std::string>(raw));
   }
   check(setting, raw, "", got);
 }
 
-std::string bounds_text(const Setting& setting) { return bounds(setting); }
+std::string bounds_text(const SettingSpec& setting) { return bounds(setting); }
 
-std::string allowed_text(const Setting& setting) {
+std::string allowed_text(const SettingSpec& setting) {
   switch (setting.kind) {
     case SettingKind::kString: {
       if (setting.choices.empty()) return "a string";
@@ -236,12 +244,15 @@ std::string allowed_text(const Setting& setting) {
       return "a duration such as \"12h\", \"30m\", \"45s\" or an integer number of "
              "milliseconds, in " +
              bounds(setting);
+    case SettingKind::kBool:
+      return "true or false";
   }
   return "";
 }
 
-std::string format_toml(const Setting& setting, const FrontConfig& config) {
-  const Raw raw = read(setting, config);
+std::string format_toml(const SettingSpec& setting, ValueRef value) {
+  const Raw raw = read(value);
+  if (const auto* b = std::get_if<bool>(&raw)) return *b ? "true" : "false";
   if (const auto* text = std::get_if<std::string>(&raw)) return toml_quote(*text);
   if (const auto* d = std::get_if<double>(&raw)) return format_number(*d);
   const long long v = std::get<long long>(raw);
@@ -250,21 +261,23 @@ std::string format_toml(const Setting& setting, const FrontConfig& config) {
   return std::to_string(v);
 }
 
-std::string format_plain(const Setting& setting, const FrontConfig& config) {
-  const Raw raw = read(setting, config);
+std::string format_plain(const SettingSpec& /*setting*/, ValueRef value) {
+  const Raw raw = read(value);
+  if (const auto* b = std::get_if<bool>(&raw)) return *b ? "true" : "false";
   if (const auto* text = std::get_if<std::string>(&raw)) return *text;
   if (const auto* d = std::get_if<double>(&raw)) return format_number(*d);
   return std::to_string(std::get<long long>(raw));
 }
 
-std::string format_doc(const Setting& setting, const FrontConfig& config) {
+std::string format_doc(const SettingSpec& setting, ValueRef value) {
   if (!setting.default_text.empty()) return std::string(setting.default_text);
-  const Raw raw = read(setting, config);
+  const Raw raw = read(value);
   if (setting.kind == SettingKind::kDuration)
     return "`" + format_duration(std::chrono::milliseconds(std::get<long long>(raw))) + "`";
-  if (is_numeric(setting.kind)) return "`" + format_plain(setting, config) + "`";
+  if (is_numeric(setting.kind) || setting.kind == SettingKind::kBool)
+    return "`" + format_plain(setting, value) + "`";
   const auto& text = std::get<std::string>(raw);
   return text.empty() ? "none" : "`" + text + "`";
 }
 
-}  // namespace nmtd::front
+}  // namespace nmtd::settings
