@@ -82,8 +82,9 @@ int cmd_soak(const Args& args) {
       .value("duration", "how long the load runs", "30m")
       .value("max-requests", "stop once this many requests were sent (default: no bound)")
       .value("seed", "seed of every random choice (default: from the clock; printed)")
-      .value("profiles", "load profiles, comma-separated: crash-report,desktop,saturate,burst",
-             "crash-report,desktop,saturate,burst")
+      .value("profiles",
+             "load profiles, comma-separated: crash-report,desktop,saturate,burst,short-probe",
+             "crash-report,desktop,saturate,burst,short-probe")
       .value("clients", "clients of the saturate profile", "2")
       .value("deadline", "deadline of each request; past it the request is lost", "30s")
       .value("desktop-idle", "longest idle spell of the desktop profile", "2m")

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "soak/server_calls.h"
+#include "soak/short_probe.h"
 #include "soak/stoppable_sleep.h"
 
 namespace nmtd::soak {
@@ -53,7 +54,7 @@ LoadProfiles::LoadProfiles(LoadSettings settings, const std::vector<std::string>
                            uint64_t seed, const Corpus& corpus, RequestLedger& ledger)
     : settings_(std::move(settings)), corpus_(corpus), ledger_(ledger) {
   // Each thread gets its own seed derived from the run's, so a run repeats with its seed.
-  std::vector<uint64_t> seeds(4 + 2 * static_cast<std::size_t>(settings_.saturating_clients));
+  std::vector<uint64_t> seeds(5 + 2 * static_cast<std::size_t>(settings_.saturating_clients));
   std::mt19937_64 derive(seed);
   for (auto& s : seeds) s = derive();
   std::size_t next = 0;
@@ -64,9 +65,14 @@ LoadProfiles::LoadProfiles(LoadSettings settings, const std::vector<std::string>
       threads_.emplace_back([this, s = seeds[next++]](std::stop_token st) { desktop(st, s); });
     } else if (name == "burst") {
       threads_.emplace_back([this, s = seeds[next++]](std::stop_token st) { burst(st, s); });
+    } else if (name == kShortProbeProfile) {
+      threads_.emplace_back([this, s = seeds[next++]](std::stop_token st) {
+        const ServerCalls calls(settings_.target);
+        probe_under_load(calls, corpus_, ledger_, settings_.deadline, s, st);
+      });
     } else if (name == "saturate") {
       for (int c = 0; c < settings_.saturating_clients; ++c) {
-        const uint64_t s = seeds[4 + static_cast<std::size_t>(c)];
+        const uint64_t s = seeds[5 + static_cast<std::size_t>(c)];
         // Half the clients use TranslateStream, as continuous translators do.
         if (c % 2 == 0) {
           threads_.emplace_back([this, s, c](std::stop_token st) { saturate_unary(st, s, c); });

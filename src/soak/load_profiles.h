@@ -7,7 +7,9 @@
 //                a connection that drops while idle is counted as a reconnect;
 //  saturate      N clients on nmt.v1 as fast as the server answers (Translate and
 //                TranslateStream alike);
-//  burst         quiet, then dozens of concurrent calls at once, through both APIs.
+//  burst         quiet, then dozens of concurrent calls at once, through both APIs;
+//  short-probe   one short text (<= 20 characters) every 1-3 s through nmt.v1: the latency a
+//                player feels while the others load the server (soak/short_probe.h).
 #include <atomic>
 #include <chrono>
 #include <cstdint>

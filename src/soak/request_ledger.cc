@@ -14,6 +14,18 @@ std::vector<double> latency_bounds_ms() {
   return bounds;
 }
 
+LatencyHistogram empty_histogram() {
+  LatencyHistogram h;
+  h.upper_bounds_ms = latency_bounds_ms();
+  h.counts.assign(h.upper_bounds_ms.size() + 1, 0);
+  return h;
+}
+
+void count_latency(LatencyHistogram& h, double ms) {
+  const auto& b = h.upper_bounds_ms;
+  ++h.counts[static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), ms) - b.begin())];
+}
+
 double percentile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(sorted.size())));
@@ -36,10 +48,7 @@ Settlement settle(const std::string& code, bool answer_well_formed) {
   return Settlement::lost;
 }
 
-RequestLedger::RequestLedger() {
-  histogram_.upper_bounds_ms = latency_bounds_ms();
-  histogram_.counts.assign(histogram_.upper_bounds_ms.size() + 1, 0);
-}
+RequestLedger::RequestLedger() : histogram_(empty_histogram()) {}
 
 void RequestLedger::set_budget(uint64_t budget) {
   std::lock_guard lock(mu_);
@@ -90,10 +99,10 @@ Settlement RequestLedger::settled(const std::string& profile, const std::string&
   }
   if (s == Settlement::answered) {
     const double ms = latency.count();
-    const auto& b = histogram_.upper_bounds_ms;
-    const auto index =
-        static_cast<std::size_t>(std::lower_bound(b.begin(), b.end(), ms) - b.begin());
-    ++histogram_.counts[index];
+    count_latency(histogram_, ms);
+    auto [by_profile, added] = histogram_by_profile_.try_emplace(profile);
+    if (added) by_profile->second = empty_histogram();
+    count_latency(by_profile->second, ms);
     interval_ms_.push_back(ms);
   }
   return s;
@@ -136,6 +145,7 @@ void RequestLedger::fill(SoakRecord& record) const {
   record.by_profile = by_profile_;
   record.by_api = by_api_;
   record.latency = histogram_;
+  record.latency_by_profile = histogram_by_profile_;
 }
 
 }  // namespace nmtd::soak

@@ -56,6 +56,7 @@ class RequestLedger {
   std::map<std::string, OutcomeTally> by_profile_;
   std::map<std::string, OutcomeTally> by_api_;
   LatencyHistogram histogram_;
+  std::map<std::string, LatencyHistogram> histogram_by_profile_;
   std::vector<double> interval_ms_;
   std::vector<std::string> lost_examples_;  // answered latencies since take_interval
 };

@@ -13,7 +13,8 @@ namespace nmtd::soak {
 
 // The load profiles; each runs on its own client threads for the whole soak.
 inline const std::vector<std::string>& all_profiles() {
-  static const std::vector<std::string> names{"crash-report", "desktop", "saturate", "burst"};
+  static const std::vector<std::string> names{"crash-report", "desktop", "saturate", "burst",
+                                              "short-probe"};
   return names;
 }
 

@@ -16,17 +16,24 @@
 #include "soak/load_profiles.h"
 #include "soak/local_process.h"
 #include "soak/progress_display.h"
+#include "soak/report/latency_summary.h"
 #include "soak/report/report_json.h"
 #include "soak/report/slope_analysis.h"
 #include "soak/request_ledger.h"
 #include "soak/resource_sampler.h"
 #include "soak/server_calls.h"
+#include "soak/short_probe.h"
 #include "soak/soak_server.h"
 #include "soak/stoppable_sleep.h"
 #include "soak/timeline.h"
 
 namespace nmtd::soak {
 namespace {
+
+// Short texts sent alone before the load: a few to warm the connection and the workers up,
+// then enough for a median.
+constexpr int kUnloadedProbeWarmup = 3;
+constexpr int kUnloadedProbeCount = 20;
 
 // The worker slot the signal actions leave alone, once the server says how many it keeps.
 int spared_slot(const SoakOptions& o, const nmt::v1::GetStatusResponse& status) {
@@ -158,6 +165,22 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
     std::fprintf(out, " (signals spare slot %d)", record.chaos_spared_slot);
   std::fprintf(out, "; report in %s\n", o.report_dir.c_str());
   std::fflush(out);
+
+  if (std::find(o.profiles.begin(), o.profiles.end(), kShortProbeProfile) != o.profiles.end()) {
+    // Before any load: the latency the short probes are compared with. Each is sent alone.
+    const ServerCalls probe_calls(targets.grpc);
+    probe_unloaded(probe_calls, corpus, ledger, targets.deadline, o.seed ^ 0x5bd1e995ULL,
+                   kUnloadedProbeWarmup, kUnloadedProbeCount, interrupt);
+    SoakRecord probed;
+    ledger.fill(probed);
+    if (const auto it = probed.latency_by_profile.find(kUnloadedProbeProfile);
+        it != probed.latency_by_profile.end()) {
+      const LatencySummary s = summarise_latency(it->second);
+      std::fprintf(out, "[soak] short texts on the idle server: p50 %.0f ms, max %.0f ms (%llu)\n",
+                   s.p50_ms, s.max_ms, static_cast<unsigned long long>(s.count));
+      std::fflush(out);
+    }
+  }
 
   ProgressDisplay progress(
       ledger, timeline, o.duration_s, o.progress_bar, [&sampler] { return sampler.restarts(); },

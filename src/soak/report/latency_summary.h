@@ -2,6 +2,7 @@
 // Percentiles of the run's latency, estimated from its histogram (the run keeps counts per
 // bucket, not every latency).
 #include <cstdint>
+#include <optional>
 
 #include "soak/report/soak_record.h"
 
@@ -21,5 +22,16 @@ struct LatencySummary {
 // Each percentile is interpolated linearly within its bucket (a bucket spans from the bound
 // before it, 0 for the first, to its own bound).
 LatencySummary summarise_latency(const LatencyHistogram& histogram);
+
+// Short texts under load against the same texts on the idle server: issue 20's "a
+// 20-character text's p99 latency while long texts are decoding is <= 3x its unloaded latency".
+struct ShortTextLatency {
+  LatencySummary unloaded;  // kUnloadedProbeProfile
+  LatencySummary loaded;    // kShortProbeProfile
+  double ratio = 0;         // loaded.p99_ms / unloaded.p50_ms
+};
+
+// Absent unless both profiles have answered requests.
+std::optional<ShortTextLatency> short_text_latency(const SoakRecord& record);
 
 }  // namespace nmtd::soak

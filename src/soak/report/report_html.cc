@@ -181,6 +181,7 @@ std::string render_html_report(const SoakRecord& r) {
   out += "<h2>Resources per process</h2>\n" + plots(r);
   out += "<h2>Growth after warm-up</h2>\n" + method_note(r.slope_settings) + slopes_table(r);
   out += "<h2>Latency</h2>\n" + render_line_chart(latency_chart(r));
+  out += "<h3>By load profile</h3>\n" + latency_by_profile_table(r);
   out += "<h3>Histogram of answered requests</h3>\n" + latency_table(r);
   out += "<h2>Requests</h2>\n<h3>Outcomes by code</h3>\n" + outcomes_table(r.total);
   out += "<h3>By load profile</h3>\n" + tallies_table(r.by_profile, "profile");

@@ -147,6 +147,26 @@ std::string latency_table(const SoakRecord& record) {
   return html_table({"latency", "answered", "share", "cumulative"}, rows);
 }
 
+std::string latency_by_profile_table(const SoakRecord& record) {
+  std::vector<HtmlRow> rows;
+  for (const auto& [profile, histogram] : record.latency_by_profile) {
+    const LatencySummary s = summarise_latency(histogram);
+    rows.push_back({{html_escape(profile), count(s.count), format_number(s.p50_ms),
+                     format_number(s.p95_ms), format_number(s.p99_ms),
+                     (s.beyond_last_bound > 0 ? "&gt; " : "") + format_number(s.max_ms)},
+                    ""});
+  }
+  std::string out =
+      html_table({"profile", "answered", "p50 ms", "p95 ms", "p99 ms", "max ms"}, rows);
+  if (const auto short_texts = short_text_latency(record)) {
+    out += "<p>Short texts (at most 20 characters): p99 under load " +
+           format_number(short_texts->loaded.p99_ms) + " ms, " + format_number(short_texts->ratio) +
+           "&times; their median on the idle server (" +
+           format_number(short_texts->unloaded.p50_ms) + " ms).</p>\n";
+  }
+  return out;
+}
+
 std::string processes_table(const SoakRecord& record) {
   std::vector<HtmlRow> rows;
   for (const WatchedProcess& p : record.processes) {

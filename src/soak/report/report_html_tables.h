@@ -24,6 +24,8 @@ std::string tallies_table(const std::map<std::string, OutcomeTally>& tallies,
 std::string restarts_table(const SoakRecord& record);
 std::string chaos_table(const SoakRecord& record);
 std::string latency_table(const SoakRecord& record);
+// p50/p95/p99/max of each profile's answered requests, and the short-text comparison.
+std::string latency_by_profile_table(const SoakRecord& record);
 std::string processes_table(const SoakRecord& record);
 std::string events_table(const SoakRecord& record);
 

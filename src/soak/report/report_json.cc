@@ -30,6 +30,30 @@ json tallies_json(const std::map<std::string, OutcomeTally>& tallies) {
   return out;
 }
 
+json summary_json(const LatencySummary& s) {
+  const auto value = [&](double ms) { return s.count == 0 ? json(nullptr) : json(ms); };
+  return {{"count", s.count},
+          {"p50_ms", value(s.p50_ms)},
+          {"p95_ms", value(s.p95_ms)},
+          {"p99_ms", value(s.p99_ms)},
+          {"max_ms", value(s.max_ms)}};
+}
+
+json latency_by_profile_json(const SoakRecord& r) {
+  json out = json::object();
+  for (const auto& [profile, histogram] : r.latency_by_profile)
+    out[profile] = summary_json(summarise_latency(histogram));
+  return out;
+}
+
+json short_texts_json(const SoakRecord& r) {
+  const auto s = short_text_latency(r);
+  if (!s) return nullptr;
+  return {{"unloaded", summary_json(s->unloaded)},
+          {"loaded", summary_json(s->loaded)},
+          {"loaded_p99_over_unloaded_p50", s->ratio}};
+}
+
 json latency_json(const SoakRecord& r) {
   const LatencySummary s = summarise_latency(r.latency);
   const auto value = [&](double ms) { return s.count == 0 ? json(nullptr) : json(ms); };
@@ -145,6 +169,8 @@ json report_to_json(const SoakRecord& r) {
   out["by_profile"] = tallies_json(r.by_profile);
   out["by_api"] = tallies_json(r.by_api);
   out["latency"] = latency_json(r);
+  out["latency_by_profile"] = latency_by_profile_json(r);
+  out["short_texts"] = short_texts_json(r);
   out["slopes"] = std::move(slopes);
   out["restarts_by_reason"] = r.restarts_by_reason;
   out["retries"] = r.retries;

@@ -65,6 +65,11 @@ struct OutcomeTally {
 // Latency of every answered request: counts[i] holds latencies <= upper_bounds_ms[i] (and
 // > the bound before); the last count (counts.size() == upper_bounds_ms.size() + 1) holds
 // the rest.
+// The short-probe profile's names: its requests under load, and those sent one by one on the
+// idle server before the load starts (soak/short_probe.h).
+inline constexpr const char* kShortProbeProfile = "short-probe";
+inline constexpr const char* kUnloadedProbeProfile = "short-probe-unloaded";
+
 struct LatencyHistogram {
   std::vector<double> upper_bounds_ms;
   std::vector<uint64_t> counts;
@@ -139,6 +144,7 @@ struct SoakRecord {
   std::map<std::string, OutcomeTally> by_profile;
   std::map<std::string, OutcomeTally> by_api;  // "nmt.v1", "baketa"
   LatencyHistogram latency;
+  std::map<std::string, LatencyHistogram> latency_by_profile;  // answered requests only
   std::vector<LatencyPoint> latency_over_time;
   std::vector<WatchedProcess> processes;
   std::vector<TimelineEvent> events;

@@ -56,6 +56,41 @@ TEST(RequestLedger, BooksBalanceAcrossThreads) {
   EXPECT_EQ(ledger.lost_examples().size(), 20u);  // bounded
 }
 
+TEST(RequestLedger, KeepsEachProfilesLatenciesApart) {
+  RequestLedger ledger;
+  for (int i = 0; i < 10; ++i) {
+    ledger.sent("fast", "api");
+    ledger.settled("fast", "api", "OK", true, milliseconds(2));
+    ledger.sent("slow", "api");
+    ledger.settled("slow", "api", "OK", true, milliseconds(5000));
+  }
+  ledger.sent("slow", "api");
+  ledger.settled("slow", "api", "UNAVAILABLE", false, milliseconds(1));  // not a latency
+  ledger.sent("refused", "api");
+  ledger.settled("refused", "api", "RESOURCE_EXHAUSTED", false, milliseconds(1));
+  SoakRecord record;
+  ledger.fill(record);
+  const auto answered = [](const LatencyHistogram& h) {
+    uint64_t n = 0;
+    for (auto c : h.counts) n += c;
+    return n;
+  };
+  ASSERT_EQ(record.latency_by_profile.size(), 2u) << "only profiles with answers have latencies";
+  EXPECT_EQ(answered(record.latency_by_profile.at("fast")), 10u);
+  EXPECT_EQ(answered(record.latency_by_profile.at("slow")), 10u);
+  EXPECT_EQ(answered(record.latency), 20u);
+  const auto& fast = record.latency_by_profile.at("fast");
+  const auto& slow = record.latency_by_profile.at("slow");
+  EXPECT_EQ(fast.upper_bounds_ms, record.latency.upper_bounds_ms);
+  // Every fast answer lies in a bucket below every slow one.
+  std::size_t last_fast = 0, first_slow = slow.counts.size();
+  for (std::size_t i = 0; i < fast.counts.size(); ++i) {
+    if (fast.counts[i] > 0) last_fast = i;
+    if (slow.counts[i] > 0 && first_slow == slow.counts.size()) first_slow = i;
+  }
+  EXPECT_LT(last_fast, first_slow);
+}
+
 TEST(RequestLedger, MalformedOkAnswersAreLostUnderTheirOwnCode) {
   RequestLedger ledger;
   ASSERT_TRUE(ledger.sent("p", "api"));

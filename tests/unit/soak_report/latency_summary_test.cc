@@ -33,6 +33,21 @@ TEST(LatencySummary, IsZeroWithoutAnswers) {
   EXPECT_EQ(summarise_latency({}).count, 0u);
 }
 
+TEST(ShortTextLatency, ComparesTheLoadedP99WithTheIdleMedian) {
+  SoakRecord record;
+  EXPECT_FALSE(short_text_latency(record)) << "no probes: nothing to compare";
+  record.latency_by_profile[kUnloadedProbeProfile] = {{10, 20, 50, 100}, {0, 100, 0, 0, 0}};
+  EXPECT_FALSE(short_text_latency(record)) << "no probe under load";
+  record.latency_by_profile[kShortProbeProfile] = {{10, 20, 50, 100}, {0, 0, 50, 50, 0}};
+  const auto s = short_text_latency(record);
+  ASSERT_TRUE(s);
+  EXPECT_DOUBLE_EQ(s->unloaded.p50_ms, 15);  // rank 50: half-way through 10-20 ms
+  EXPECT_DOUBLE_EQ(s->loaded.p99_ms, 99);    // rank 99: 98 % into 50-100 ms
+  EXPECT_DOUBLE_EQ(s->ratio, 99.0 / 15.0);
+  record.latency_by_profile[kShortProbeProfile].counts.assign(5, 0);
+  EXPECT_FALSE(short_text_latency(record)) << "probes under load all went unanswered";
+}
+
 TEST(ReportText, FormatsNumbersForPeople) {
   EXPECT_EQ(format_number(0), "0");
   EXPECT_EQ(format_number(-0.0), "0");
