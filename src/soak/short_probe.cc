@@ -42,15 +42,20 @@ TextSample short_probe_text(const Corpus& corpus, std::mt19937_64& rng, uint64_t
 
 bool probe_unloaded(const ServerCalls& calls, const Corpus& corpus, RequestLedger& ledger,
                     std::chrono::milliseconds deadline, uint64_t seed, int warmup, int count,
-                    std::stop_token stop) {
+                    std::chrono::seconds budget, std::stop_token stop) {
+  constexpr int kAtLeast = 3;
   std::mt19937_64 rng(seed);
   uint64_t n = 0;
-  for (int i = 0; i < warmup + count; ++i, ++n) {
+  // Warm-up calls are books like any other, under their own name.
+  const std::string warmup_profile = std::string(kUnloadedProbeProfile) + "-warmup";
+  for (int i = 0; i < warmup; ++i, ++n) {
     if (stop.stop_requested()) return false;
-    // Warm-up calls are books like any other, under their own name.
-    probe_once(calls, corpus, ledger, deadline, rng, n,
-               i < warmup ? std::string(kUnloadedProbeProfile) + "-warmup"
-                          : std::string(kUnloadedProbeProfile));
+    probe_once(calls, corpus, ledger, deadline, rng, n, warmup_profile);
+  }
+  const auto until = SteadyClock::now() + budget;
+  for (int i = 0; i < count && (i < kAtLeast || SteadyClock::now() < until); ++i, ++n) {
+    if (stop.stop_requested()) return false;
+    probe_once(calls, corpus, ledger, deadline, rng, n, kUnloadedProbeProfile);
   }
   return true;
 }

@@ -24,12 +24,14 @@ inline constexpr std::size_t kShortProbeChars = 20;
 // number, so that a worker's translation cache never answers it. At most kShortProbeChars.
 TextSample short_probe_text(const Corpus& corpus, std::mt19937_64& rng, uint64_t n);
 
-// Sends `count` probes one after the other on the idle server, recorded under
-// kUnloadedProbeProfile after `warmup` more whose latency is not kept (the first calls of a
-// connection and of a worker's caches). Returns false when stopped.
+// Sends probes one after the other on the idle server, recorded under kUnloadedProbeProfile
+// after `warmup` more whose latency is not kept (the first calls of a connection and of a
+// worker's caches): `count` of them, or as many as `budget` leaves time for, but at least 3
+// (on a large model with random weights every output runs to the decoding limit, seconds
+// each). Returns false when stopped.
 bool probe_unloaded(const ServerCalls& calls, const Corpus& corpus, RequestLedger& ledger,
                     std::chrono::milliseconds deadline, uint64_t seed, int warmup, int count,
-                    std::stop_token stop);
+                    std::chrono::seconds budget, std::stop_token stop);
 
 // The profile's loop, until stopped or the ledger's budget is spent.
 void probe_under_load(const ServerCalls& calls, const Corpus& corpus, RequestLedger& ledger,

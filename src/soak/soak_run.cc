@@ -30,10 +30,11 @@
 namespace nmtd::soak {
 namespace {
 
-// Short texts sent alone before the load: a few to warm the connection and the workers up,
-// then enough for a median.
-constexpr int kUnloadedProbeWarmup = 3;
+// Short texts sent alone before the load: one to warm the connection and a worker up, then
+// enough for a median, within a minute.
+constexpr int kUnloadedProbeWarmup = 1;
 constexpr int kUnloadedProbeCount = 20;
+constexpr std::chrono::seconds kUnloadedProbeBudget{60};
 
 // The worker slot the signal actions leave alone, once the server says how many it keeps.
 int spared_slot(const SoakOptions& o, const nmt::v1::GetStatusResponse& status) {
@@ -170,7 +171,7 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
     // Before any load: the latency the short probes are compared with. Each is sent alone.
     const ServerCalls probe_calls(targets.grpc);
     probe_unloaded(probe_calls, corpus, ledger, targets.deadline, o.seed ^ 0x5bd1e995ULL,
-                   kUnloadedProbeWarmup, kUnloadedProbeCount, interrupt);
+                   kUnloadedProbeWarmup, kUnloadedProbeCount, kUnloadedProbeBudget, interrupt);
     SoakRecord probed;
     ledger.fill(probed);
     if (const auto it = probed.latency_by_profile.find(kUnloadedProbeProfile);
