@@ -1,4 +1,4 @@
-#include "engine/model/model_writer.h"
+#include "engine/convert/model_writer.h"
 
 #include <algorithm>
 #include <bit>
