@@ -1,12 +1,12 @@
 // nmtd convert --from-hf: Hugging Face NLLB/M2M100 safetensors checkpoint -> CTranslate2
-// model directory, equal to what ct2-transformers-converter writes (engine/model/hf_converter.h).
+// model directory, equal to what ct2-transformers-converter writes (engine/convert/hf_converter.h).
 #include <chrono>
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/error.h"
-#include "engine/model/hf_converter.h"
+#include "engine/convert/hf_converter.h"
 #include "engine/text/nllb_vocab_builder.h"
 
 namespace nmtd::cli {

@@ -1,5 +1,5 @@
 // nmtd make-test-model: a random-weight NLLB model in CTranslate2 format, for tests and
-// benchmarks of every size up to NLLB-200-distilled-600M (engine/model/test_model.h).
+// benchmarks of every size up to NLLB-200-distilled-600M (engine/convert/test_model.h).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/error.h"
-#include "engine/model/test_model.h"
+#include "engine/convert/test_model.h"
 #include "engine/text/nllb_vocab_builder.h"
 
 namespace nmtd::cli {

@@ -1,10 +1,14 @@
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <string>
 
+#include "cli/batched_translation.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "cli/jsonl.h"
+#include "cli/line_source.h"
 #include "common/error.h"
 #include "engine/translator.h"
 
@@ -23,7 +27,10 @@ Flags translate_flags() {
       "  {\"tokens\": [\"eng_Latn\", \"\xe2\x96\x81Hello\", \"</s>\"], \"target\": \"fra_Latn\"}\n"
       "and writes {\"hypotheses\": [{\"tokens\": [...], \"score\": ..., \"text\": \"...\"}]}\n"
       "or {\"error\": \"...\"} per line, in input order. Requests may carry any of the\n"
-      "decoding option names below (with underscores) to override the flags.");
+      "decoding option names below (with underscores) to override the flags.\n\n"
+      "Lines are read ahead (16 batches at most, and only as far as input is already there),\n"
+      "sorted by length and translated in batches of lines that share options and language\n"
+      "pair, as CTranslate2's translate_file does; the answers keep the input order.");
   f.value("server",
           "send the texts to a running server (HOST:PORT or unix:PATH) instead of loading a model")
       .value("model", "CTranslate2 model directory")
@@ -40,6 +47,8 @@ Flags translate_flags() {
       .value("repetition-penalty", "penalty for tokens already generated (1 = off)", "1")
       .value("no-repeat-ngram-size", "forbid repeating n-grams of this size (0 = off)", "0")
       .value("num-hypotheses", "translations returned per input", "1")
+      .value("max-batch-size", "lines (or source tokens) translated together, 1..65536", "32")
+      .value("batch-type", "examples|tokens: what --max-batch-size counts", "examples")
       .toggle("return-scores", "print each translation's score before it (tab-separated)")
       .toggle("disable-unk", "never generate <unk>")
       .toggle("jsonl", "machine-readable mode (see above)")
@@ -64,12 +73,48 @@ TranslationOptions options_from_flags(const Flags& f) {
   return o;
 }
 
-void print_result(const TranslationResult& r, bool scores) {
-  for (const auto& h : r.hypotheses) {
-    if (scores) std::printf("%.6f\t", h.score);
+BatchingOptions batching_from_flags(const Flags& f) {
+  BatchingOptions b;
+  b.max_batch_size = f.get_int("max-batch-size");
+  b.batch_type = parse_batch_type(f.get("batch-type"));
+  b.validate();
+  return b;
+}
+
+// A plain text line: answered as it is when blank, else its source tokens for the engine.
+LineJob parse_text_line(const Translator& translator, const std::string& line,
+                        const std::string& source, const std::string& target,
+                        const TranslationOptions& options) {
+  LineJob job;
+  job.options = options;
+  if (nothing_to_translate(line)) {
+    job.result = unchanged_translation(line, target, options);
+    return job;
+  }
+  try {
+    job.request =
+        EngineRequest{translator.tokenizer().source_tokens(line, source), target, options};
+  } catch (const Error& e) {
+    job.error = e.what();
+  }
+  return job;
+}
+
+// Prints a line's translations; a failed line keeps its place in the output: one empty line
+// per expected translation, and the reason on stderr. Returns false for a failed line.
+bool print_text_answer(const LineJob& job) {
+  if (job.error || !job.result) {
+    std::fprintf(stderr, "nmtd translate: %s\n", job.error.value_or("no result").c_str());
+    for (int h = 0; h < job.options.decoding.num_hypotheses; ++h) std::printf("\n");
+    std::fflush(stdout);
+    return false;
+  }
+  for (const auto& h : job.result->hypotheses) {
+    if (job.options.decoding.return_scores) std::printf("%.6f\t", h.score);
     std::printf("%s\n", h.text.c_str());
   }
   std::fflush(stdout);
+  return true;
 }
 
 }  // namespace
@@ -89,10 +134,12 @@ int cmd_translate(const Args& args) {
   if (!f.parse(args)) return 0;
   const TranslationOptions options = options_from_flags(f);
   options.validate();
+  const BatchingOptions batching = batching_from_flags(f);
   TranslatorConfig config;
   config.compute_type = parse_compute_type(f.get("compute-type"));
   config.num_threads = f.get_int("threads");
   Translator translator(f.get("model"), config);
+  const EngineCall engine = engine_call(translator);
 
   if (f.on("list-languages")) {
     for (const auto& code : translator.tokenizer().languages()) std::printf("%s\n", code.c_str());
@@ -101,33 +148,25 @@ int cmd_translate(const Args& args) {
   if (f.on("jsonl")) {
     if (!f.positional().empty())
       throw InvalidArgument("--jsonl reads standard input; give no TEXT");
-    run_jsonl(translator, std::cin, std::cout, options);
+    FdLineSource in(STDIN_FILENO);
+    run_jsonl(translator, in, std::cout, options, engine, batching);
     return 0;
   }
   const std::string source = f.get("source");
   const std::string target = f.get("target");
   translator.tokenizer().check_language(source, "source");
   translator.tokenizer().check_language(target, "target");
-  if (!f.positional().empty()) {
-    const auto results = translator.translate_text(f.positional(), source, target, options);
-    for (const auto& r : results) print_result(r, options.decoding.return_scores);
-    return 0;
-  }
-  // One line at a time so that an interactive pipe gets each answer at once.
-  std::string line;
+  translator.check_options(options);
+  FdLineSource standard_input(STDIN_FILENO);
+  ListLineSource arguments(f.positional());
+  LineSource& in = f.positional().empty() ? static_cast<LineSource&>(standard_input) : arguments;
   int failures = 0;
-  while (std::getline(std::cin, line)) {
-    try {
-      print_result(translator.translate_text({line}, source, target, options).at(0),
-                   options.decoding.return_scores);
-    } catch (const Error& e) {
-      // The line keeps its place in the output: one empty line per expected translation.
-      std::fprintf(stderr, "nmtd translate: %s\n", e.what());
-      for (int h = 0; h < options.decoding.num_hypotheses; ++h) std::printf("\n");
-      std::fflush(stdout);
-      ++failures;
-    }
-  }
+  translate_lines(
+      in,
+      [&](const std::string& line) {
+        return parse_text_line(translator, line, source, target, options);
+      },
+      engine, [&](const LineJob& job) { failures += print_text_answer(job) ? 0 : 1; }, batching);
   return failures == 0 ? 0 : 1;
 }
 

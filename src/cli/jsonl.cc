@@ -1,8 +1,8 @@
 #include "cli/jsonl.h"
 
 #include <cmath>
-#include <limits>
 #include <istream>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
@@ -15,7 +15,8 @@ namespace {
 using nlohmann::json;
 
 int as_int(const json& v, const char* name) {
-  if (!v.is_number_integer() && !(v.is_number_float() && v.get<double>() == std::floor(v.get<double>())))
+  if (!v.is_number_integer() &&
+      !(v.is_number_float() && v.get<double>() == std::floor(v.get<double>())))
     throw InvalidArgument(std::string("option '") + name + "' must be an integer");
   const double x = v.get<double>();
   if (x < -2147483648.0 || x > 2147483647.0)
@@ -32,7 +33,8 @@ float as_float(const json& v, const char* name) {
 }
 
 bool as_bool(const json& v, const char* name) {
-  if (!v.is_boolean()) throw InvalidArgument(std::string("option '") + name + "' must be true or false");
+  if (!v.is_boolean())
+    throw InvalidArgument(std::string("option '") + name + "' must be true or false");
   return v.get<bool>();
 }
 
@@ -40,8 +42,10 @@ void apply_options(const json& r, TranslationOptions& o) {
   auto& d = o.decoding;
   if (r.contains("beam_size")) d.beam_size = as_int(r["beam_size"], "beam_size");
   if (r.contains("patience")) d.patience = as_float(r["patience"], "patience");
-  if (r.contains("length_penalty")) d.length_penalty = as_float(r["length_penalty"], "length_penalty");
-  if (r.contains("max_input_length")) o.max_input_length = as_int(r["max_input_length"], "max_input_length");
+  if (r.contains("length_penalty"))
+    d.length_penalty = as_float(r["length_penalty"], "length_penalty");
+  if (r.contains("max_input_length"))
+    o.max_input_length = as_int(r["max_input_length"], "max_input_length");
   if (r.contains("max_decoding_length"))
     d.max_decoding_length = as_int(r["max_decoding_length"], "max_decoding_length");
   if (r.contains("min_decoding_length"))
@@ -50,7 +54,8 @@ void apply_options(const json& r, TranslationOptions& o) {
     d.repetition_penalty = as_float(r["repetition_penalty"], "repetition_penalty");
   if (r.contains("no_repeat_ngram_size"))
     d.no_repeat_ngram_size = as_int(r["no_repeat_ngram_size"], "no_repeat_ngram_size");
-  if (r.contains("num_hypotheses")) d.num_hypotheses = as_int(r["num_hypotheses"], "num_hypotheses");
+  if (r.contains("num_hypotheses"))
+    d.num_hypotheses = as_int(r["num_hypotheses"], "num_hypotheses");
   if (r.contains("return_scores")) d.return_scores = as_bool(r["return_scores"], "return_scores");
   if (r.contains("disable_unk")) d.disable_unk = as_bool(r["disable_unk"], "disable_unk");
   // CTranslate2 options whose neutral value is all nmtd implements: accepted at that value.
@@ -66,7 +71,8 @@ std::vector<std::string> string_list(const json& v, const char* name) {
   if (!v.is_array()) throw InvalidArgument(std::string("'") + name + "' must be a list of strings");
   std::vector<std::string> out;
   for (const auto& t : v) {
-    if (!t.is_string()) throw InvalidArgument(std::string("'") + name + "' must be a list of strings");
+    if (!t.is_string())
+      throw InvalidArgument(std::string("'") + name + "' must be a list of strings");
     out.push_back(t.get<std::string>());
   }
   return out;
@@ -85,51 +91,63 @@ TranslationOptions options_from_json(const std::string& request_json, Translatio
   return base;
 }
 
-std::string translate_jsonl_line(Translator& translator, const std::string& line,
-                                 const TranslationOptions& base) {
+LineJob parse_jsonl_line(const Translator& translator, const std::string& line,
+                         const TranslationOptions& base) {
+  LineJob job;
+  job.options = base;
   try {
     json r = json::parse(line);
     if (!r.is_object()) throw InvalidArgument("each line must be a JSON object");
-    TranslationOptions options = base;
-    apply_options(r, options);
-    const std::string target = required_string(r, "target");
-    translator.tokenizer().check_language(target, "target");
-    std::vector<std::string> source_tokens;
+    apply_options(r, job.options);
+    // Checked here, per line, so that a line the engine would refuse never joins a batch.
+    job.options.validate();
+    translator.check_options(job.options);
+    EngineRequest request;
+    request.options = job.options;
+    request.target = required_string(r, "target");
+    translator.tokenizer().check_language(request.target, "target");
     if (r.contains("tokens")) {
-      source_tokens = string_list(r["tokens"], "tokens");
+      request.source_tokens = string_list(r["tokens"], "tokens");
     } else if (r.contains("text")) {
       const std::string source = required_string(r, "source");
       translator.tokenizer().check_language(source, "source");
-      source_tokens = translator.tokenizer().source_tokens(required_string(r, "text"), source);
+      request.source_tokens =
+          translator.tokenizer().source_tokens(required_string(r, "text"), source);
     } else {
       throw InvalidArgument("each line needs 'text' (with 'source') or 'tokens'");
     }
-    const auto results = translator.translate_tokens({source_tokens}, {{target}}, options);
-    json hyps = json::array();
-    for (const auto& h : results.at(0).hypotheses) {
-      json jh = {{"tokens", h.tokens}, {"text", h.text}};
-      if (options.decoding.return_scores) jh["score"] = h.score;
-      hyps.push_back(std::move(jh));
-    }
-    return json{{"hypotheses", std::move(hyps)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    job.request = std::move(request);
   } catch (const json::exception& e) {
-    return json{{"error", std::string("invalid JSON request: ") + e.what()}}.dump(
-        -1, ' ', false, json::error_handler_t::replace);
+    job.error = std::string("invalid JSON request: ") + e.what();
   } catch (const Error& e) {
-    return json{{"error", e.what()}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    job.error = e.what();
   } catch (const std::exception& e) {
     // Not a request error (e.g. out of memory): still answered in place, the stream goes on.
-    return json{{"error", std::string("internal error: ") + e.what()}}.dump(
-        -1, ' ', false, json::error_handler_t::replace);
+    job.error = std::string("internal error: ") + e.what();
   }
+  return job;
 }
 
-void run_jsonl(Translator& translator, std::istream& in, std::ostream& out,
-               const TranslationOptions& base) {
-  std::string line;
-  while (std::getline(in, line)) {
-    out << translate_jsonl_line(translator, line, base) << '\n' << std::flush;
+std::string jsonl_answer(const LineJob& job) {
+  if (job.error || !job.result)
+    return json{{"error", job.error.value_or("no result")}}.dump(-1, ' ', false,
+                                                                 json::error_handler_t::replace);
+  json hyps = json::array();
+  for (const auto& h : job.result->hypotheses) {
+    json jh = {{"tokens", h.tokens}, {"text", h.text}};
+    if (job.options.decoding.return_scores) jh["score"] = h.score;
+    hyps.push_back(std::move(jh));
   }
+  return json{{"hypotheses", std::move(hyps)}}.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void run_jsonl(const Translator& translator, LineSource& in, std::ostream& out,
+               const TranslationOptions& base, const EngineCall& engine,
+               const BatchingOptions& batching) {
+  translate_lines(
+      in, [&](const std::string& line) { return parse_jsonl_line(translator, line, base); }, engine,
+      [&](const LineJob& job) { out << jsonl_answer(job) << '\n'
+                                    << std::flush; }, batching);
 }
 
 }  // namespace nmtd::cli

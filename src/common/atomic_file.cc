@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <string>
-#include <system_error>
+#include <utility>
+#include <vector>
 
 #include "common/error.h"
 
@@ -15,46 +15,106 @@ namespace nmtd {
 
 namespace {
 
-// Writes all of `text` to a new `path` with `mode`; false (errno set) on failure.
-bool write_new_file(const std::filesystem::path& path, std::string_view text, mode_t mode) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-  if (fd < 0) return false;
-  bool ok = ::fchmod(fd, mode) == 0;  // an existing leftover keeps its mode otherwise
-  const char* data = text.data();
-  std::size_t left = text.size();
-  while (ok && left > 0) {
-    const ssize_t n = ::write(fd, data, left);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ok = false;
-      break;
-    }
-    data += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  const int err = errno;
-  if (::close(fd) != 0 && ok) return false;
-  errno = err;
-  return ok;
+// Payloads at least this big bypass the buffer: copying them first would only cost memory.
+constexpr std::size_t kBufferLimit = 1 << 20;
+
+std::string errno_text(int err) { return std::strerror(err); }
+
+// Makes the rename itself durable. Best effort: the new file is complete and in place by now,
+// so a directory that cannot be synced (some filesystems refuse) is no reason to fail.
+void sync_directory(const std::filesystem::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
 }
 
 }  // namespace
 
-void write_file_atomically(const std::filesystem::path& path, std::string_view text, mode_t mode) {
-  const std::filesystem::path temp = std::filesystem::path(path).concat(".tmp");
-  if (!write_new_file(temp, text, mode)) {
+AtomicFile::AtomicFile(std::filesystem::path path, mode_t mode) : path_(std::move(path)) {
+  // A unique name (mkstemp, O_EXCL: never follows a planted link, never shared by two
+  // writers) in the destination directory: rename() is only atomic within one filesystem.
+  std::string pattern = path_.string() + ".tmp-XXXXXX";
+  std::vector<char> name(pattern.begin(), pattern.end());
+  name.push_back('\0');
+  fd_ = ::mkstemp(name.data());
+  if (fd_ < 0)
+    throw IoError("cannot create a temporary file for " + path_.string() + ": " +
+                  errno_text(errno));
+  tmp_path_ = name.data();
+  // mkstemp creates the file 0600; fchmod gives it `mode` whatever the umask.
+  if (::fchmod(fd_, mode) != 0) {
     const int err = errno;
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    throw IoError("cannot write " + temp.string() + ": " + std::strerror(err));
+    ::close(fd_);
+    ::unlink(tmp_path_.c_str());
+    fd_ = -1;
+    throw IoError("cannot set the mode of " + tmp_path_ + ": " + errno_text(err));
   }
-  std::error_code ec;
-  std::filesystem::rename(temp, path, ec);
-  if (ec) {
-    std::error_code ignored;
-    std::filesystem::remove(temp, ignored);
-    throw IoError("cannot rename " + temp.string() + " to " + path.string() + ": " + ec.message());
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) {
+    ::close(fd_);
+    ::unlink(tmp_path_.c_str());
   }
+}
+
+void AtomicFile::write_fd(const char* data, std::size_t size) {
+  while (size > 0) {
+    const ssize_t n = ::write(fd_, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw IoError("cannot write " + tmp_path_ + ": " + errno_text(errno));
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+void AtomicFile::flush() {
+  write_fd(buffer_.data(), buffer_.size());
+  buffer_.clear();
+}
+
+void AtomicFile::write(std::string_view bytes) {
+  if (fd_ < 0) throw IoError("write after commit: " + path_.string());
+  if (buffer_.size() + bytes.size() > kBufferLimit) {
+    flush();
+    if (bytes.size() >= kBufferLimit) {
+      write_fd(bytes.data(), bytes.size());
+      return;
+    }
+  }
+  buffer_.append(bytes);
+}
+
+void AtomicFile::write(std::span<const std::byte> bytes) {
+  write(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+void AtomicFile::commit() {
+  if (fd_ < 0) throw IoError("commit twice: " + path_.string());
+  flush();
+  // fsync before rename: otherwise a power loss can leave the new name with no data.
+  if (::fsync(fd_) != 0) throw IoError("cannot sync " + tmp_path_ + ": " + errno_text(errno));
+  const int fd = std::exchange(fd_, -1);
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp_path_.c_str());
+    throw IoError("cannot close " + tmp_path_ + ": " + errno_text(err));
+  }
+  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp_path_.c_str());
+    throw IoError("cannot rename " + tmp_path_ + " to " + path_.string() + ": " + errno_text(err));
+  }
+  sync_directory(path_.parent_path());
+}
+
+void write_file_atomically(const std::filesystem::path& path, std::string_view text, mode_t mode) {
+  AtomicFile file(path, mode);
+  file.write(text);
+  file.commit();
 }
 
 }  // namespace nmtd

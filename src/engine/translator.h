@@ -33,6 +33,8 @@ struct TranslationOptions {
   DecodingOptions decoding;
   int max_input_length = 1024;  // source tokens kept (ending kept, </s> last); 0 = no limit
   void validate() const;
+  // Calls with equal options may share a batch.
+  bool operator==(const TranslationOptions&) const = default;
 };
 
 struct TranslationHypothesis {

@@ -160,7 +160,8 @@ void CrashArchive::load() {
     const fs::path& path = it->path();
     const std::string ext = path.extension().string();
     const std::string stem = path.stem().string();
-    if (ext == ".tmp") {  // a store() cut short; its name ends in .txt.tmp or .json.tmp
+    // A store() cut short: write_file_atomically's temporary, NAME.json.tmp-XXXXXX (or .tmp).
+    if (ext.rfind(".tmp", 0) == 0) {
       if (stem_stamp(fs::path(stem).stem().string())) remove_file(path);
     } else if ((ext == ".txt" || ext == ".json") && stem_stamp(stem)) {
       stems.insert(stem);

@@ -24,6 +24,7 @@ struct DecodingOptions {
 
   // Throws InvalidArgument naming the option when a value is out of range.
   void validate() const;
+  bool operator==(const DecodingOptions&) const = default;
 };
 
 // The decoder as the search sees it: rows are (example, beam) pairs.

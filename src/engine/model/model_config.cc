@@ -3,6 +3,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "engine/model/model_file.h"
 #include "engine/model/model_file_util.h"
@@ -152,7 +153,7 @@ void ModelConfig::save(const std::filesystem::path& dir) const {
   out += "  \"multi_query_attention\": false,\n";
   out += "  \"unk_token\": " + quote(unk_token) + "\n";
   out += "}\n";
-  write_file_atomic(dir / "config.json", out);
+  write_file_atomically(dir / "config.json", out);
 }
 
 }  // namespace nmtd

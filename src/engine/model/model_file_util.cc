@@ -18,88 +18,9 @@ namespace nmtd {
 
 namespace {
 
-// Payloads at least this big bypass the buffer: copying them first would only cost memory.
-constexpr std::size_t kBufferLimit = 1 << 20;
-
 std::string errno_text() { return std::strerror(errno); }
 
 }  // namespace
-
-AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
-  // mkstemp in the destination directory: rename() is only atomic within one filesystem.
-  std::string pattern = path_.string() + ".tmp-XXXXXX";
-  std::vector<char> name(pattern.begin(), pattern.end());
-  name.push_back('\0');
-  fd_ = ::mkstemp(name.data());
-  if (fd_ < 0)
-    throw IoError("cannot create a temporary file for " + path_.string() + ": " + errno_text());
-  tmp_path_ = name.data();
-  // mkstemp creates the file 0600; a model directory is meant to be shared like any file.
-  ::fchmod(fd_, 0644);
-}
-
-AtomicFile::~AtomicFile() {
-  if (fd_ >= 0) {
-    ::close(fd_);
-    ::unlink(tmp_path_.c_str());
-  }
-}
-
-void AtomicFile::write_fd(const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = ::write(fd_, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw IoError("cannot write " + tmp_path_ + ": " + errno_text());
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
-
-void AtomicFile::flush() {
-  write_fd(buffer_.data(), buffer_.size());
-  buffer_.clear();
-}
-
-void AtomicFile::write(std::string_view bytes) {
-  if (fd_ < 0) throw IoError("write after commit: " + path_.string());
-  if (buffer_.size() + bytes.size() > kBufferLimit) {
-    flush();
-    if (bytes.size() >= kBufferLimit) {
-      write_fd(bytes.data(), bytes.size());
-      return;
-    }
-  }
-  buffer_.append(bytes);
-}
-
-void AtomicFile::write(std::span<const std::byte> bytes) {
-  write(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
-}
-
-void AtomicFile::commit() {
-  if (fd_ < 0) throw IoError("commit twice: " + path_.string());
-  flush();
-  // fsync before rename: otherwise a power loss can leave the new name with no data.
-  if (::fsync(fd_) != 0) throw IoError("cannot sync " + tmp_path_ + ": " + errno_text());
-  const int fd = std::exchange(fd_, -1);
-  if (::close(fd) != 0) {
-    ::unlink(tmp_path_.c_str());
-    throw IoError("cannot close " + tmp_path_ + ": " + errno_text());
-  }
-  if (::rename(tmp_path_.c_str(), path_.c_str()) != 0) {
-    const std::string err = errno_text();
-    ::unlink(tmp_path_.c_str());
-    throw IoError("cannot rename " + tmp_path_ + " to " + path_.string() + ": " + err);
-  }
-}
-
-void write_file_atomic(const std::filesystem::path& path, std::string_view bytes) {
-  AtomicFile f(path);
-  f.write(bytes);
-  f.commit();
-}
 
 std::string read_text_file(const std::filesystem::path& path) {
   // O_NONBLOCK and a regular-file check before any read: a FIFO (or a device such as

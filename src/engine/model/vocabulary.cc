@@ -3,6 +3,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/printable.h"
 #include "engine/model/model_file_util.h"
@@ -109,7 +110,7 @@ void Vocabulary::save_json(const std::filesystem::path& file,
     }
     out += "]";
   }
-  write_file_atomic(file, out);
+  write_file_atomically(file, out);
 }
 
 std::string Vocabulary::size_text() const {

@@ -162,3 +162,67 @@ TEST(TranslateCli, StdinLineWithAnErrorKeepsItsPlace) {
 
 }  // namespace
 }  // namespace nmtd
+
+namespace nmtd {
+namespace {
+
+TEST(TranslateCli, BatchedStdinLinesEqualOneAtATimeAndBlankLinesStayAsTheyAre) {
+  const std::vector<std::string> args = {"translate",
+                                         "--model",
+                                         kFixture + "/ct2-float32",
+                                         "--compute-type",
+                                         "float32",
+                                         "--source",
+                                         "eng_Latn",
+                                         "--target",
+                                         "fra_Latn",
+                                         "--max-decoding-length",
+                                         "12",
+                                         "--return-scores"};
+  const std::string input =
+      "Hello world.\n\nThe weather is nice today.\n   \nYes.\nWhere is the station?\nNo";
+  auto one_at_a_time = args;
+  one_at_a_time.insert(one_at_a_time.end(), {"--max-batch-size", "1"});
+  const auto alone = testing::run_nmtd(one_at_a_time, input);
+  ASSERT_EQ(alone.exit_code, 0) << alone.err;
+  for (const char* type : {"examples", "tokens"}) {
+    auto batched_args = args;
+    batched_args.insert(batched_args.end(), {"--batch-type", type});
+    const auto batched = testing::run_nmtd(batched_args, input);
+    ASSERT_EQ(batched.exit_code, 0) << batched.err;
+    const auto a = lines_of(alone.out), b = lines_of(batched.out);
+    ASSERT_EQ(a.size(), 7u) << alone.out;
+    ASSERT_EQ(b.size(), a.size()) << batched.out;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      // "score<TAB>text": the same text, the score within float rounding of a wider batch.
+      const auto tab_a = a[i].find('\t'), tab_b = b[i].find('\t');
+      ASSERT_NE(tab_b, std::string::npos) << b[i];
+      EXPECT_EQ(b[i].substr(tab_b), a[i].substr(tab_a)) << type << " line " << i;
+      EXPECT_NEAR(std::stod(b[i].substr(0, tab_b)), std::stod(a[i].substr(0, tab_a)), 1e-4);
+    }
+    EXPECT_EQ(b[1], "0.000000\t");  // a blank line comes back as it is
+    EXPECT_EQ(b[3], "0.000000\t   ");
+  }
+}
+
+TEST(TranslateCli, BadBatchFlagsAreClearErrors) {
+  const std::vector<std::string> args = {"translate", "--model",  kFixture + "/ct2-int8",
+                                         "--source",  "eng_Latn", "--target",
+                                         "fra_Latn"};
+  auto zero = args;
+  zero.insert(zero.end(), {"--max-batch-size", "0", "x"});
+  const auto r = testing::run_nmtd(zero);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--max-batch-size must be between 1 and 65536, got 0"), std::string::npos)
+      << r.err;
+  auto type = args;
+  type.insert(type.end(), {"--batch-type", "sentences", "x"});
+  const auto t = testing::run_nmtd(type);
+  EXPECT_EQ(t.exit_code, 2);
+  EXPECT_NE(t.err.find("--batch-type must be examples or tokens, got 'sentences'"),
+            std::string::npos)
+      << t.err;
+}
+
+}  // namespace
+}  // namespace nmtd

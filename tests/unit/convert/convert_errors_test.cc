@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
-#include "engine/model/hf_converter.h"
+#include "engine/convert/hf_converter.h"
 #include "unit/convert/convert_test_util.h"
 
 namespace nmtd::convtest {

@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "engine/convert/hf_converter.h"
+#include "engine/convert/safetensors.h"
 #include "engine/dtype.h"
-#include "engine/model/hf_converter.h"
 #include "engine/model/model_file.h"
-#include "engine/model/safetensors.h"
 #include "engine/text/nllb_vocab_builder.h"
 
 namespace nmtd::convtest {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/model/quantize.h"
+#include "engine/convert/quantize.h"
 
 namespace nmtd::convtest {
 

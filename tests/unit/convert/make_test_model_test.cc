@@ -8,8 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "engine/convert/test_model.h"
 #include "engine/model/model_file.h"
-#include "engine/model/test_model.h"
 #include "engine/model/vocabulary.h"
 #include "unit/convert/convert_test_util.h"
 

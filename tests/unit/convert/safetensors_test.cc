@@ -1,6 +1,6 @@
 // Malformed safetensors files must give a clear ModelFormatError, never a crash or a read
 // outside the file.
-#include "engine/model/safetensors.h"
+#include "engine/convert/safetensors.h"
 
 #include <gtest/gtest.h>
 

@@ -4,8 +4,8 @@
 #include <cmath>
 
 #include "common/error.h"
-#include "engine/model/quantize.h"
-#include "engine/model/test_model.h"
+#include "engine/convert/quantize.h"
+#include "engine/convert/test_model.h"
 #include "engine/text/nllb_vocab_builder.h"
 #include "unit/convert/convert_test_util.h"
 

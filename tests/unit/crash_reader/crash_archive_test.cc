@@ -121,6 +121,7 @@ TEST_F(CrashArchiveTest, LeavesOtherFilesAloneAndClearsHalfWrittenOnes) {
   std::ofstream(dir_ / "crash-1234.txt") << "a worker's own report";
   std::ofstream(dir_ / "notes.json") << "{}";
   std::ofstream(dir_ / "crash-20260101T000000.000001Z-w.json.tmp") << "{";
+  std::ofstream(dir_ / "crash-20260101T000000.000001Z-w.txt.tmp-a1B2c3") << "half";
   std::ofstream(dir_ / "crash-20260101T000000.000002Z-w.json") << "not json";
   CrashArchive archive(dir_, 1);
   const auto recent = archive.recent();
@@ -128,6 +129,7 @@ TEST_F(CrashArchiveTest, LeavesOtherFilesAloneAndClearsHalfWrittenOnes) {
   EXPECT_EQ(recent[0].id, "crash-20260101T000000.000002Z-w");
   EXPECT_THAT(recent[0].error, HasSubstr("unreadable"));
   EXPECT_FALSE(fs::exists(dir_ / "crash-20260101T000000.000001Z-w.json.tmp"));
+  EXPECT_FALSE(fs::exists(dir_ / "crash-20260101T000000.000001Z-w.txt.tmp-a1B2c3"));
   archive.store(report_for(1), "w");  // rotates the damaged one out
   EXPECT_TRUE(fs::exists(dir_ / "crash-1234.txt"));
   EXPECT_TRUE(fs::exists(dir_ / "notes.json"));

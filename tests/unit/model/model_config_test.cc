@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "engine/convert/model_writer.h"
 #include "engine/model/model_file.h"
-#include "engine/model/model_writer.h"
 #include "model_test_util.h"
 
 namespace nmtd {

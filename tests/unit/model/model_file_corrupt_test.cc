@@ -13,10 +13,10 @@
 #include <string>
 
 #include "common/error.h"
+#include "engine/convert/model_writer.h"
 #include "engine/model/model_config.h"
 #include "engine/model/model_file.h"
 #include "engine/model/model_file_util.h"
-#include "engine/model/model_writer.h"
 #include "engine/model/vocabulary.h"
 #include "model_test_util.h"
 

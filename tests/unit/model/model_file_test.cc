@@ -9,7 +9,7 @@
 #include <string>
 
 #include "common/error.h"
-#include "engine/model/model_writer.h"
+#include "engine/convert/model_writer.h"
 #include "model_test_util.h"
 
 namespace nmtd {

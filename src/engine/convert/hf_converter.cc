@@ -1,4 +1,4 @@
-#include "engine/model/hf_converter.h"
+#include "engine/convert/hf_converter.h"
 
 #include <algorithm>
 #include <cmath>
@@ -8,11 +8,11 @@
 
 #include "common/error.h"
 #include "common/thread_pool.h"
-#include "engine/model/hf_converter_output.h"
+#include "engine/convert/hf_converter_output.h"
+#include "engine/convert/model_writer.h"
+#include "engine/convert/safetensors.h"
 #include "engine/model/model_config.h"
 #include "engine/model/model_file_util.h"
-#include "engine/model/model_writer.h"
-#include "engine/model/safetensors.h"
 #include "engine/model/vocabulary.h"
 
 namespace nmtd {

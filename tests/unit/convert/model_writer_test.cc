@@ -1,6 +1,6 @@
 // ModelWriter: exact bytes of a small binary-version-6 file, sorting, aliases, and the
 // checks on what is added.
-#include "engine/model/model_writer.h"
+#include "engine/convert/model_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <string>
 
 #include "common/error.h"
-#include "model_test_util.h"
+#include "unit/model/model_test_util.h"
 
 namespace nmtd {
 namespace {

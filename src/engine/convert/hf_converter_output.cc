@@ -1,4 +1,4 @@
-#include "engine/model/hf_converter_output.h"
+#include "engine/convert/hf_converter_output.h"
 
 #include <stdlib.h>  // mkdtemp
 

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/model/quantize.h"
+#include "engine/convert/quantize.h"
 
 namespace nmtd {
 

@@ -1,4 +1,4 @@
-#include "engine/model/model_writer.h"
+#include "engine/convert/model_writer.h"
 
 #include <algorithm>
 #include <bit>
@@ -6,8 +6,8 @@
 #include <limits>
 #include <string_view>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
-#include "engine/model/model_file_util.h"
 
 namespace nmtd {
 

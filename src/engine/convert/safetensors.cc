@@ -1,4 +1,4 @@
-#include "engine/model/safetensors.h"
+#include "engine/convert/safetensors.h"
 
 #include <cstring>
 #include <limits>

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/model/nllb_spec.h"
-#include "engine/model/quantize.h"
+#include "engine/convert/nllb_spec.h"
+#include "engine/convert/quantize.h"
 
 namespace nmtd {
 

@@ -8,8 +8,8 @@
 
 #include "common/error.h"
 #include "common/thread_pool.h"
-#include "engine/model/model_writer.h"
-#include "engine/model/nllb_spec.h"
+#include "engine/convert/model_writer.h"
+#include "engine/convert/nllb_spec.h"
 
 namespace nmtd {
 

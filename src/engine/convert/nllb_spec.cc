@@ -1,4 +1,4 @@
-#include "engine/model/nllb_spec.h"
+#include "engine/convert/nllb_spec.h"
 
 #include <cmath>
 #include <string>

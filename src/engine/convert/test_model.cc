@@ -1,16 +1,16 @@
-#include "engine/model/test_model.h"
+#include "engine/convert/test_model.h"
 
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/thread_pool.h"
-#include "engine/model/hf_converter_output.h"
+#include "engine/convert/hf_converter_output.h"
+#include "engine/convert/model_writer.h"
 #include "engine/model/model_config.h"
-#include "engine/model/model_file_util.h"
-#include "engine/model/model_writer.h"
 #include "engine/model/vocabulary.h"
 
 namespace nmtd {
@@ -176,10 +176,10 @@ uint64_t make_test_model(const TestModelOptions& o, const std::vector<std::strin
   }
   ModelConfig{}.save(out.path());  // NLLB's: </s> starts decoding, no source bos/eos
   Vocabulary::save_json(out.path() / "shared_vocabulary.json", vocabulary);
-  write_file_atomic(out.path() / "sentencepiece.bpe.model",
-                    {reinterpret_cast<const char*>(spm_model.data()), spm_model.size()});
-  write_file_atomic(out.path() / "generator.json",
-                    generator_json(o, num_real_tokens, spm_model.size()));
+  write_file_atomically(out.path() / "sentencepiece.bpe.model",
+                        {reinterpret_cast<const char*>(spm_model.data()), spm_model.size()});
+  write_file_atomically(out.path() / "generator.json",
+                        generator_json(o, num_real_tokens, spm_model.size()));
   const uint64_t bytes = std::filesystem::file_size(out.path() / "model.bin");
   out.commit();
   return bytes;

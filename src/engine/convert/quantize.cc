@@ -1,4 +1,4 @@
-#include "engine/model/quantize.h"
+#include "engine/convert/quantize.h"
 
 #include <algorithm>
 #include <cmath>
