@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/child_process.h"
 #include "common/environment.h"
 #include "common/error.h"
 #include "common/heap_release.h"
@@ -17,16 +18,15 @@
 #include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
 #include "crash/terminate_handler.h"
-#include "front/baketa/baketa_service.h"
-#include "front/child_process.h"
-#include "front/fallback_detector.h"
-#include "front/front_http.h"
+#include "front/api/baketa/baketa_service.h"
+#include "front/api/fallback_detector.h"
+#include "front/api/front_http.h"
+#include "front/api/libretranslate_backend.h"
+#include "front/dispatch/translation_facade.h"
 #include "front/libretranslate/api.h"
 #include "front/libretranslate/api_keys.h"
-#include "front/libretranslate_backend.h"
 #include "front/runtime_dir.h"
 #include "front/systemd/notifier.h"
-#include "front/translation_facade.h"
 #include "rpc/health_service.h"
 #include "rpc/server_policy.h"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "front/child_process.h"
+#include "common/child_process.h"
 
 namespace nmtd::soak {
 

@@ -1,0 +1,95 @@
+#include "front/api/front_reactors.h"
+
+#include "front/api/front_service.h"
+
+namespace nmtd::front {
+
+FrontUnaryReactor::FrontUnaryReactor(FrontService& service, grpc::CallbackServerContext* ctx,
+                                     const nmt::v1::TranslateRequest* request,
+                                     nmt::v1::TranslateResponse* response)
+    : service_(service), ctx_(ctx), request_(request), response_(response) {}
+
+void FrontUnaryReactor::start() {
+  auto call = service_.forward(
+      ctx_, *request_, [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
+        if (status.ok()) *response_ = std::move(response);
+        service_.record(FrontMetrics::kNmtV1, status.error_code(), started_);
+        Finish(status);
+      });
+  std::lock_guard lock(mutex_);
+  call_ = std::move(call);
+}
+
+void FrontUnaryReactor::OnCancel() {
+  std::shared_ptr<ForwardedCall> call;
+  {
+    std::lock_guard lock(mutex_);
+    call = call_;
+  }
+  if (call) call->cancel();
+}
+
+void FrontUnaryReactor::OnDone() { service_.unary_finished(this); }
+
+FrontStreamReactor::FrontStreamReactor(FrontService& service, grpc::CallbackServerContext* ctx)
+    : service_(service), ctx_(ctx) {}
+
+void FrontStreamReactor::start() { StartRead(&request_); }
+
+void FrontStreamReactor::OnReadDone(bool ok) {
+  if (!ok) {  // the client closed its side (or went away): every message was answered
+    Finish(ctx_->IsCancelled() ? grpc::Status::CANCELLED : grpc::Status::OK);
+    return;
+  }
+  message_started_ = std::chrono::steady_clock::now();
+  if (!request_.ok()) {  // answered in band: the stream goes on with the next message
+    answer(rpc::unparsable_status(*nmt::v1::TranslateRequest::descriptor(), request_.error), {});
+    return;
+  }
+  auto call =
+      service_.forward(ctx_, request_.message,
+                       [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
+                         answer(status, std::move(response));
+                       });
+  std::lock_guard lock(mutex_);
+  call_ = std::move(call);
+}
+
+void FrontStreamReactor::answer(const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
+  service_.record(FrontMetrics::kNmtV1, status.error_code(), message_started_);
+  if (ctx_->IsCancelled()) {
+    Finish(grpc::Status::CANCELLED);
+    return;
+  }
+  response_.Clear();
+  response_.set_request_id(status.ok() ? response.request_id() : request_.message.request_id());
+  if (status.ok()) {
+    *response_.mutable_response() = std::move(response);
+  } else {
+    response_.mutable_error()->set_code(static_cast<int>(status.error_code()));
+    response_.mutable_error()->set_message(status.error_message());
+  }
+  StartWrite(&response_);
+}
+
+void FrontStreamReactor::OnWriteDone(bool ok) {
+  if (!ok) {
+    Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client stopped reading answers"));
+    return;
+  }
+  request_.message.Clear();
+  StartRead(&request_);
+}
+
+void FrontStreamReactor::OnCancel() {
+  std::shared_ptr<ForwardedCall> call;
+  {
+    std::lock_guard lock(mutex_);
+    call = call_;
+  }
+  if (call) call->cancel();
+}
+
+void FrontStreamReactor::OnDone() { service_.stream_finished(this); }
+
+}  // namespace nmtd::front

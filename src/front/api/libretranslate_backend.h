@@ -1,0 +1,38 @@
+#pragma once
+// LibreTranslate's HTTP API served by the front: its Backend over the translation facade (the
+// same splitting, cache and workers as every other API) and its language names over the one
+// registry (src/lang/).
+#include "front/api/front_service.h"
+#include "front/dispatch/translation_facade.h"
+#include "front/libretranslate/backend.h"
+#include "front/libretranslate/language_names.h"
+#include "lang/detector.h"
+
+namespace nmtd::front {
+
+class LibreTranslateNames final : public libretranslate::LanguageNames {
+ public:
+  std::optional<libretranslate::ResolvedLanguage> resolve(std::string_view code) const override;
+  std::optional<libretranslate::PublicLanguage> describe(std::string_view nllb) const override;
+};
+
+class LibreTranslateBackend final : public libretranslate::Backend {
+ public:
+  LibreTranslateBackend(FrontService& front, TranslationFacade& facade,
+                        const lang::LanguageDetector* detector, int char_limit);
+
+  libretranslate::TranslateResult translate(
+      const libretranslate::TranslateRequest& request) override;
+  libretranslate::DetectResult detect(const std::string& text,
+                                      libretranslate::Clock::time_point deadline) override;
+  std::vector<libretranslate::BackendLanguage> languages() override;
+  libretranslate::BackendSettings settings() override;
+
+ private:
+  FrontService& front_;
+  TranslationFacade& facade_;
+  const lang::LanguageDetector* detector_;
+  const int char_limit_;
+};
+
+}  // namespace nmtd::front
