@@ -20,7 +20,7 @@ http::HttpResponse json_response(int status, const nlohmann::json& body) {
 
 }  // namespace
 
-void mount_endpoints(http::HttpServer& server, FrontService& service, FrontMetrics& metrics,
+void mount_endpoints(http::HttpServer& server, const StatusSources& sources, FrontMetrics& metrics,
                      Supervisor& supervisor, Router& router) {
   server.get(
       "/healthz",
@@ -45,9 +45,9 @@ void mount_endpoints(http::HttpServer& server, FrontService& service, FrontMetri
         return r;
       },
       http::Lane::kControl);
-  server.get("/status", [&service](const http::HttpRequest&) {
+  server.get("/status", [&sources](const http::HttpRequest&) {
     nmt::v1::GetStatusResponse status;
-    service.fill_status(status);
+    fill_status(sources, status);
     google::protobuf::util::JsonPrintOptions options;
     options.add_whitespace = true;
     options.preserve_proto_field_names = true;

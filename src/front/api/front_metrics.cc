@@ -1,5 +1,6 @@
 #include "front/api/front_metrics.h"
 
+#include "front/dispatch/call_outcome.h"
 #include "front/dispatch/router.h"
 #include "front/restart_reason.h"
 #include "front/supervise/supervisor.h"
@@ -49,26 +50,7 @@ FrontMetrics::FrontMetrics(int workers_wanted) : workers_wanted_(workers_wanted)
                                 "Calls sent again to another worker after theirs failed.");
 }
 
-std::string FrontMetrics::outcome_name(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "ok";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "invalid_argument";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "resource_exhausted";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "deadline_exceeded";
-    case grpc::StatusCode::CANCELLED:
-      return "cancelled";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "unavailable";
-    case grpc::StatusCode::INTERNAL:
-      return "internal";
-    default:
-      return "other";
-  }
-}
+std::string FrontMetrics::outcome_name(grpc::StatusCode code) { return front::outcome_name(code); }
 
 void FrontMetrics::record(const std::string& api, grpc::StatusCode code,
                           std::chrono::nanoseconds took) {

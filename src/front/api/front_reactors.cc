@@ -1,21 +1,47 @@
 #include "front/api/front_reactors.h"
 
-#include "front/api/front_service.h"
+#include <string>
 
 namespace nmtd::front {
 
-FrontUnaryReactor::FrontUnaryReactor(FrontService& service, grpc::CallbackServerContext* ctx,
+namespace {
+
+std::string metadata(const grpc::CallbackServerContext* ctx, const std::string& key) {
+  const auto& md = ctx->client_metadata();
+  const auto it = md.find(key);
+  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
+}
+
+// An nmt.v1 call carried to a worker: the request id from the call's metadata when the request
+// names none, and the call's own deadline.
+std::shared_ptr<ForwardedCall> forward_call(Forwarder& forwarder,
+                                            const grpc::CallbackServerContext* ctx,
+                                            nmt::v1::TranslateRequest request,
+                                            ForwardedCall::Done done) {
+  if (request.request_id().empty()) request.set_request_id(metadata(ctx, "x-request-id"));
+  return forwarder.forward(std::move(request), ctx->deadline(), std::move(done), nullptr);
+}
+
+void record(FrontMetrics& metrics, grpc::StatusCode code,
+            std::chrono::steady_clock::time_point started) {
+  metrics.record(FrontMetrics::kNmtV1, code, std::chrono::steady_clock::now() - started);
+}
+
+}  // namespace
+
+FrontUnaryReactor::FrontUnaryReactor(ReactorParts parts, grpc::CallbackServerContext* ctx,
                                      const nmt::v1::TranslateRequest* request,
                                      nmt::v1::TranslateResponse* response)
-    : service_(service), ctx_(ctx), request_(request), response_(response) {}
+    : parts_(parts), ctx_(ctx), request_(request), response_(response) {}
 
 void FrontUnaryReactor::start() {
-  auto call = service_.forward(
-      ctx_, *request_, [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-        if (status.ok()) *response_ = std::move(response);
-        service_.record(FrontMetrics::kNmtV1, status.error_code(), started_);
-        Finish(status);
-      });
+  auto call =
+      forward_call(parts_.forwarder, ctx_, *request_,
+                   [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
+                     if (status.ok()) *response_ = std::move(response);
+                     record(parts_.metrics, status.error_code(), started_);
+                     Finish(status);
+                   });
   std::lock_guard lock(mutex_);
   call_ = std::move(call);
 }
@@ -29,10 +55,10 @@ void FrontUnaryReactor::OnCancel() {
   if (call) call->cancel();
 }
 
-void FrontUnaryReactor::OnDone() { service_.unary_finished(this); }
+void FrontUnaryReactor::OnDone() { parts_.unary_owner.release(this); }
 
-FrontStreamReactor::FrontStreamReactor(FrontService& service, grpc::CallbackServerContext* ctx)
-    : service_(service), ctx_(ctx) {}
+FrontStreamReactor::FrontStreamReactor(ReactorParts parts, grpc::CallbackServerContext* ctx)
+    : parts_(parts), ctx_(ctx) {}
 
 void FrontStreamReactor::start() { StartRead(&request_); }
 
@@ -47,16 +73,16 @@ void FrontStreamReactor::OnReadDone(bool ok) {
     return;
   }
   auto call =
-      service_.forward(ctx_, request_.message,
-                       [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-                         answer(status, std::move(response));
-                       });
+      forward_call(parts_.forwarder, ctx_, request_.message,
+                   [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
+                     answer(status, std::move(response));
+                   });
   std::lock_guard lock(mutex_);
   call_ = std::move(call);
 }
 
 void FrontStreamReactor::answer(const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-  service_.record(FrontMetrics::kNmtV1, status.error_code(), message_started_);
+  record(parts_.metrics, status.error_code(), message_started_);
   if (ctx_->IsCancelled()) {
     Finish(grpc::Status::CANCELLED);
     return;
@@ -90,6 +116,6 @@ void FrontStreamReactor::OnCancel() {
   if (call) call->cancel();
 }
 
-void FrontStreamReactor::OnDone() { service_.stream_finished(this); }
+void FrontStreamReactor::OnDone() { parts_.stream_owner.release(this); }
 
 }  // namespace nmtd::front

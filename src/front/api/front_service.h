@@ -1,22 +1,14 @@
 #pragma once
 // nmt.v1.Translator as `nmtd serve` offers it: the same API as a worker's, answered by whichever
-// worker is ready, with the call sent again elsewhere when its worker dies first.
+// worker is ready (through the Forwarder), with the call sent again elsewhere when its worker
+// dies first. Only its registration with the gRPC server depends on it.
 #include <grpcpp/grpcpp.h>
 
-#include <atomic>
-#include <chrono>
-#include <memory>
-#include <mutex>
-#include <optional>
-
-#include "common/log/log.h"
-#include "crash/reader/crash_archive.h"
 #include "front/api/front_metrics.h"
 #include "front/api/front_reactors.h"
-#include "front/config/front_config.h"
-#include "front/dispatch/forwarded_call.h"
-#include "front/dispatch/router.h"
-#include "front/supervise/supervisor.h"
+#include "front/api/front_status.h"
+#include "front/dispatch/forwarder.h"
+#include "front/dispatch/model_languages.h"
 #include "nmt/v1/translator.grpc.pb.h"
 #include "rpc/owned_reactors.h"
 #include "rpc/parsed_translator_service.h"
@@ -24,12 +16,10 @@
 namespace nmtd::front {
 
 struct FrontServiceParts {
-  const FrontConfig& config;
-  Router& router;
-  Supervisor& supervisor;
+  Forwarder& forwarder;
+  ModelLanguages& languages;
   FrontMetrics& metrics;
-  crash::CrashArchive* archive;
-  Logger& log;
+  StatusSources status;
 };
 
 class FrontService final : public rpc::ParsedTranslatorService<FrontService> {
@@ -49,49 +39,13 @@ class FrontService final : public rpc::ParsedTranslatorService<FrontService> {
                                       const nmt::v1::GetStatusRequest* request,
                                       nmt::v1::GetStatusResponse* response) override;
 
-  // New calls are refused with UNAVAILABLE from now on (calls in flight finish).
-  void set_draining() { draining_ = true; }
-  void fill_status(nmt::v1::GetStatusResponse& out) const;
-
-  // Starts forwarding `request`; `done` gets the answer once. Used by both reactors.
-  std::shared_ptr<ForwardedCall> forward(const grpc::CallbackServerContext* ctx,
-                                         nmt::v1::TranslateRequest request,
-                                         ForwardedCall::Done done);
-  // The same for callers that are not nmt.v1 calls (Baketa, LibreTranslate): they give the
-  // deadline themselves (the max() time point: the default deadline), and the client's gRPC
-  // call when there is one, whose cancellation then cancels the worker's call.
-  std::shared_ptr<ForwardedCall> forward(nmt::v1::TranslateRequest request,
-                                         std::chrono::system_clock::time_point deadline,
-                                         ForwardedCall::Done done,
-                                         const grpc::CallbackServerContext* client = nullptr);
-  std::chrono::system_clock::time_point deadline_or_default(
-      std::chrono::system_clock::time_point deadline) const;
-  bool draining() const { return draining_; }
-  int workers_ready() const { return parts_.router.accepting_workers(); }
-  // Asks a ready worker for the model's languages once, so that IsReady can list them.
-  void prefetch_languages();
-  // The model's language codes, once a worker has told (empty before).
-  std::vector<std::string> known_languages() const;
-  // One finished translation call on `api` (FrontMetrics::kNmtV1, kBaketa).
-  void record(const char* api, grpc::StatusCode code,
-              std::chrono::steady_clock::time_point started) {
-    parts_.metrics.record(api, code, std::chrono::steady_clock::now() - started);
-  }
-  void unary_finished(FrontUnaryReactor* reactor) { unary_.release(reactor); }
-  void stream_finished(FrontStreamReactor* reactor) { streams_.release(reactor); }
-  Logger& log() { return parts_.log; }
-
  private:
   void on_unparsable(grpc::CallbackServerContext* ctx, const grpc::Status& status) override;
+  ReactorParts reactor_parts() { return {parts_.forwarder, parts_.metrics, unary_, streams_}; }
 
   FrontServiceParts parts_;
-  std::atomic<bool> draining_{false};
-  std::atomic<uint64_t> next_id_{1};
-  const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   rpc::OwnedReactors<FrontUnaryReactor> unary_;
   rpc::OwnedReactors<FrontStreamReactor> streams_;
-  mutable std::mutex languages_mutex_;
-  std::optional<nmt::v1::ListLanguagesResponse> languages_;  // the model's: same for all workers
 };
 
 }  // namespace nmtd::front

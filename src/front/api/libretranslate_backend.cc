@@ -87,9 +87,10 @@ std::optional<lt::PublicLanguage> LibreTranslateNames::describe(std::string_view
   return lt::PublicLanguage{info->tag, std::string(info->english_name)};
 }
 
-LibreTranslateBackend::LibreTranslateBackend(FrontService& front, TranslationFacade& facade,
+LibreTranslateBackend::LibreTranslateBackend(const ModelLanguages& languages,
+                                             TranslationFacade& facade,
                                              const lang::LanguageDetector* detector, int char_limit)
-    : front_(front), facade_(facade), detector_(detector), char_limit_(char_limit) {}
+    : languages_(languages), facade_(facade), detector_(detector), char_limit_(char_limit) {}
 
 lt::TranslateResult LibreTranslateBackend::translate(const lt::TranslateRequest& request) {
   lt::TranslateResult result;
@@ -153,7 +154,7 @@ lt::DetectResult LibreTranslateBackend::detect(const std::string& text, lt::Cloc
 
 std::vector<lt::BackendLanguage> LibreTranslateBackend::languages() {
   std::vector<lt::BackendLanguage> out;
-  auto codes = front_.known_languages();
+  auto codes = languages_.known();
   if (codes.empty()) {  // no worker has told yet: the registry's list, which a model matches
     for (const auto& info : lang::all_languages()) codes.emplace_back(info.code);
   }

@@ -2,7 +2,7 @@
 // LibreTranslate's HTTP API served by the front: its Backend over the translation facade (the
 // same splitting, cache and workers as every other API) and its language names over the one
 // registry (src/lang/).
-#include "front/api/front_service.h"
+#include "front/dispatch/model_languages.h"
 #include "front/dispatch/translation_facade.h"
 #include "front/libretranslate/backend.h"
 #include "front/libretranslate/language_names.h"
@@ -18,7 +18,7 @@ class LibreTranslateNames final : public libretranslate::LanguageNames {
 
 class LibreTranslateBackend final : public libretranslate::Backend {
  public:
-  LibreTranslateBackend(FrontService& front, TranslationFacade& facade,
+  LibreTranslateBackend(const ModelLanguages& languages, TranslationFacade& facade,
                         const lang::LanguageDetector* detector, int char_limit);
 
   libretranslate::TranslateResult translate(
@@ -29,7 +29,7 @@ class LibreTranslateBackend final : public libretranslate::Backend {
   libretranslate::BackendSettings settings() override;
 
  private:
-  FrontService& front_;
+  const ModelLanguages& languages_;
   TranslationFacade& facade_;
   const lang::LanguageDetector* detector_;
   const int char_limit_;

@@ -102,7 +102,7 @@ void PieceDispatch::send(Chunk chunk) {
     calls_.emplace(chunk.index, std::weak_ptr<ForwardedCall>());
   }
   auto self = shared_from_this();
-  const auto forwarded = parts_.service.forward(
+  const auto forwarded = parts_.forwarder.forward(
       std::move(call), deadline_,
       [self, chunk](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
         self->on_reply(chunk, status, std::move(response));
@@ -147,7 +147,7 @@ void PieceDispatch::on_reply(Chunk chunk, const grpc::Status& status,
                   nullptr);
   // With no worker ready the refusal is the front's hold queue's, which is meant to be final.
   if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
-      parts_.service.workers_ready() > 0) {
+      parts_.forwarder.workers_ready() > 0) {
     // Every worker's queue is full right now. The call alone fits a queue (it is at most half
     // of one), so it will be taken once earlier texts are done: wait, within the deadline.
     chunk.backoff = chunk.backoff.count() == 0

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "front/api/front_service.h"
+#include "front/dispatch/forwarder.h"
 #include "front/dispatch/retry_timer.h"
 #include "nmt/v1/translator.pb.h"
 
@@ -48,7 +48,7 @@ class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
                          const nmt::v1::TranslateResponse* response)>;
 
   struct Parts {
-    FrontService& service;
+    Forwarder& forwarder;
     RetryTimer& timer;
     DispatchLimits limits;
     // Requests with more pieces than texts_in_flight, under way now (kept by their dispatches):

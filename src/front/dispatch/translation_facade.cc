@@ -114,9 +114,9 @@ void Job::assemble() {
 
 }  // namespace
 
-TranslationFacade::TranslationFacade(FrontService& service, std::size_t max_text_bytes,
+TranslationFacade::TranslationFacade(Forwarder& forwarder, std::size_t max_text_bytes,
                                      DispatchLimits limits)
-    : service_(service),
+    : forwarder_(forwarder),
       max_text_bytes_(max_text_bytes),
       limits_(limits),
       splitter_(
@@ -157,10 +157,10 @@ TranslationFacade::Cancel TranslationFacade::translate(FacadeRequest request, Do
   *call.mutable_options() = job->request.options;
   call.set_request_id(job->request.request_id);
   // One deadline for the whole request, however many waves it takes.
-  const auto deadline = service_.deadline_or_default(job->request.deadline);
+  const auto deadline = forwarder_.deadline_or_default(job->request.deadline);
   // The dispatch holds the job through its callbacks, and the job does not hold the dispatch.
   auto dispatch = std::make_shared<PieceDispatch>(
-      PieceDispatch::Parts{service_, timer_, limits_, large_requests_}, job->pieces,
+      PieceDispatch::Parts{forwarder_, timer_, limits_, large_requests_}, job->pieces,
       std::move(call), deadline, job->request.client,
       [job](std::size_t first, std::size_t last, const grpc::Status& status,
             const nmt::v1::TranslateResponse* response) {

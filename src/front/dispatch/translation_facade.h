@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "front/api/front_service.h"
+#include "front/dispatch/forwarder.h"
 #include "front/dispatch/piece_dispatch.h"
 #include "front/dispatch/retry_timer.h"
 #include "nmt/v1/translator.pb.h"
@@ -50,7 +50,7 @@ class TranslationFacade {
 
   // `limits`: how many of one request's texts may be at the workers at once, and per call
   // (DispatchLimits::for_workers from the workers' queue capacity).
-  TranslationFacade(FrontService& service, std::size_t max_text_bytes, DispatchLimits limits);
+  TranslationFacade(Forwarder& forwarder, std::size_t max_text_bytes, DispatchLimits limits);
 
   // Cancels the request it came from: for a client without a gRPC call that says so (an HTTP
   // client that hung up). The calls at the workers are cancelled and the pieces not sent yet
@@ -65,7 +65,7 @@ class TranslationFacade {
   const DispatchLimits& limits() const { return limits_; }
 
  private:
-  FrontService& service_;
+  Forwarder& forwarder_;
   const std::size_t max_text_bytes_;
   const DispatchLimits limits_;
   text_split::Splitter splitter_;

@@ -7,8 +7,20 @@
 #include <string>
 
 #include "baketa/translation/v1/translation.pb.h"
-#include "front/api/baketa/baketa_service.h"
 #include "front/dispatch/translation_facade.h"
+#include "lang/detector.h"
+
+namespace nmtd::front {
+
+// The bounds a request is checked against before any worker sees it.
+struct BaketaLimits {
+  std::size_t max_text_chars = 10'000;  // the old server's bound, kept
+  int max_batch_items = 32;
+  int max_output_tokens = 256;  // per piece; 128 in a batch, as the old server did
+  int max_output_tokens_batch = 128;
+};
+
+}  // namespace nmtd::front
 
 namespace nmtd::front::baketa_items {
 

@@ -11,9 +11,18 @@ namespace nmtd::front {
 namespace pb = baketa::translation::v1;
 using baketa_items::Clock;
 
-BaketaService::BaketaService(FrontService& front, TranslationFacade& facade,
-                             const lang::LanguageDetector* detector, BaketaLimits limits)
-    : front_(front), facade_(facade), detector_(detector), limits_(limits) {
+namespace {
+
+// Every answer is counted, as nmt.v1's are.
+void record(FrontMetrics& metrics, grpc::StatusCode code, Clock::time_point started) {
+  metrics.record(FrontMetrics::kBaketa, code, Clock::now() - started);
+}
+
+}  // namespace
+
+BaketaService::BaketaService(BaketaParts parts, const lang::LanguageDetector* detector,
+                             BaketaLimits limits)
+    : parts_(parts), detector_(detector), limits_(limits) {
   const std::string service = "baketa.translation.v1.TranslationService.";
   serve_unary<pb::TranslateRequest, pb::TranslateResponse>(
       service + "Translate", [this](auto* ctx, auto* request, auto* response) {
@@ -33,7 +42,7 @@ BaketaService::BaketaService(FrontService& front, TranslationFacade& facade,
 }
 
 void BaketaService::on_unparsable(grpc::CallbackServerContext*, const grpc::Status& status) {
-  front_.record(FrontMetrics::kBaketa, status.error_code(), Clock::now());
+  record(parts_.metrics, status.error_code(), Clock::now());
 }
 
 grpc::ServerUnaryReactor* BaketaService::Translate(grpc::CallbackServerContext* ctx,
@@ -41,9 +50,8 @@ grpc::ServerUnaryReactor* BaketaService::Translate(grpc::CallbackServerContext* 
                                                    pb::TranslateResponse* response) {
   auto* reactor = ctx->DefaultReactor();
   const auto started = Clock::now();
-  // Every answer is counted, as nmt.v1's are.
-  const auto finish = [reactor, front = &front_, started](const grpc::Status& status) {
-    front->record(FrontMetrics::kBaketa, status.error_code(), started);
+  const auto finish = [reactor, metrics = &parts_.metrics, started](const grpc::Status& status) {
+    record(*metrics, status.error_code(), started);
     reactor->Finish(status);
   };
   const auto item = baketa_items::prepare(*request, limits_, detector_);
@@ -65,15 +73,15 @@ grpc::ServerUnaryReactor* BaketaService::Translate(grpc::CallbackServerContext* 
   job.deadline = ctx->deadline();
   job.request_id = request->request_id();
   job.client = ctx;
-  facade_.translate(std::move(job),
-                    [finish, request, response, item, started](
-                        const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
-                      if (!status.ok()) return finish(status);
-                      const TextOutcome& outcome = outcomes.front();
-                      if (!outcome.status.ok()) return finish(outcome.status);
-                      baketa_items::fill_success(*response, *request, item, &outcome, started);
-                      finish(grpc::Status::OK);
-                    });
+  parts_.facade.translate(
+      std::move(job), [finish, request, response, item, started](
+                          const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
+        if (!status.ok()) return finish(status);
+        const TextOutcome& outcome = outcomes.front();
+        if (!outcome.status.ok()) return finish(outcome.status);
+        baketa_items::fill_success(*response, *request, item, &outcome, started);
+        finish(grpc::Status::OK);
+      });
   return reactor;
 }
 
@@ -86,7 +94,7 @@ struct PairGroup {
 };
 
 struct BatchJob {
-  FrontService* front;
+  FrontMetrics* metrics;
   const pb::BatchTranslateRequest* request;
   pb::BatchTranslateResponse* response;
   grpc::ServerUnaryReactor* reactor;
@@ -97,7 +105,7 @@ struct BatchJob {
   std::vector<grpc::Status> group_failures;  // groups no worker could serve
 
   void finish_with(const grpc::Status& status) {
-    front->record(FrontMetrics::kBaketa, status.error_code(), started);
+    record(*metrics, status.error_code(), started);
     reactor->Finish(status);
   }
 
@@ -128,7 +136,7 @@ grpc::ServerUnaryReactor* BaketaService::TranslateBatch(grpc::CallbackServerCont
                                                         pb::BatchTranslateResponse* response) {
   auto* reactor = ctx->DefaultReactor();
   auto job = std::make_shared<BatchJob>();
-  job->front = &front_;
+  job->metrics = &parts_.metrics;
   job->request = request;
   job->response = response;
   job->reactor = reactor;
@@ -174,9 +182,9 @@ grpc::ServerUnaryReactor* BaketaService::TranslateBatch(grpc::CallbackServerCont
     facade_request.deadline = ctx->deadline();
     facade_request.request_id = request->batch_id();
     facade_request.client = ctx;
-    facade_.translate(std::move(facade_request), [job, indices = group.items](
-                                                     const grpc::Status& status,
-                                                     std::vector<TextOutcome>&& outcomes) {
+    parts_.facade.translate(std::move(facade_request), [job, indices = group.items](
+                                                           const grpc::Status& status,
+                                                           std::vector<TextOutcome>&& outcomes) {
       std::lock_guard lock(job->mutex);
       for (std::size_t k = 0; k < indices.size(); ++k) {
         const int i = indices[k];
@@ -201,12 +209,13 @@ grpc::ServerUnaryReactor* BaketaService::TranslateBatch(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* BaketaService::HealthCheck(grpc::CallbackServerContext* ctx,
                                                      const pb::HealthCheckRequest*,
                                                      pb::HealthCheckResponse* response) {
-  const bool healthy = !front_.draining() && front_.workers_ready() > 0;
+  const bool healthy = !parts_.forwarder.draining() && parts_.forwarder.workers_ready() > 0;
   response->set_is_healthy(healthy);
   response->set_status(healthy ? "OK" : "UNAVAILABLE");
   (*response->mutable_details())["server_version"] = NMTD_VERSION;
   (*response->mutable_details())["engine"] = "nmtd";
-  (*response->mutable_details())["workers_ready"] = std::to_string(front_.workers_ready());
+  (*response->mutable_details())["workers_ready"] =
+      std::to_string(parts_.forwarder.workers_ready());
   baketa_items::set_now(*response->mutable_timestamp());
   auto* reactor = ctx->DefaultReactor();
   reactor->Finish(grpc::Status::OK);
@@ -217,13 +226,13 @@ grpc::ServerUnaryReactor* BaketaService::IsReady(grpc::CallbackServerContext* ct
                                                  const pb::IsReadyRequest*,
                                                  pb::IsReadyResponse* response) {
   // Ready means a translation can be served now: a worker that passed its warm-up takes calls.
-  const bool ready = !front_.draining() && front_.workers_ready() > 0;
+  const bool ready = !parts_.forwarder.draining() && parts_.forwarder.workers_ready() > 0;
   response->set_is_ready(ready);
   response->set_status(ready ? "READY" : "NOT_READY");
   auto& details = *response->mutable_details();
   details["server_version"] = NMTD_VERSION;
   std::string codes;
-  for (const auto& code : front_.known_languages()) {
+  for (const auto& code : parts_.languages.known()) {
     if (!codes.empty()) codes += ",";
     codes += code;
   }

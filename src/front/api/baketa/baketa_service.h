@@ -9,24 +9,30 @@
 #include <string>
 
 #include "baketa/translation/v1/translation.grpc.pb.h"
+#include "front/api/baketa/baketa_items.h"
+#include "front/api/front_metrics.h"
+#include "front/dispatch/forwarder.h"
+#include "front/dispatch/model_languages.h"
 #include "front/dispatch/translation_facade.h"
 #include "lang/detector.h"
 #include "rpc/parsed_request.h"
 
 namespace nmtd::front {
 
-struct BaketaLimits {
-  std::size_t max_text_chars = 10'000;  // the old server's bound, kept
-  int max_batch_items = 32;
-  int max_output_tokens = 256;  // per piece; 128 in a batch, as the old server did
-  int max_output_tokens_batch = 128;
+// What the service uses: the workers, the counters, the model's languages, and the facade that
+// splits and reassembles texts.
+struct BaketaParts {
+  Forwarder& forwarder;
+  FrontMetrics& metrics;
+  const ModelLanguages& languages;
+  TranslationFacade& facade;
 };
 
 class BaketaService final
     : public rpc::ParseChecked<baketa::translation::v1::TranslationService::CallbackService> {
  public:
-  BaketaService(FrontService& front, TranslationFacade& facade,
-                const lang::LanguageDetector* detector, BaketaLimits limits = {});
+  BaketaService(BaketaParts parts, const lang::LanguageDetector* detector,
+                BaketaLimits limits = {});
 
   grpc::ServerUnaryReactor* Translate(
       grpc::CallbackServerContext* ctx, const baketa::translation::v1::TranslateRequest* request,
@@ -45,8 +51,7 @@ class BaketaService final
  private:
   void on_unparsable(grpc::CallbackServerContext* ctx, const grpc::Status& status) override;
 
-  FrontService& front_;
-  TranslationFacade& facade_;
+  BaketaParts parts_;
   const lang::LanguageDetector* detector_;
   const BaketaLimits limits_;
 };
