@@ -33,7 +33,8 @@ Supervisor::Supervisor(const FrontConfig& config, std::filesystem::path runtime_
       router_(router),
       archive_(archive),
       log_(log),
-      hooks_(std::move(hooks)) {
+      hooks_(std::move(hooks)),
+      policy_(config.supervision, config.limits, config.drain_timeout) {
   for (int i = 0; i < config_.workers; ++i) {
     slots_.emplace_back(config_.supervision);
     slots_.back().start_at = Clock::now();
@@ -167,7 +168,7 @@ void Supervisor::spawn(int slot_index, Clock::time_point now, const std::string&
     records_.push_back(std::make_unique<Record>(slot_index, generation, std::move(process),
                                                 std::move(endpoint), state_dir, now));
   } catch (const std::exception& e) {
-    const auto delay = slot.backoff.on_failure(std::chrono::milliseconds(0));
+    const auto delay = SupervisionPolicy::after_failed_start(slot.backoff);
     log_.error("cannot start a worker for slot {}: {}; trying again in {} ms", slot_index, e.what(),
                delay.count());
     slot.start_at = now + delay;
@@ -191,29 +192,31 @@ void Supervisor::on_exit(Record& r, const ExitStatus& exit, Clock::time_point no
   router_.remove(r.endpoint.get());
   r.endpoint->accepting = false;
   const bool was_ready = r.ready_since != Clock::time_point{};
-  const auto healthy_for = was_ready ? since(r.ready_since, now) : std::chrono::milliseconds(0);
-  const RestartReason reason =
-      r.stop_reason.value_or(exit.signaled ? RestartReason::kCrash : RestartReason::kExit);
-  const bool planned = restart_was_planned(reason);
-  if (stopping_ || planned) {
-    log_.info("{} stopped ({}): {}", r.endpoint->name(),
-              stopping_ ? "shutdown" : restart_reason_name(reason), exit.describe());
-  } else {
-    log_.error("{} ended ({}): {} after {} ms{}", r.endpoint->name(), restart_reason_name(reason),
-               exit.describe(), since(r.started, now).count(), was_ready ? "" : ", never ready");
-  }
-  collect_crash_report(r);
-  if (stopping_) return;
-  count_restart(reason);
-  const bool slot_covered = std::any_of(records_.begin(), records_.end(), [&](const auto& o) {
+  SupervisionPolicy::ExitObservation seen;
+  seen.signaled = exit.signaled;
+  seen.stop_reason = r.stop_reason;
+  if (was_ready) seen.ready_since = r.ready_since;
+  seen.stopping = stopping_;
+  seen.slot_covered = std::any_of(records_.begin(), records_.end(), [&](const auto& o) {
     return o.get() != &r && o->slot == r.slot && o->phase != Record::Phase::kDraining;
   });
-  if (slot_covered) return;  // a replacement already holds the slot
   Slot& slot = slots_[static_cast<std::size_t>(r.slot)];
-  const auto delay = planned ? std::chrono::milliseconds(0) : slot.backoff.on_failure(healthy_for);
+  const auto plan = policy_.on_exit(seen, now, slot.backoff);
+  if (stopping_ || plan.planned) {
+    log_.info("{} stopped ({}): {}", r.endpoint->name(),
+              stopping_ ? "shutdown" : restart_reason_name(plan.reason), exit.describe());
+  } else {
+    log_.error("{} ended ({}): {} after {} ms{}", r.endpoint->name(),
+               restart_reason_name(plan.reason), exit.describe(), since(r.started, now).count(),
+               was_ready ? "" : ", never ready");
+  }
+  collect_crash_report(r);
+  if (plan.counted) count_restart(plan.reason);
+  if (!plan.restart_in) return;  // shutting down, or a replacement already holds the slot
+  const auto delay = *plan.restart_in;
   slot.start_at = now + delay;
   slot.start_why =
-      "replacing " + r.endpoint->name() + ", " + std::string(restart_reason_name(reason));
+      "replacing " + r.endpoint->name() + ", " + std::string(restart_reason_name(plan.reason));
   if (delay.count() > 0)
     log_.warn("slot {}: next worker in {} ms (crash-loop back-off; doubles up to {} ms)", r.slot,
               delay.count(), config_.supervision.backoff_max.count());

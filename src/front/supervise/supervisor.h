@@ -2,8 +2,9 @@
 // Keeps `workers` model processes serving: starts them, watches them (process exit, health
 // every second, the worker's stuck-engine flag, resource soft limits, age, a canary
 // translation), replaces them — planned recycles start the replacement first and drain the old
-// one only once the new one serves — and backs off when a slot crash-loops. One thread runs
-// every decision; gRPC threads only hand it answers.
+// one only once the new one serves — and backs off when a slot crash-loops. One thread acts on
+// every decision, which SupervisionPolicy makes from what was observed; gRPC threads only hand
+// it answers.
 #include <chrono>
 #include <deque>
 #include <filesystem>
@@ -23,9 +24,13 @@
 #include "front/dispatch/router.h"
 #include "front/restart_reason.h"
 #include "front/supervise/restart_backoff.h"
+#include "front/supervise/supervision_policy.h"
 #include "front/supervise/worker_probe.h"
 
 namespace nmtd::front {
+
+struct WorkerRecord;  // supervisor_record.h
+struct SlotRecord;
 
 // What status pages and metrics show of one worker process.
 struct WorkerSnapshot {
@@ -66,8 +71,8 @@ class Supervisor {
 
  private:
   using Clock = std::chrono::steady_clock;
-  struct Record;
-  struct Slot;
+  using Record = WorkerRecord;
+  using Slot = SlotRecord;
 
   void run(std::stop_token stop);
   void turn(Clock::time_point now);
@@ -99,6 +104,7 @@ class Supervisor {
   crash::CrashArchive* archive_;
   Logger& log_;
   SupervisorHooks hooks_;
+  const SupervisionPolicy policy_;
   ProbeTracker probes_;
 
   // Owned by the supervision thread.

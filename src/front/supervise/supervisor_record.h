@@ -1,6 +1,7 @@
 #pragma once
-// The supervisor's private bookkeeping: one Record per worker process, one Slot per place in
-// the pool (a slot outlives its processes and carries the crash-loop back-off).
+// The supervisor's private bookkeeping: one record per worker process, one per place in the pool
+// (a slot outlives its processes and carries the crash-loop back-off). Plain data: the
+// supervisor acts on it, SupervisionPolicy decides from it.
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -8,18 +9,21 @@
 #include <string>
 
 #include "common/child_process.h"
+#include "front/config/front_config.h"
 #include "front/dispatch/worker_endpoint.h"
 #include "front/restart_reason.h"
 #include "front/supervise/restart_backoff.h"
-#include "front/supervise/supervisor.h"
+#include "nmt/v1/translator.pb.h"
 
 namespace nmtd::front {
 
-struct Supervisor::Record {
+struct WorkerRecord {
+  using Clock = std::chrono::steady_clock;
   enum class Phase { kStarting, kReady, kDraining };
 
-  Record(int slot, int generation, ChildProcess process, std::shared_ptr<WorkerEndpoint> endpoint,
-         std::filesystem::path state_dir, Clock::time_point started)
+  WorkerRecord(int slot, int generation, ChildProcess process,
+               std::shared_ptr<WorkerEndpoint> endpoint, std::filesystem::path state_dir,
+               Clock::time_point started)
       : slot(slot),
         generation(generation),
         process(std::move(process)),
@@ -63,8 +67,9 @@ struct Supervisor::Record {
   std::optional<nmt::v1::GetStatusResponse> status;
 };
 
-struct Supervisor::Slot {
-  explicit Slot(const Supervision& s)
+struct SlotRecord {
+  using Clock = std::chrono::steady_clock;
+  explicit SlotRecord(const Supervision& s)
       : backoff(s.backoff_initial, s.backoff_max, s.backoff_reset_after) {}
   int next_generation = 1;
   RestartBackoff backoff;

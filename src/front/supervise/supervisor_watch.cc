@@ -11,22 +11,16 @@ namespace {
 
 constexpr auto kStartingProbeEvery = std::chrono::milliseconds(100);
 constexpr auto kCanaryTimeout = std::chrono::seconds(30);
-constexpr auto kDrainGrace = std::chrono::seconds(5);
 
 std::chrono::milliseconds since(std::chrono::steady_clock::time_point from,
                                 std::chrono::steady_clock::time_point now) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(now - from);
 }
 
-// The worker's latest status shows an engine call under way that its watchdog finds moving.
-bool engine_busy(const std::optional<nmt::v1::GetStatusResponse>& status) {
-  return status && status->engine_call_ms() > 0 && !status->engine_stalled();
-}
-
 }  // namespace
 
 void Supervisor::watch_starting(Record& r, Clock::time_point now) {
-  if (since(r.started, now) > config_.supervision.start_timeout && !r.stop_reason && !stopping_) {
+  if (policy_.start_timed_out(r.started, now) && !r.stop_reason && !stopping_) {
     log_.error("{} was not serving {} ms after its start: killing it", r.endpoint->name(),
                config_.supervision.start_timeout.count());
     r.stop_reason = RestartReason::kStartTimeout;
@@ -60,7 +54,7 @@ void Supervisor::watch_starting(Record& r, Clock::time_point now) {
 void Supervisor::watch_ready(Record& r, Clock::time_point now) {
   const auto& s = config_.supervision;
   if (r.abort_sent) {
-    if (now - *r.abort_sent >= s.kill_grace) {
+    if (policy_.kill_after_abort(*r.abort_sent, now)) {
       log_.error("{} still alive {} ms after SIGABRT: SIGKILL", r.endpoint->name(),
                  s.kill_grace.count());
       r.process.signal(SIGKILL);
@@ -97,33 +91,32 @@ void Supervisor::watch_ready(Record& r, Clock::time_point now) {
     r.canary_pending = true;
     r.next_canary = now + s.canary_interval;
     const std::string text = "Canary check number " + std::to_string(++r.canaries) + ".";
-    probe_canary(*r.endpoint, text, kCanaryTimeout, probes_,
-                 [this, slot, generation](CanaryResult result, std::string detail) {
-                   post([this, slot, generation, result, detail = std::move(detail)] {
-                     Record* rec = find(slot, generation);
-                     if (!rec) return;
-                     rec->canary_pending = false;
-                     if (result == CanaryResult::kPassed) return;
-                     if (result == CanaryResult::kTimedOut && engine_busy(rec->status)) {
-                       // Queued behind a long batch: the watchdog judges the engine, not us.
-                       log_.info(
-                           "{}: the canary timed out while the engine works on a long "
-                           "batch that is still progressing; not a failed check",
-                           rec->endpoint->name());
-                       return;
-                     }
-                     on_health(*rec, false, detail, Clock::now());
-                   });
-                 });
+    probe_canary(
+        *r.endpoint, text, kCanaryTimeout, probes_,
+        [this, slot, generation](CanaryResult result, std::string detail) {
+          post([this, slot, generation, result, detail = std::move(detail)] {
+            Record* rec = find(slot, generation);
+            if (!rec) return;
+            rec->canary_pending = false;
+            if (result == CanaryResult::kPassed) return;
+            if (!SupervisionPolicy::canary_counts(result == CanaryResult::kTimedOut, rec->status)) {
+              // Queued behind a long batch: the watchdog judges the engine, not us.
+              log_.info(
+                  "{}: the canary timed out while the engine works on a long "
+                  "batch that is still progressing; not a failed check",
+                  rec->endpoint->name());
+              return;
+            }
+            on_health(*rec, false, detail, Clock::now());
+          });
+        });
   }
-  if (s.recycle_age.count() > 0 && since(r.started, now) >= s.recycle_age)
-    plan_recycle(r,
-                 "it reached the recycle age of " + std::to_string(s.recycle_age.count()) + " ms",
-                 RestartReason::kAge, now);
+  if (const auto verdict = policy_.judge_age(r.started, now))
+    plan_recycle(r, verdict->why, verdict->reason, now);
 }
 
 void Supervisor::watch_draining(Record& r, Clock::time_point now) {
-  if (since(r.drain_since, now) > config_.drain_timeout + kDrainGrace && !r.abort_sent) {
+  if (policy_.kill_draining(r.drain_since, now) && !r.abort_sent) {
     log_.error("{} still draining after {} ms: SIGKILL", r.endpoint->name(),
                since(r.drain_since, now).count());
     r.process.signal(SIGKILL);
@@ -135,20 +128,21 @@ void Supervisor::on_health(Record& r, bool serving, const std::string& detail,
                            Clock::time_point now) {
   r.health_pending = false;
   if (r.phase != Record::Phase::kReady || r.abort_sent) return;
+  const auto count = policy_.on_health(r.misses, serving);
   if (serving) {
     if (r.misses > 0) log_.info("{} answers health checks again", r.endpoint->name());
-    r.misses = 0;
+    r.misses = count.misses;
     if (r.endpoint->suspect.exchange(false) && !stopping_ && r.replacement_generation == 0) {
       log_.info("{} checked after a failed call: healthy, back in rotation", r.endpoint->name());
       router_.add(r.endpoint);
     }
     return;
   }
-  ++r.misses;
+  r.misses = count.misses;
   log_.warn("{} failed a check ({} of {} allowed in a row): {}", r.endpoint->name(), r.misses,
             config_.supervision.health_misses, detail);
   router_.remove(r.endpoint.get());
-  if (r.misses >= config_.supervision.health_misses)
+  if (count.hung)
     declare_hung(r, "it failed " + std::to_string(r.misses) + " checks in a row",
                  RestartReason::kHung, now);
 }
@@ -157,33 +151,12 @@ void Supervisor::on_status(Record& r, const nmt::v1::GetStatusResponse& status,
                            Clock::time_point now) {
   r.status = status;
   if (r.phase != Record::Phase::kReady || r.abort_sent) return;
-  if (status.engine_stalled()) {
-    declare_hung(r,
-                 "its engine call made no progress for " +
-                     std::to_string(status.engine_no_progress_ms()) + " ms (watchdog; the call " +
-                     "has run " + std::to_string(status.engine_call_ms()) + " ms)",
-                 RestartReason::kStalled, now);
-    return;
-  }
-  const auto& limits = config_.limits;
-  const auto& res = status.resources();
-  constexpr int64_t kMiB = 1 << 20;
-  if (limits.rss_mib > 0 && res.rss_bytes() > int64_t{limits.rss_mib} * kMiB) {
-    plan_recycle(r,
-                 "RSS " + std::to_string(res.rss_bytes() / kMiB) +
-                     " MiB is over the soft limit of " + std::to_string(limits.rss_mib) + " MiB",
-                 RestartReason::kRss, now);
-  } else if (limits.open_fds > 0 && res.open_fds() > limits.open_fds) {
-    plan_recycle(r, std::to_string(res.open_fds()) + " open fds, over the soft limit",
-                 RestartReason::kFds, now);
-  } else if (limits.threads > 0 && res.threads() > limits.threads) {
-    plan_recycle(r, std::to_string(res.threads()) + " threads, over the soft limit",
-                 RestartReason::kThreads, now);
-  } else if (limits.gpu_memory_percent > 0 && res.gpu_available() && res.gpu_total_bytes() > 0 &&
-             100.0 * static_cast<double>(res.gpu_used_bytes()) /
-                     static_cast<double>(res.gpu_total_bytes()) >
-                 limits.gpu_memory_percent) {
-    plan_recycle(r, "GPU memory over the soft limit", RestartReason::kGpuMemory, now);
+  const auto verdict = policy_.judge_status(status);
+  if (!verdict) return;
+  if (verdict->act == SupervisionPolicy::Verdict::Act::kAbort) {
+    declare_hung(r, verdict->why, verdict->reason, now);
+  } else {
+    plan_recycle(r, verdict->why, verdict->reason, now);
   }
 }
 
@@ -216,12 +189,15 @@ void Supervisor::promote_replacements(Clock::time_point now) {
   for (auto& r : records_) {
     if (r->replacement_generation == 0 || r->phase == Record::Phase::kDraining) continue;
     Record* replacement = find(r->slot, r->replacement_generation);
-    if (!replacement) {  // it failed to start: keep serving, try again on the next check
+    const auto step = SupervisionPolicy::recycle_step(
+        replacement != nullptr, replacement && replacement->phase == Record::Phase::kReady);
+    if (step == SupervisionPolicy::RecycleStep::kAbandon) {
+      // It failed to start: keep serving, try again on the next check.
       r->replacement_generation = 0;
       r->recycle_reason.reset();
       continue;
     }
-    if (replacement->phase != Record::Phase::kReady) continue;
+    if (step == SupervisionPolicy::RecycleStep::kWait) continue;
     log_.info("{} serves; draining {}", replacement->endpoint->name(), r->endpoint->name());
     router_.remove(r->endpoint.get());
     r->phase = Record::Phase::kDraining;
