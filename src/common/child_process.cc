@@ -15,7 +15,7 @@
 
 extern char** environ;
 
-namespace nmtd::front {
+namespace nmtd {
 
 namespace {
 
@@ -48,7 +48,7 @@ ChildProcess ChildProcess::spawn(const std::filesystem::path& binary,
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
-  // The workers are not the service systemd watches: its notify socket is the front's alone.
+  // Children are not the service systemd watches: its notify socket is the parent's alone.
   std::vector<char*> envp;
   for (char** e = environ; e && *e; ++e) {
     const std::string_view entry(*e);
@@ -62,7 +62,7 @@ ChildProcess ChildProcess::spawn(const std::filesystem::path& binary,
   // posix_spawn rather than fork: no copy of a threaded process that might run anything but
   // exec (fork also breaks under AddressSanitizer). The child gets its own process group, an
   // empty signal mask (the front blocks SIGTERM/SIGINT in all its threads), default SIGPIPE,
-  // and none of the front's descriptors beyond stdio.
+  // and none of the parent's descriptors beyond stdio.
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none, defaults;
@@ -150,4 +150,4 @@ std::filesystem::path current_executable() {
   return p;
 }
 
-}  // namespace nmtd::front
+}  // namespace nmtd

@@ -1,8 +1,10 @@
 #pragma once
-// A child process the front owns: `nmtd worker` started with posix_spawn in its own process group
-// (a terminal's Ctrl-C reaches only the front, which then drains the workers in order). The
-// worker ties its life to the front itself (`--parent-pid`: PR_SET_PDEATHSIG), which works
-// because the front spawns from its supervision thread, alive as long as the front.
+// A child process its parent owns, the one type for every process nmtd starts: the front's
+// workers and the soak's server. Started with posix_spawn in its own process group (a
+// terminal's Ctrl-C reaches only the parent, which then stops its children in order), killed
+// and reaped when its owner goes. A worker ties its life to the front itself (`--parent-pid`:
+// PR_SET_PDEATHSIG), which works because the front spawns from its supervision thread, alive as
+// long as the front.
 #include <sys/types.h>
 
 #include <filesystem>
@@ -10,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace nmtd::front {
+namespace nmtd {
 
 // How a child ended, as waitpid reported it.
 struct ExitStatus {
@@ -50,7 +52,7 @@ class ChildProcess {
   std::optional<ExitStatus> exit_;
 };
 
-// The path of the running executable, so the front starts workers from the same build.
+// The path of the running executable, so that children run the same build.
 std::filesystem::path current_executable();
 
-}  // namespace nmtd::front
+}  // namespace nmtd

@@ -6,7 +6,7 @@
 
 #include <thread>
 
-namespace nmtd::front {
+namespace nmtd {
 namespace {
 
 using namespace std::chrono_literals;
@@ -40,4 +40,4 @@ TEST(ChildProcess, ChildGetsItsOwnProcessGroup) {
 }
 
 }  // namespace
-}  // namespace nmtd::front
+}  // namespace nmtd
