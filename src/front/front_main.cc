@@ -204,19 +204,18 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 
   const int signo = stop.wait();
   const auto exit_limit = config.drain_timeout * 2 + std::chrono::seconds(10);
-  const ExitDeadline exit_deadline = shutdown_deadline(exit_limit, log);
-  draining = true;
-  forwarder.set_draining();
-  health.set_all(false);
-  notifier.stopping("draining");
-  // In-flight calls finish on the workers, which still run; new ones are refused.
-  server->Shutdown(std::chrono::system_clock::now() + config.drain_timeout);
-  health.shutdown();
-  supervisor.stop(config.drain_timeout);
-  if (http_server) http_server->stop();
-  log.info("exit: drained after {}; status 0", signal_name(signo));
-  log.flush();
-  return 0;
+  return drain_and_exit(signo, exit_limit, log, [&]() -> std::optional<std::string> {
+    draining = true;
+    forwarder.set_draining();
+    health.set_all(false);
+    notifier.stopping("draining");
+    // In-flight calls finish on the workers, which still run; new ones are refused.
+    server->Shutdown(std::chrono::system_clock::now() + config.drain_timeout);
+    health.shutdown();
+    supervisor.stop(config.drain_timeout);
+    if (http_server) http_server->stop();
+    return std::nullopt;
+  });
 }
 
 }  // namespace
