@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "common/child_process.h"
 #include "common/environment.h"
 #include "common/error.h"
 #include "common/heap_release.h"
@@ -17,16 +18,18 @@
 #include "common/signal_watcher.h"
 #include "crash/crash_reporter.h"
 #include "crash/terminate_handler.h"
-#include "front/baketa/baketa_service.h"
-#include "front/child_process.h"
-#include "front/fallback_detector.h"
-#include "front/front_http.h"
+#include "front/api/baketa/baketa_service.h"
+#include "front/api/fallback_detector.h"
+#include "front/api/front_http.h"
+#include "front/api/front_service.h"
+#include "front/api/libretranslate_backend.h"
+#include "front/dispatch/model_languages.h"
+#include "front/dispatch/translation_facade.h"
+#include "front/dispatch/worker_forwarder.h"
 #include "front/libretranslate/api.h"
 #include "front/libretranslate/api_keys.h"
-#include "front/libretranslate_backend.h"
 #include "front/runtime_dir.h"
 #include "front/systemd/notifier.h"
-#include "front/translation_facade.h"
 #include "rpc/health_service.h"
 #include "rpc/server_policy.h"
 
@@ -114,7 +117,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
   FrontMetrics metrics(config.workers);
 
   auto last_watchdog = std::chrono::steady_clock::now();
-  FrontService* service_for_hooks = nullptr;  // set below; readiness cannot change before that
+  ModelLanguages languages(router);
   SupervisorHooks hooks;
   hooks.on_readiness = [&](bool any_ready, int ready, int wanted) {
     health.set_all(any_ready && !draining);
@@ -133,7 +136,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
                config.host, grpc_port);
       std::printf("nmtd translation server is running on %s:%d\n", config.host.c_str(), grpc_port);
       std::fflush(stdout);
-      if (service_for_hooks) service_for_hooks->prefetch_languages();
+      languages.prefetch();
     } else {
       notifier.status(status);
     }
@@ -148,19 +151,23 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     }
   };
   Supervisor supervisor(config, runtime_dir, router, &archive, log, std::move(hooks));
-  FrontService service({config, router, supervisor, metrics, &archive, log});
-  service_for_hooks = &service;
+  WorkerForwarder forwarder(router,
+                            {config.requests.max_attempts, config.requests.default_deadline}, log,
+                            [&metrics] { metrics.record_retry(); });
+  const StatusSources status_sources{
+      config, router, supervisor, metrics, forwarder, &archive, std::chrono::steady_clock::now()};
+  FrontService service({forwarder, languages, metrics, status_sources});
   // 4 bytes per character at most: the facade's byte bound never refuses what the APIs' character
   // bound lets through.
   TranslationFacade facade(
-      service, 4 * static_cast<std::size_t>(config.requests.max_text_chars),
+      forwarder, 4 * static_cast<std::size_t>(config.requests.max_text_chars),
       DispatchLimits::for_workers(config.worker.queue_capacity, config.workers));
   const lang::Cld2Detector cld2;
   const FallbackDetector detector(cld2, config.requests.auto_fallback_language);
   BaketaLimits baketa_limits;
   baketa_limits.max_text_chars = static_cast<std::size_t>(config.requests.max_text_chars);
-  BaketaService baketa(service, facade, &detector, baketa_limits);
-  LibreTranslateBackend lt_backend(service, facade, &detector, config.requests.max_text_chars);
+  BaketaService baketa({forwarder, metrics, languages, facade}, &detector, baketa_limits);
+  LibreTranslateBackend lt_backend(languages, facade, &detector, config.requests.max_text_chars);
   const libretranslate::RegistryLanguageNames lt_names;
 
   StopRequest stop;
@@ -181,7 +188,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     http_config.max_connections_per_address =
         static_cast<std::size_t>(config.http.max_connections_per_address);
     http_server = std::make_unique<http::HttpServer>(http_config, log);
-    mount_endpoints(*http_server, service, metrics, supervisor, router);
+    mount_endpoints(*http_server, status_sources, metrics, supervisor, router);
     libretranslate::Options lt_options;
     lt_options.char_limit = config.requests.max_text_chars;
     lt_options.deadline = config.requests.default_deadline;
@@ -197,19 +204,18 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
 
   const int signo = stop.wait();
   const auto exit_limit = config.drain_timeout * 2 + std::chrono::seconds(10);
-  const ExitDeadline exit_deadline = shutdown_deadline(exit_limit, log);
-  draining = true;
-  service.set_draining();
-  health.set_all(false);
-  notifier.stopping("draining");
-  // In-flight calls finish on the workers, which still run; new ones are refused.
-  server->Shutdown(std::chrono::system_clock::now() + config.drain_timeout);
-  health.shutdown();
-  supervisor.stop(config.drain_timeout);
-  if (http_server) http_server->stop();
-  log.info("exit: drained after {}; status 0", signal_name(signo));
-  log.flush();
-  return 0;
+  return drain_and_exit(signo, exit_limit, log, [&]() -> std::optional<std::string> {
+    draining = true;
+    forwarder.set_draining();
+    health.set_all(false);
+    notifier.stopping("draining");
+    // In-flight calls finish on the workers, which still run; new ones are refused.
+    server->Shutdown(std::chrono::system_clock::now() + config.drain_timeout);
+    health.shutdown();
+    supervisor.stop(config.drain_timeout);
+    if (http_server) http_server->stop();
+    return std::nullopt;
+  });
 }
 
 }  // namespace

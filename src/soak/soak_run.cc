@@ -256,7 +256,7 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
   if (server && !server->ended()) {
     std::fprintf(out, "[soak] stopping nmtd serve (SIGTERM)\n");
     std::fflush(out);
-    const front::ExitStatus ended = server->stop(std::chrono::seconds(60));
+    const ExitStatus ended = server->stop(std::chrono::seconds(60));
     if (ended.signaled || ended.code != 0) {
       record.failures.push_back("nmtd serve " + ended.describe() + " on SIGTERM (expected 0)");
     }

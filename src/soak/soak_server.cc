@@ -50,12 +50,12 @@ std::vector<int> free_loopback_ports(std::size_t count) {
 }
 
 SoakServer::SoakServer(ServerSettings s) : model_(s.model), output_(s.dir / "server-output.txt") {
-  const auto nmtd = front::current_executable();
+  const auto nmtd = current_executable();
   if (model_.empty()) {
     // A small random-weight model: the harness measures the server, not the model.
     model_ = s.dir / "model";
-    auto maker = front::ChildProcess::spawn(
-        nmtd, {"make-test-model", "--out", model_.string(), "--force"}, output_);
+    auto maker = ChildProcess::spawn(nmtd, {"make-test-model", "--out", model_.string(), "--force"},
+                                     output_);
     if (const auto& e = maker.wait(); e.signaled || e.code != 0) {
       throw IoError("generating a model in " + model_.string() + " " + e.describe() + ":\n" +
                     output_tail());
@@ -95,7 +95,7 @@ SoakServer::SoakServer(ServerSettings s) : model_(s.model), output_(s.dir / "ser
     args.push_back(config.string());
   }
   args.insert(args.end(), s.extra_args.begin(), s.extra_args.end());
-  child_.emplace(front::ChildProcess::spawn(nmtd, args, output_));
+  child_.emplace(ChildProcess::spawn(nmtd, args, output_));
   const auto until = std::chrono::steady_clock::now() + s.start_timeout;
   while (std::chrono::steady_clock::now() < until) {
     if (const auto& e = child_->poll()) {
@@ -123,12 +123,12 @@ SoakServer::~SoakServer() {
   if (child_ && child_->running()) stop(std::chrono::seconds(30));
 }
 
-std::optional<front::ExitStatus> SoakServer::ended() {
+std::optional<ExitStatus> SoakServer::ended() {
   if (!child_) return std::nullopt;
   return child_->poll();
 }
 
-front::ExitStatus SoakServer::stop(std::chrono::seconds grace) {
+ExitStatus SoakServer::stop(std::chrono::seconds grace) {
   if (!child_->poll()) {
     child_->signal(SIGTERM);
     const auto until = std::chrono::steady_clock::now() + grace;

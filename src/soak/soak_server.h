@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "front/child_process.h"
+#include "common/child_process.h"
 
 namespace nmtd::soak {
 
@@ -36,10 +36,10 @@ class SoakServer {
   const std::filesystem::path& output_path() const { return output_; }
   pid_t pid() const { return child_ ? child_->pid() : -1; }
   // Nullopt while running; how it ended otherwise (an exit during the soak is a failure).
-  std::optional<front::ExitStatus> ended();
+  std::optional<ExitStatus> ended();
 
   // SIGTERM (a graceful drain), SIGKILL after `grace`. How it ended.
-  front::ExitStatus stop(std::chrono::seconds grace);
+  ExitStatus stop(std::chrono::seconds grace);
 
  private:
   std::string output_tail() const;
@@ -48,7 +48,7 @@ class SoakServer {
   std::filesystem::path output_;
   int port_ = 0;
   int http_port_ = 0;
-  std::optional<front::ChildProcess> child_;
+  std::optional<ChildProcess> child_;
 };
 
 // `count` distinct TCP ports on 127.0.0.1 nothing listens on right now.

@@ -160,29 +160,24 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
   const int signo = stop.wait();
   service.set_draining();
   const auto exit_limit = config.drain_timeout + std::chrono::seconds(5);
-  const ExitDeadline exit_deadline = shutdown_deadline(exit_limit, log);
-  const auto drain_until = std::chrono::steady_clock::now() + config.drain_timeout;
-  while (stats.calls_in_progress.load() > 0 && std::chrono::steady_clock::now() < drain_until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  const int64_t unfinished = stats.calls_in_progress.load();
-  // Calls still queued cannot be served in time: answer them now (retryable), so every call is
-  // finished before the server's shutdown waits for them.
-  for (auto& job : queue.close_and_take_all()) {
-    job.call->fail(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                "the worker shut down before this request reached the engine; "
-                                "retry on another"));
-  }
-  health.shutdown();  // ends Watch streams, which would hold the shutdown
-  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
-  if (unfinished > 0) {
-    log.error("exit: drain deadline ({} ms) passed with {} calls unfinished after {}; status 1",
-              config.drain_timeout.count(), unfinished, signal_name(signo));
-    log.flush();
-    return 1;
-  }
-  log.info("exit: drained after {}; status 0", signal_name(signo));
-  log.flush();
-  return 0;
+  return drain_and_exit(signo, exit_limit, log, [&]() -> std::optional<std::string> {
+    const auto drain_until = std::chrono::steady_clock::now() + config.drain_timeout;
+    while (stats.calls_in_progress.load() > 0 && std::chrono::steady_clock::now() < drain_until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const int64_t unfinished = stats.calls_in_progress.load();
+    // Calls still queued cannot be served in time: answer them now (retryable), so every call
+    // is finished before the server's shutdown waits for them.
+    for (auto& job : queue.close_and_take_all()) {
+      job.call->fail(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                  "the worker shut down before this request reached the engine; "
+                                  "retry on another"));
+    }
+    health.shutdown();  // ends Watch streams, which would hold the shutdown
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    if (unfinished == 0) return std::nullopt;
+    return "drain deadline (" + std::to_string(config.drain_timeout.count()) + " ms) passed with " +
+           std::to_string(unfinished) + " calls unfinished";
+  });
 }
 
 }  // namespace

@@ -24,4 +24,18 @@ ExitDeadline shutdown_deadline(std::chrono::milliseconds limit, Logger& log) {
   });
 }
 
+int drain_and_exit(int signo, std::chrono::milliseconds exit_limit, Logger& log,
+                   const std::function<std::optional<std::string>()>& drain) {
+  const ExitDeadline exit_deadline = shutdown_deadline(exit_limit, log);
+  const auto shortfall = drain();
+  if (shortfall) {
+    log.error("exit: {} after {}; status 1", *shortfall, signal_name(signo));
+    log.flush();
+    return 1;
+  }
+  log.info("exit: drained after {}; status 0", signal_name(signo));
+  log.flush();
+  return 0;
+}
+
 }  // namespace nmtd

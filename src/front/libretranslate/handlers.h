@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "front/libretranslate/api.h"
+#include "front/libretranslate/backend.h"
 #include "front/libretranslate/fields.h"
+#include "front/libretranslate/language_names.h"
+#include "front/libretranslate/options.h"
 
 namespace nmtd::libretranslate {
 

@@ -1,4 +1,4 @@
-#include "front/forwarded_call.h"
+#include "front/dispatch/forwarded_call.h"
 
 #include <gtest/gtest.h>
 

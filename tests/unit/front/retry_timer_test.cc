@@ -1,5 +1,5 @@
 // The facade's backoff timer, and how the facade sizes a request's share of the workers' queues.
-#include "front/retry_timer.h"
+#include "front/dispatch/retry_timer.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <vector>
 
-#include "front/piece_dispatch.h"
+#include "front/dispatch/piece_dispatch.h"
 
 namespace nmtd::front {
 namespace {

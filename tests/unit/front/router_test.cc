@@ -1,8 +1,8 @@
-#include "front/router.h"
+#include "front/dispatch/router.h"
 
 #include <gtest/gtest.h>
 
-#include "front/restart_backoff.h"
+#include "front/supervise/restart_backoff.h"
 
 namespace nmtd::front {
 namespace {

@@ -1,0 +1,44 @@
+#include "front/api/front_service.h"
+
+namespace nmtd::front {
+
+FrontService::FrontService(FrontServiceParts parts) : parts_(parts) { serve_translator_methods(); }
+
+void FrontService::on_unparsable(grpc::CallbackServerContext*, const grpc::Status& status) {
+  parts_.metrics.record(FrontMetrics::kNmtV1, status.error_code(), std::chrono::nanoseconds(0));
+}
+
+grpc::ServerUnaryReactor* FrontService::Translate(grpc::CallbackServerContext* ctx,
+                                                  const nmt::v1::TranslateRequest* request,
+                                                  nmt::v1::TranslateResponse* response) {
+  auto* reactor =
+      unary_.add(std::make_unique<FrontUnaryReactor>(reactor_parts(), ctx, request, response));
+  reactor->start();
+  return reactor;
+}
+
+grpc::ServerBidiReactor<rpc::Parsed<nmt::v1::TranslateRequest>, nmt::v1::TranslateStreamResponse>*
+FrontService::open_stream(grpc::CallbackServerContext* ctx) {
+  auto* reactor = streams_.add(std::make_unique<FrontStreamReactor>(reactor_parts(), ctx));
+  reactor->start();
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FrontService::ListLanguages(grpc::CallbackServerContext* ctx,
+                                                      const nmt::v1::ListLanguagesRequest*,
+                                                      nmt::v1::ListLanguagesResponse* response) {
+  auto* reactor = ctx->DefaultReactor();
+  parts_.languages.fetch(response, [reactor](grpc::Status status) { reactor->Finish(status); });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* FrontService::GetStatus(grpc::CallbackServerContext* ctx,
+                                                  const nmt::v1::GetStatusRequest*,
+                                                  nmt::v1::GetStatusResponse* response) {
+  auto* reactor = ctx->DefaultReactor();
+  fill_status(parts_.status, *response);
+  reactor->Finish(grpc::Status::OK);
+  return reactor;
+}
+
+}  // namespace nmtd::front
