@@ -8,7 +8,7 @@
 
 #include "baketa/translation/v1/translation.pb.h"
 #include "front/dispatch/translation_facade.h"
-#include "lang/detector.h"
+#include "lang/detect/detector.h"
 
 namespace nmtd::front {
 
