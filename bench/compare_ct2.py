@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""nmtd against CTranslate2 on the same machine, model and inputs, in one run.
+"""nmtd against CTranslate2 (and ONNX Runtime) on the same machine, model and inputs, in one run.
 
-Alternates the two engines round by round (nmtd, ct2, nmtd, ct2, ...) because these
+Alternates the engines round by round (nmtd, ct2[, ort], nmtd, ct2[, ort], ...) because these
 machines' speed drifts up to 2x within the hour; each figure is the median over rounds of
-each round's median. Writes one JSON with nmtd's keys, the ct2_* keys and the ratios, and
+each round's median. Writes one JSON with nmtd's keys, the ct2_* keys, the ort_* keys with
+--ort, and the ratios (ratio_* against CTranslate2, ratio_ort_* against ONNX Runtime), and
 prints the table.
 
   bench/compare_ct2.py --model DIR [--rounds 3] [--repeat 3] [--json bench-result.json]
+                       [--ort ONNX_DIR]
 
 With --generate, DIR is created first with make-test-model at the full
-NLLB-200-distilled-600M shape (int8) when it does not exist.
+NLLB-200-distilled-600M shape (int8) when it does not exist. With --ort, ONNX_DIR is made
+first by bench/ort_export.py from DIR when it holds no export yet (the reference venv,
+scripts/setup-reference-venv, runs it and ONNX Runtime: bench/ort_figures.py).
 """
 import argparse
 import json
@@ -41,6 +45,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--json", default="bench-result.json")
     ap.add_argument("--generate", action="store_true")
+    ap.add_argument("--ort", metavar="ONNX_DIR",
+                    help="also ONNX Runtime int8 on the export of DIR in ONNX_DIR")
     args = ap.parse_args()
 
     subprocess.run([os.path.join(ROOT, "scripts", "setup-venv")], check=True)
@@ -51,7 +57,14 @@ def main():
                         "4096", "--vocab", "256206", "--quantization", "int8", "--seed", "1"],
                        check=True)
 
-    nmtd_rounds, ct2_rounds = [], []
+    ref_python = os.path.join(ROOT, ".venv-reference", "bin", "python")
+    if args.ort:
+        subprocess.run([os.path.join(ROOT, "scripts", "setup-reference-venv")], check=True)
+        if not os.path.exists(os.path.join(args.ort, "int8", "decoder_with_past_model.onnx")):
+            subprocess.run([ref_python, os.path.join(ROOT, "bench", "ort_export.py"), "--model",
+                            args.model, "--out", args.ort], check=True)
+
+    nmtd_rounds, ct2_rounds, ort_rounds = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for r in range(args.rounds):
             a = os.path.join(tmp, f"nmtd-{r}.json")
@@ -65,6 +78,13 @@ def main():
                             "--threads", str(args.threads)], check=True)
             nmtd_rounds.append(json.load(open(a)))
             ct2_rounds.append(json.load(open(b)))
+            if args.ort:
+                c = os.path.join(tmp, f"ort-{r}.json")
+                print(f"round {r + 1}/{args.rounds}: onnxruntime", flush=True)
+                subprocess.run([ref_python, os.path.join(ROOT, "bench", "ort_figures.py"),
+                                "--onnx", args.ort, "--inputs", a, "--json", c, "--repeat",
+                                str(args.repeat), "--threads", str(args.threads)], check=True)
+                ort_rounds.append(json.load(open(c)))
 
     result = dict(nmtd_rounds[-1])
     result.pop("inputs", None)
@@ -72,22 +92,35 @@ def main():
     for key, value in nmtd_rounds[0].items():
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             result[key] = statistics.median(r[key] for r in nmtd_rounds)
-    for key, value in ct2_rounds[0].items():
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            result[key] = statistics.median(r[key] for r in ct2_rounds)
+    for other in (ct2_rounds, ort_rounds):
+        for key, value in (other[0].items() if other else ()):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                result[key] = statistics.median(r[key] for r in other)
     result["ct2_version"] = ct2_rounds[0]["ct2_version"]
     result["per_round"] = {"nmtd": [{k: v for k, v in r.items() if k not in ("inputs", "spread")}
                                     for r in nmtd_rounds],
                            "ct2": [{k: v for k, v in r.items() if k != "spread"} for r in ct2_rounds]}
+    if ort_rounds:
+        result["ort_version"] = ort_rounds[0]["ort_version"]
+        result["ort_variant"] = ort_rounds[0]["ort_variant"]
+        result["per_round"]["ort"] = [{k: v for k, v in r.items() if k != "spread"}
+                                      for r in ort_rounds]
 
-    print(f"\n{'figure':36} {'nmtd':>10} {'ct2 ' + result['ct2_version']:>14} {'nmtd advantage':>15}")
+    ort_head = f" {'ort ' + result['ort_version']:>12} {'vs ort':>8}" if ort_rounds else ""
+    print(f"\n{'figure':36} {'nmtd':>10} {'ct2 ' + result['ct2_version']:>14} {'vs ct2':>8}" + ort_head)
     for name, higher_better in FIGURES:
         if name not in result or "ct2_" + name not in result:
             continue
         ours, theirs = result[name], result["ct2_" + name]
         advantage = ours / theirs if higher_better else theirs / ours
         result["ratio_" + name] = advantage
-        print(f"{name:36} {ours:10.2f} {theirs:14.2f} {advantage:14.2f}x")
+        line = f"{name:36} {ours:10.2f} {theirs:14.2f} {advantage:7.2f}x"
+        if "ort_" + name in result:
+            ort = result["ort_" + name]
+            ort_advantage = ours / ort if higher_better else ort / ours
+            result["ratio_ort_" + name] = ort_advantage
+            line += f" {ort:12.2f} {ort_advantage:7.2f}x"
+        print(line)
     for name in ("step_ms", "floor_step_ms", "step_over_floor", "bandwidth_gb_s", "int8_weights_mib"):
         if name in result:
             print(f"{name:36} {result[name]:10.2f}")
