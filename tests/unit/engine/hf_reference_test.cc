@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "common/thread_pool.h"
-#include "engine/model/hf_converter.h"
+#include "engine/convert/hf_converter.h"
 #include "engine/model/model_file.h"
 #include "engine/nn/decoder.h"
 #include "engine/nn/encoder.h"
