@@ -9,6 +9,10 @@
 namespace nmtd {
 namespace {
 
+int session_steps(const TranslationOptions& options, int max_steps) {
+  return std::max(max_steps, options.decoding.max_decoding_length);
+}
+
 int64_t checked_rows_per_request(const TranslationOptions& options, int64_t max_rows) {
   options.validate();
   const int64_t per_request = options.decoding.beam_size;
@@ -22,18 +26,20 @@ int64_t checked_rows_per_request(const TranslationOptions& options, int64_t max_
 }  // namespace
 
 DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& options,
-                             int64_t max_rows)
+                             int64_t max_rows, int max_steps)
     : translator_(translator),
       options_(options),
       vocab_(translator.decode_vocab()),
       rows_per_request_(checked_rows_per_request(options, max_rows)),
       max_requests_(max_rows / rows_per_request_),
-      decoder_(translator.weights_, translator.pool_, max_rows,
-               options.decoding.max_decoding_length, &translator.progress_),
+      decoder_(translator.weights_, translator.pool_, max_rows, session_steps(options, max_steps),
+               &translator.progress_),
       rows_(static_cast<std::size_t>(max_rows)),
       logits_(std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(max_rows) *
                                                       translator.weights_.vocab_size)) {
-  translator.check_options(options);
+  TranslationOptions widest = options;
+  widest.decoding.max_decoding_length = session_steps(options, max_steps);
+  translator.check_options(widest);
   decoding::check_vocab(vocab_, decoder_.vocab_size());
   running_.reserve(static_cast<std::size_t>(max_requests_));
   just_finished_.reserve(static_cast<std::size_t>(max_requests_));
@@ -45,6 +51,11 @@ int64_t DecodeSession::room() const {
   return max_requests_ - static_cast<int64_t>(running_.size());
 }
 
+bool DecodeSession::accepts(const TranslationOptions& options) const {
+  return options.decoding.beam_size == rows_per_request_ &&
+         options.decoding.max_decoding_length <= decoder_.max_steps();
+}
+
 void DecodeSession::release_locked() {
   if (rows_.plan(true)) decoder_.select_rows(rows_.origins());
 }
@@ -54,7 +65,15 @@ std::vector<DecodeSession::RequestId> DecodeSession::add(const std::vector<Reque
   prepared.reserve(requests.size());
   int64_t to_decode = 0;
   for (const auto& request : requests) {
-    prepared.push_back(translator_.prepare(request.source, request.target_prefix, options_));
+    const TranslationOptions& options = request.options ? *request.options : options_;
+    options.validate();
+    if (!accepts(options))
+      throw InvalidArgument(
+          "a request with beam_size " + std::to_string(options.decoding.beam_size) +
+          " and max_decoding_length " + std::to_string(options.decoding.max_decoding_length) +
+          " cannot join a decode session of beam_size " + std::to_string(rows_per_request_) +
+          " and " + std::to_string(decoder_.max_steps()) + " steps");
+    prepared.push_back(translator_.prepare(request.source, request.target_prefix, options));
     if (prepared.back().result) continue;
     decoding::check_decodable(prepared.back().input, vocab_, decoder_.vocab_size());
     ++to_decode;
@@ -86,18 +105,20 @@ std::vector<DecodeSession::RequestId> DecodeSession::add(const std::vector<Reque
     if (prepared[i].result) continue;
     // Each request is its own CT2 batch: its prefix rules look at its own prefix only.
     const DecodeInput& input = prepared[i].input;
-    running_.push_back(
-        {ids[i], decoding::make_search(input, vocab_, options_.decoding, decoder_.vocab_size(),
-                                       !input.prefix.empty())});
+    const DecodingOptions& options =
+        requests[i].options ? requests[i].options->decoding : options_.decoding;
+    running_.push_back({ids[i], options,
+                        decoding::make_search(input, vocab_, options, decoder_.vocab_size(),
+                                              !input.prefix.empty())});
     rows_.add(*running_.back().search);
   }
   return ids;
 }
 
-void DecodeSession::step() {
+int64_t DecodeSession::step() {
   std::lock_guard lock(translator_.mutex_);
   if (rows_.plan(false)) decoder_.select_rows(rows_.origins());
-  if (rows_.empty()) return;
+  if (rows_.empty()) return 0;
   decoder_.step_rows(rows_.ids(), logits_.get());
   just_finished_.clear();
   rows_.advance(logits_.get(), decoder_.vocab_size(), just_finished_);
@@ -105,10 +126,11 @@ void DecodeSession::step() {
     const auto it = std::find_if(running_.begin(), running_.end(),
                                  [search](const Running& r) { return r.search.get() == search; });
     auto hyps = it->search->take_hypotheses();
-    decoding::finish_hypotheses(hyps, vocab_, options_.decoding);
+    decoding::finish_hypotheses(hyps, vocab_, it->options);
     finished_.push_back({it->id, translator_.to_result(hyps)});
     running_.erase(it);
   }
+  return rows_.rows();
 }
 
 void DecodeSession::drop(RequestId id) {

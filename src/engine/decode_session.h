@@ -26,14 +26,19 @@ class DecodeSession {
   struct Request {
     std::vector<std::string> source;         // as translate_tokens takes it
     std::vector<std::string> target_prefix;  // for NLLB: {tgt_lang}
+    // Its own options (nullptr: the session's), read during add(). They must have the
+    // session's beam_size and a max_decoding_length within its max_steps.
+    const TranslationOptions* options = nullptr;
   };
   struct Finished {
     RequestId id;
     TranslationResult result;
   };
 
-  // Use Translator::open_session. max_rows must hold one request (beam_size rows).
-  DecodeSession(Translator& translator, const TranslationOptions& options, int64_t max_rows);
+  // Use Translator::open_session. max_rows must hold one request (beam_size rows); max_steps
+  // bounds every request's max_decoding_length (0: the options').
+  DecodeSession(Translator& translator, const TranslationOptions& options, int64_t max_rows,
+                int max_steps = 0);
   ~DecodeSession();
   DecodeSession(const DecodeSession&) = delete;
   DecodeSession& operator=(const DecodeSession&) = delete;
@@ -41,14 +46,18 @@ class DecodeSession {
   // Rows one request may take (beam_size), and how many requests fit now beside the running.
   int64_t rows_per_request() const { return rows_per_request_; }
   int64_t room() const;
+  // Whether a request with these options may join (same beam_size, max_decoding_length within
+  // max_steps).
+  bool accepts(const TranslationOptions& options) const;
 
   // Adds requests; the ones that need the decoder are encoded together now. A request with
   // nothing to decode is finished at once. Returns their ids, in order. Throws InvalidArgument
   // when they do not fit in room() (nothing changes then); the translator's errors otherwise.
   std::vector<RequestId> add(const std::vector<Request>& requests);
 
-  // Runs one decoder step for every running request (none: nothing happens).
-  void step();
+  // Runs one decoder step for every running request (none: nothing happens). Returns the
+  // rows it ran (a request's beams each count).
+  int64_t step();
 
   // Stops a request: its rows leave before the next step and it is never returned.
   void drop(RequestId id);
@@ -64,6 +73,7 @@ class DecodeSession {
  private:
   struct Running {
     RequestId id;
+    DecodingOptions options;
     std::unique_ptr<decoding::InputSearch> search;
   };
   // Lets the rows of finished and dropped requests go, so that newcomers find their room.

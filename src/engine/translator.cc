@@ -255,10 +255,8 @@ std::vector<TranslationResult> Translator::translate_text(const std::vector<std:
 }
 
 std::unique_ptr<DecodeSession> Translator::open_session(const TranslationOptions& options,
-                                                        int64_t max_rows) {
-  options.validate();
-  check_options(options);
-  return std::make_unique<DecodeSession>(*this, options, max_rows);
+                                                        int64_t max_rows, int max_steps) {
+  return std::make_unique<DecodeSession>(*this, options, max_rows, max_steps);
 }
 
 bool nothing_to_translate(std::string_view text) { return only_whitespace(text); }

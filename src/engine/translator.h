@@ -94,8 +94,11 @@ class Translator {
 
   // A session that decodes requests joining and leaving between steps (continuous batching),
   // with room for max_rows decoder rows (a request takes beam_size of them). Each request's
-  // result is what translate_tokens gives it alone. Throws InvalidArgument for bad options.
-  std::unique_ptr<DecodeSession> open_session(const TranslationOptions& options, int64_t max_rows);
+  // result is what translate_tokens gives it alone. Requests may bring their own options
+  // within max_steps (0: options.decoding.max_decoding_length) and the same beam_size. Throws
+  // InvalidArgument for bad options.
+  std::unique_ptr<DecodeSession> open_session(const TranslationOptions& options, int64_t max_rows,
+                                              int max_steps = 0);
 
   // Throws InvalidArgument for options valid in general but past this model's bounds
   // (max_decoding_length over its position encodings), naming the model's limit.

@@ -73,12 +73,18 @@ class DecodeSessionTest : public ::testing::TestWithParam<std::tuple<std::string
 
 TEST_P(DecodeSessionTest, RequestsJoiningAndLeavingMidDecodeGetTheirAloneResults) {
   const TranslationOptions options = options_for(beam(), 14);
+  // Requests may bring their own options: shorter, with a minimum length, no penalties.
+  TranslationOptions own = options_for(beam(), 9);
+  own.decoding.min_decoding_length = 7;
+  own.decoding.repetition_penalty = 1.0f;
+  own.decoding.length_penalty = 0.5f;
   const std::size_t n = 7;  // one more than fits at once, and one of them dropped
   std::vector<DecodeSession::Request> requests;
   std::vector<TranslationResult> want;
   for (std::size_t i = 0; i < n; ++i) {
     requests.push_back(request(translator_, i));
-    want.push_back(alone(requests.back(), options));
+    if (i == 5) requests.back().options = &own;
+    want.push_back(alone(requests.back(), i == 5 ? own : options));
   }
   const auto session = translator_.open_session(options, 3 * beam());
   std::map<DecodeSession::RequestId, std::size_t> which;
@@ -174,9 +180,20 @@ TEST_P(DecodeSessionTest, ASourceWithNothingToDecodeFinishesOnAdd) {
   EXPECT_EQ(done[0].result.hypotheses[0].tokens, std::vector<std::string>{"fra_Latn"});
 }
 
-TEST(DecodeSession, RefusesABudgetSmallerThanOneRequest) {
+TEST(DecodeSession, RefusesABudgetSmallerThanOneRequestAndRequestsThatDoNotFit) {
   Translator t(kGenModel + "model-float32");
   EXPECT_THROW(t.open_session(options_for(4, 8), 3), InvalidArgument);
+  const auto session = t.open_session(options_for(2, 8), 4, 12);
+  const TranslationOptions other_beam = options_for(3, 8), longer = options_for(2, 13),
+                           fits = options_for(2, 12);
+  auto r = request(t, 0);
+  r.options = &other_beam;
+  EXPECT_THROW(session->add({r}), InvalidArgument);
+  r.options = &longer;
+  EXPECT_THROW(session->add({r}), InvalidArgument);
+  EXPECT_EQ(session->running(), 0u);
+  r.options = &fits;
+  EXPECT_EQ(session->add({r}).size(), 1u);
   TranslationOptions bad = options_for(1, 8);
   bad.decoding.max_decoding_length = 1 << 20;
   EXPECT_THROW(t.open_session(bad, 4), InvalidArgument);
