@@ -78,5 +78,33 @@ TEST(ContinuousBatching, AShortTextGetsTheSameTranslationJoiningARunningDecode) 
   EXPECT_TRUE(long_call.get().ok());
 }
 
+TEST(ContinuousBatching, TextsWhoseCallerLeftStopWhileTheOthersDecodeOn) {
+  // A long batching window puts both calls in the first batch; then one caller leaves.
+  WorkerProcess w(shared_test_model(), {"--max-batch-texts", "8", "--batch-wait-us", "500000"});
+  ASSERT_TRUE(w.wait_serving()) << w.stderr_text();
+  auto stub = nmt::v1::Translator::NewStub(w.channel());
+  grpc::ClientContext gone_ctx;
+  gone_ctx.set_deadline(std::chrono::system_clock::now() + 300s);
+  auto gone = std::async(std::launch::async, [&] {
+    nmt::v1::TranslateResponse r;
+    return nmt::v1::Translator::NewStub(w.channel())
+        ->Translate(&gone_ctx, forced_length(4, 1000, "gone"), &r);
+  });
+  auto stays = std::async(std::launch::async, [&w] {
+    nmt::v1::TranslateResponse r;
+    return translate(*nmt::v1::Translator::NewStub(w.channel()), forced_length(4, 1000, "stays"), r,
+                     {.deadline = 300s, .metadata = {}});
+  });
+  while (get_status(*stub).engine_call_ms() == 0) std::this_thread::sleep_for(2ms);
+  gone_ctx.TryCancel();
+  EXPECT_EQ(gone.get().error_code(), grpc::StatusCode::CANCELLED);
+  const auto kept = stays.get();
+  EXPECT_TRUE(kept.ok()) << kept.error_message();
+  const auto status = get_status(*stub);
+  EXPECT_EQ(status.texts_cancelled(), 4u);
+  EXPECT_EQ(status.texts_translated(), 4u) << "the texts of the caller that left were decoded";
+  EXPECT_THAT(w.log_text(), ::testing::HasSubstr("stopped 4 texts mid-decode"));
+}
+
 }  // namespace
 }  // namespace nmtd::testing
