@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/printable.h"
 #include "common/utf8.h"
+#include "engine/decode_session.h"
 #include "engine/model/model_file.h"
 #include "engine/nn/decoder.h"
 #include "engine/nn/encoder.h"
@@ -126,6 +127,66 @@ std::vector<int32_t> Translator::source_ids(const std::vector<std::string>& toke
   return ids;
 }
 
+Translator::Prepared Translator::prepare(const std::vector<std::string>& source,
+                                         const std::vector<std::string>& target_prefix,
+                                         const TranslationOptions& options) const {
+  Prepared out;
+  out.source_ids = source_ids(source, options.max_input_length);
+  const std::vector<int32_t>& ids = out.source_ids;
+  DecodeInput& input = out.input;
+  std::vector<int32_t> prefix;
+  for (const auto& t : target_prefix) prefix.push_back(vocab_->to_id(t));
+  if (start_id_) {
+    input.start_id = *start_id_;
+    input.prefix = prefix;
+  } else {
+    if (prefix.empty())
+      throw InvalidArgument(
+          "this model has no decoder start token: the target prefix must "
+          "begin with it");
+    input.start_id = prefix.front();
+    input.prefix.assign(prefix.begin() + 1, prefix.end());
+  }
+  // CTranslate2 skips the decoder when the source is empty once bos/eos are discounted:
+  // the result is the target prefix with score 0.
+  std::size_t effective = ids.size();
+  std::size_t first = 0;
+  if (effective > 0 && ids.front() == bos_id_) ++first;
+  if (effective > first && ids.back() == eos_id_)
+    --effective;
+  else if (effective >= first + 2 && ids[effective - 2] == eos_id_)
+    effective -= 2;
+  if (effective <= first) {
+    TranslationHypothesis h;
+    const std::size_t keep = std::min(
+        input.prefix.size(), static_cast<std::size_t>(options.decoding.max_decoding_length));
+    for (std::size_t k = 0; k < keep; ++k) h.tokens.push_back(vocab_->to_token(input.prefix[k]));
+    h.text = tokenizer_->detokenize(h.tokens);
+    out.result.emplace();
+    out.result->hypotheses.push_back(std::move(h));
+  }
+  return out;
+}
+
+TranslationResult Translator::to_result(const std::vector<DecodeResult>& decoded) const {
+  TranslationResult result;
+  for (const auto& d : decoded) {
+    TranslationHypothesis h;
+    for (int32_t id : d.ids) h.tokens.push_back(vocab_->to_token(id));
+    h.score = d.score;
+    h.text = tokenizer_->detokenize(h.tokens);
+    result.hypotheses.push_back(std::move(h));
+  }
+  return result;
+}
+
+DecodeVocab Translator::decode_vocab() const {
+  DecodeVocab dv;
+  dv.end_id = eos_id_;
+  dv.unk_id = vocab_->unk_id();
+  return dv;
+}
+
 std::vector<TranslationResult> Translator::translate_tokens(
     const std::vector<std::vector<std::string>>& sources,
     const std::vector<std::vector<std::string>>& target_prefixes, const TranslationOptions& options,
@@ -140,43 +201,15 @@ std::vector<TranslationResult> Translator::translate_tokens(
   std::vector<int32_t> all_ids, lengths;
   std::vector<DecodeInput> inputs;
   for (std::size_t i = 0; i < sources.size(); ++i) {
-    std::vector<int32_t> ids = source_ids(sources[i], options.max_input_length);
-    DecodeInput input;
-    std::vector<int32_t> prefix;
-    for (const auto& t : target_prefixes[i]) prefix.push_back(vocab_->to_id(t));
-    if (start_id_) {
-      input.start_id = *start_id_;
-      input.prefix = prefix;
-    } else {
-      if (prefix.empty())
-        throw InvalidArgument(
-            "this model has no decoder start token: the target prefix must "
-            "begin with it");
-      input.start_id = prefix.front();
-      input.prefix.assign(prefix.begin() + 1, prefix.end());
-    }
-    // CTranslate2 skips the decoder when the source is empty once bos/eos are discounted:
-    // the result is the target prefix with score 0.
-    std::size_t effective = ids.size();
-    std::size_t first = 0;
-    if (effective > 0 && ids.front() == bos_id_) ++first;
-    if (effective > first && ids.back() == eos_id_)
-      --effective;
-    else if (effective >= first + 2 && ids[effective - 2] == eos_id_)
-      effective -= 2;
-    if (effective <= first) {
-      TranslationHypothesis h;
-      const std::size_t keep = std::min(
-          input.prefix.size(), static_cast<std::size_t>(options.decoding.max_decoding_length));
-      for (std::size_t k = 0; k < keep; ++k) h.tokens.push_back(vocab_->to_token(input.prefix[k]));
-      h.text = tokenizer_->detokenize(h.tokens);
-      results[i].hypotheses.push_back(std::move(h));
+    Prepared prepared = prepare(sources[i], target_prefixes[i], options);
+    if (prepared.result) {
+      results[i] = std::move(*prepared.result);
       continue;
     }
     to_decode.push_back(i);
-    lengths.push_back(static_cast<int32_t>(ids.size()));
-    all_ids.insert(all_ids.end(), ids.begin(), ids.end());
-    inputs.push_back(std::move(input));
+    lengths.push_back(static_cast<int32_t>(prepared.source_ids.size()));
+    all_ids.insert(all_ids.end(), prepared.source_ids.begin(), prepared.source_ids.end());
+    inputs.push_back(std::move(prepared.input));
   }
   if (to_decode.empty()) return results;
 
@@ -189,22 +222,10 @@ std::vector<TranslationResult> Translator::translate_tokens(
   const auto max_rows = static_cast<int64_t>(lengths.size()) * options.decoding.beam_size;
   DecoderState decoder(weights_, pool_, memory, lengths, max_rows,
                        options.decoding.max_decoding_length, &progress_);
-  DecodeVocab dv;
-  dv.end_id = eos_id_;
-  dv.unk_id = vocab_->unk_id();
   AbandonableSteps abandonable(decoder, abandon);
   StepModel& steps = abandon ? static_cast<StepModel&>(abandonable) : decoder;
-  const auto decoded = decode(steps, inputs, dv, options.decoding);
-  for (std::size_t j = 0; j < to_decode.size(); ++j) {
-    auto& out = results[to_decode[j]].hypotheses;
-    for (const auto& d : decoded[j]) {
-      TranslationHypothesis h;
-      for (int32_t id : d.ids) h.tokens.push_back(vocab_->to_token(id));
-      h.score = d.score;
-      h.text = tokenizer_->detokenize(h.tokens);
-      out.push_back(std::move(h));
-    }
-  }
+  const auto decoded = decode(steps, inputs, decode_vocab(), options.decoding);
+  for (std::size_t j = 0; j < to_decode.size(); ++j) results[to_decode[j]] = to_result(decoded[j]);
   return results;
 }
 
@@ -231,6 +252,11 @@ std::vector<TranslationResult> Translator::translate_text(const std::vector<std:
   for (std::size_t j = 0; j < translated.size(); ++j)
     results[translated[j]] = std::move(engine_results[j]);
   return results;
+}
+
+std::unique_ptr<DecodeSession> Translator::open_session(const TranslationOptions& options,
+                                                        int64_t max_rows, int max_steps) {
+  return std::make_unique<DecodeSession>(*this, options, max_rows, max_steps);
 }
 
 bool nothing_to_translate(std::string_view text) { return only_whitespace(text); }

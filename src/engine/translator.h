@@ -66,6 +66,8 @@ bool nothing_to_translate(std::string_view text);
 TranslationResult unchanged_translation(const std::string& text, const std::string& target_language,
                                         const TranslationOptions& options);
 
+class DecodeSession;
+
 class Translator {
  public:
   // Throws IoError, ModelFormatError, Unsupported or InvalidArgument with a clear message.
@@ -92,6 +94,14 @@ class Translator {
                                                 const std::string& target_language,
                                                 const TranslationOptions& options);
 
+  // A session that decodes requests joining and leaving between steps (continuous batching),
+  // with room for max_rows decoder rows (a request takes beam_size of them). Each request's
+  // result is what translate_tokens gives it alone. Requests may bring their own options
+  // within max_steps (0: options.decoding.max_decoding_length) and the same beam_size. Throws
+  // InvalidArgument for bad options.
+  std::unique_ptr<DecodeSession> open_session(const TranslationOptions& options, int64_t max_rows,
+                                              int max_steps = 0);
+
   // Throws InvalidArgument for options valid in general but past this model's bounds
   // (max_decoding_length over its position encodings), naming the model's limit.
   void check_options(const TranslationOptions& options) const;
@@ -104,6 +114,18 @@ class Translator {
   const ProgressCounter& progress() const { return progress_; }
 
  private:
+  friend class DecodeSession;
+  // One source made ready for the decoder, or its result when it needs none.
+  struct Prepared {
+    std::vector<int32_t> source_ids;
+    DecodeInput input;
+    std::optional<TranslationResult> result;  // set: nothing to decode
+  };
+  Prepared prepare(const std::vector<std::string>& source,
+                   const std::vector<std::string>& target_prefix,
+                   const TranslationOptions& options) const;
+  TranslationResult to_result(const std::vector<DecodeResult>& decoded) const;
+  DecodeVocab decode_vocab() const;
   std::vector<int32_t> source_ids(const std::vector<std::string>& tokens, int max_length) const;
 
   std::mutex mutex_;

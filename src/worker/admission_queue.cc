@@ -81,6 +81,30 @@ std::optional<AdmissionQueue::Taken> AdmissionQueue::take(const Batching& batchi
   return taken;
 }
 
+AdmissionQueue::Taken AdmissionQueue::take_joining(const std::function<bool(const TextJob&)>& joins,
+                                                   int max_texts, int max_tokens) {
+  Taken taken;
+  std::lock_guard lock(mutex_);
+  if (jobs_.empty() || max_texts <= 0) return taken;
+  remove_dead_locked(taken.dead, Clock::now());
+  if (jobs_.empty() || !joins(jobs_.front())) return taken;
+  int tokens = 0;
+  std::deque<TextJob> rest;
+  for (auto& job : jobs_) {
+    const bool fits = static_cast<int>(taken.batch.size()) < max_texts &&
+                      tokens + job.tokens() <= max_tokens && joins(job);
+    if (fits) {
+      tokens += job.tokens();
+      taken.batch.push_back(std::move(job));
+    } else {
+      rest.push_back(std::move(job));
+    }
+  }
+  jobs_.swap(rest);
+  recount_work_locked();
+  return taken;
+}
+
 void AdmissionQueue::close() {
   {
     std::lock_guard lock(mutex_);

@@ -3,6 +3,7 @@
 // half queued), and the batching window. gRPC threads push and never wait; the batcher takes.
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <stop_token>
@@ -30,6 +31,12 @@ class AdmissionQueue {
   // Blocks until there is work, then waits up to max_wait after the oldest text arrived for a
   // fuller batch. Returns nullopt once stop is requested, or closed and empty.
   std::optional<Taken> take(const Batching& batching, std::stop_token stop);
+
+  // Between decoder steps, without waiting: up to max_texts queued texts that `joins` accepts,
+  // oldest first, their source tokens within max_tokens. Only while the oldest queued text is
+  // one of them, so a running decode cannot starve texts it cannot take.
+  Taken take_joining(const std::function<bool(const TextJob&)>& joins, int max_texts,
+                     int max_tokens);
 
   void close();  // refuses pushes from now on; take() drains what is left
   std::vector<TextJob> close_and_take_all();

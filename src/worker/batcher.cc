@@ -1,14 +1,8 @@
 #include "worker/batcher.h"
 
 #include <pthread.h>
-#include <signal.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <deque>
-#include <map>
-#include <set>
-#include <stdexcept>
 
 #include "common/error.h"
 #include "common/loggable.h"
@@ -17,50 +11,233 @@
 namespace nmtd::worker {
 namespace {
 
-int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-      .count();
+// Decoder steps a session is sized for at least: the default max_decoding_length, so that
+// texts with default options join any session their beam size fits. A text asking for more
+// steps than the running session has waits until it drains.
+constexpr int kSessionSteps = 256;
+
+std::string joined(const std::vector<std::string>& ids) {
+  std::string list;
+  for (const auto& id : ids) list += (list.empty() ? "" : ",") + loggable(id);
+  return list;
 }
 
 }  // namespace
 
-void EngineActivity::begin(std::vector<std::string> request_ids) {
-  {
-    std::lock_guard lock(mutex_);
-    request_ids_ = std::move(request_ids);
+// One decode session as the batcher drives it: the texts in it, their calls and request ids,
+// and the throughput measured since the last text finished.
+class Batcher::Session {
+ public:
+  Session(Batcher& batcher, std::unique_ptr<DecodeSession> decode)
+      : b_(batcher), decode_(std::move(decode)), period_start_(Clock::now()) {}
+  ~Session() {
+    b_.running_work_.store(0, std::memory_order_relaxed);
+    b_.activity_.end();
   }
-  started_ns_.store(now_ns(), std::memory_order_release);
-}
 
-void EngineActivity::end() {
-  started_ns_.store(0, std::memory_order_release);
-  std::lock_guard lock(mutex_);
-  request_ids_.clear();
-}
+  std::size_t live() const { return live_.size(); }
 
-std::chrono::milliseconds EngineActivity::running_for() const {
-  const int64_t started = started_ns_.load(std::memory_order_acquire);
-  if (started == 0) return std::chrono::milliseconds(0);
-  return std::chrono::milliseconds((now_ns() - started) / 1'000'000);
-}
+  // Encodes the texts and lets their rows join the running ones.
+  void admit(std::vector<TextJob> jobs) {
+    if (jobs.empty()) return;
+    ++b_.stats_.batches;
+    for (const auto& job : jobs) enter(job);
+    publish_request_ids();
+    std::string failure;
+    try {
+      // Outside any catch of std::exception: a test's uncaught exception must escape.
+      if (b_.faults_ && b_.faults_->act_out(jobs)) period_faulted_ = true;
+    } catch (const Error& e) {
+      failure = e.what();
+    }
+    std::vector<DecodeSession::RequestId> ids;
+    if (failure.empty()) {
+      std::vector<DecodeSession::Request> requests;
+      requests.reserve(jobs.size());
+      for (const auto& job : jobs)
+        requests.push_back({job.source, {job.target_language}, job.options.get()});
+      try {
+        ids = decode_->add(requests);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+    }
+    if (!failure.empty()) {
+      fail_engine(jobs, failure);
+      return;
+    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+      period_work_ += jobs[i].tokens();
+      live_.emplace(ids[i], std::move(jobs[i]));
+    }
+    answer(decode_->take_finished());
+  }
 
-std::chrono::milliseconds EngineActivity::without_progress() const {
-  const int64_t started = started_ns_.load(std::memory_order_acquire);
-  if (started == 0) return std::chrono::milliseconds(0);
-  const int64_t progressed = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                 progress_.last_progress().time_since_epoch())
-                                 .count();
-  return std::chrono::milliseconds((now_ns() - std::max(started, progressed)) / 1'000'000);
-}
+  // Texts of the queue that may join now, within the row budget and the batching limits.
+  void join_from_queue() {
+    const int texts = static_cast<int>(std::min<int64_t>(
+        decode_->room(), b_.batching_.max_batch_texts - static_cast<int64_t>(live_.size())));
+    const int tokens = b_.batching_.max_batch_tokens - tokens_;
+    auto taken = b_.queue_.take_joining(
+        [this](const TextJob& job) { return decode_->accepts(*job.options); }, texts, tokens);
+    fail_dead_jobs(taken.dead, b_.stats_);
+    admit(std::move(taken.batch));
+  }
 
-std::vector<std::string> EngineActivity::request_ids() const {
-  std::lock_guard lock(mutex_);
-  return request_ids_;
-}
+  // Between steps: the rows of texts nobody waits for leave.
+  void drop_dead() {
+    const auto now = Clock::now();
+    std::vector<TextJob> dead;
+    for (auto it = live_.begin(); it != live_.end();) {
+      if (!is_dead(it->second, now)) {
+        ++it;
+        continue;
+      }
+      decode_->drop(it->first);
+      leave(it->second);
+      dead.push_back(std::move(it->second));
+      it = live_.erase(it);
+    }
+    if (dead.empty()) return;
+    std::vector<std::string> ids;
+    for (const auto& job : dead) ids.push_back(job.call->request_id());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    b_.log_.info("stopped {} texts mid-decode: their callers had gone ({})", dead.size(),
+                 joined(ids));
+    fail_dead_jobs(dead, b_.stats_);
+    publish_request_ids();
+  }
+
+  // One decoder step; false when the engine failed (every text in the session then has).
+  bool step() {
+    int64_t rows = 0;
+    try {
+      rows = decode_->step();
+    } catch (const std::exception& e) {
+      std::vector<TextJob> all;
+      for (auto& [id, job] : live_) all.push_back(std::move(job));
+      live_.clear();
+      fail_engine(all, e.what());
+      return false;
+    }
+    period_work_ += static_cast<double>(rows);
+    answer(decode_->take_finished());
+    update_running_work();
+    return true;
+  }
+
+ private:
+  struct CallSpan {
+    Clock::time_point joined;
+    int texts = 0;
+  };
+  struct InFlight {
+    InFlight(crash::InFlightRing& ring, const std::string& id) : scope(ring, id) {}
+    int texts = 0;
+    crash::InFlightScope scope;
+  };
+
+  void enter(const TextJob& job) {
+    tokens_ += job.tokens();
+    auto& span = calls_.try_emplace(job.call.get(), CallSpan{Clock::now()}).first->second;
+    ++span.texts;
+    ++in_flight_.try_emplace(job.call->request_id(), b_.in_flight_, job.call->request_id())
+          .first->second.texts;
+  }
+
+  // The text leaves the session; returns the engine time of its call when it was the call's
+  // last text in it.
+  std::optional<std::pair<Clock::time_point, std::chrono::microseconds>> leave(const TextJob& job) {
+    tokens_ -= job.tokens();
+    std::optional<std::pair<Clock::time_point, std::chrono::microseconds>> timing;
+    const auto call = calls_.find(job.call.get());
+    if (call != calls_.end() && --call->second.texts == 0) {
+      timing.emplace(call->second.joined, std::chrono::duration_cast<std::chrono::microseconds>(
+                                              Clock::now() - call->second.joined));
+      calls_.erase(call);
+    }
+    const auto flight = in_flight_.find(job.call->request_id());
+    if (flight != in_flight_.end() && --flight->second.texts == 0) in_flight_.erase(flight);
+    return timing;
+  }
+
+  void answer(std::vector<DecodeSession::Finished> finished) {
+    if (finished.empty()) return;
+    int source_tokens = 0, output_tokens = 0;
+    for (auto& f : finished) {
+      auto node = live_.extract(f.id);
+      if (node.empty()) continue;
+      TextJob& job = node.mapped();
+      int out = 0;
+      for (const auto& h : f.result.hypotheses)
+        out = std::max(out, static_cast<int>(h.tokens.size()));
+      source_tokens += job.tokens();
+      output_tokens += out + 1;  // the end token, decoded too
+      if (!job.cache_key.empty()) b_.cache_.insert(job.cache_key, f.result);
+      ++b_.stats_.texts_translated;
+      // Timing once per call, before its last result may complete it.
+      if (const auto timing = leave(job)) job.call->add_timing(timing->first, timing->second);
+      job.call->set_result(job.index, std::move(f.result), false);
+    }
+    publish_request_ids();
+    const auto now = Clock::now();
+    if (!period_faulted_ && output_tokens > 0) {
+      b_.throughput_.record_batch(
+          period_work_, std::chrono::duration_cast<std::chrono::microseconds>(now - period_start_),
+          source_tokens, output_tokens);
+    }
+    period_start_ = now;
+    period_work_ = 0;
+    period_faulted_ = false;
+  }
+
+  void fail_engine(std::vector<TextJob>& jobs, const std::string& failure) {
+    std::vector<std::string> ids;
+    for (const auto& job : jobs) ids.push_back(job.call->request_id());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    b_.log_.error("engine failed on a batch of {} texts (requests {}): {}", jobs.size(),
+                  joined(ids), failure);
+    for (auto& job : jobs) {
+      leave(job);
+      job.call->fail(grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          "translation engine failure (request " + job.call->request_id() + "): " + failure));
+    }
+    publish_request_ids();
+  }
+
+  // What is left of the running texts' expected work, for deadline-aware admission.
+  void update_running_work() {
+    double left = 0;
+    for (const auto& [id, job] : live_) {
+      const int beams = std::max(1, job.options->decoding.beam_size);
+      left += std::max(
+          0.0, job.work - ThroughputModel::done_work(job.tokens(), decode_->steps_of(id), beams));
+    }
+    b_.running_work_.store(left, std::memory_order_relaxed);
+  }
+
+  void publish_request_ids() {
+    std::vector<std::string> ids;
+    ids.reserve(in_flight_.size());
+    for (const auto& [id, flight] : in_flight_) ids.push_back(id);
+    b_.activity_.set_request_ids(std::move(ids));
+  }
+
+  Batcher& b_;
+  std::unique_ptr<DecodeSession> decode_;
+  std::map<DecodeSession::RequestId, TextJob> live_;
+  std::map<const PendingCall*, CallSpan> calls_;
+  std::map<std::string, InFlight> in_flight_;
+  int tokens_ = 0;
+  Clock::time_point period_start_;
+  double period_work_ = 0;
+  bool period_faulted_ = false;
+};
 
 Batcher::Batcher(Translator& translator, AdmissionQueue& queue, TranslationCache& cache,
                  const Batching& batching, WorkerStats& stats, crash::InFlightRing& in_flight,
-                 Logger& log, bool fault_injection)
+                 Logger& log, EngineFaults* faults)
     : translator_(translator),
       queue_(queue),
       cache_(cache),
@@ -68,7 +245,7 @@ Batcher::Batcher(Translator& translator, AdmissionQueue& queue, TranslationCache
       stats_(stats),
       in_flight_(in_flight),
       log_(log),
-      fault_injection_(fault_injection),
+      faults_(faults),
       activity_(translator.progress()) {}
 
 Batcher::~Batcher() {
@@ -87,179 +264,44 @@ void Batcher::run(std::stop_token stop) {
     auto taken = queue_.take(batching_, stop);
     if (!taken) break;
     fail_dead_jobs(taken->dead, stats_);
-    if (!taken->batch.empty()) compute(taken->batch);
+    if (!taken->batch.empty()) drive(std::move(taken->batch), stop);
   }
-}
-
-void fail_dead_jobs(std::vector<TextJob>& dead, WorkerStats& stats) {
-  const auto now = Clock::now();
-  // One verdict per call, taken before failing it: once failed, a call's client context may be
-  // gone, so its other texts are counted by the same verdict instead of asking again.
-  enum class Verdict { kNone, kExpired, kCancelled };
-  std::map<const PendingCall*, Verdict> verdicts;
-  for (auto& job : dead) {
-    auto [it, first] = verdicts.try_emplace(job.call.get(), Verdict::kNone);
-    if (first) {
-      // Expired first: when a deadline passes gRPC also marks the call cancelled. A call that
-      // already completed (failed through another of its texts) has nothing to count.
-      if (job.call->done()) {
-        it->second = Verdict::kNone;
-      } else if (job.call->expired(now)) {
-        it->second = Verdict::kExpired;
-      } else if (job.call->cancelled()) {
-        it->second = Verdict::kCancelled;
-      }
-    }
-    if (it->second == Verdict::kExpired) {
-      ++stats.texts_expired;
-      job.call->fail(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
-                                  "the deadline passed before the request could be answered"));
-    } else if (it->second == Verdict::kCancelled) {
-      ++stats.texts_cancelled;
-      job.call->fail(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled by the client"));
-    }
-  }
-}
-
-namespace {
-
-// A real SIGSEGV with a fault address, also in sanitizer builds: UBSan would otherwise catch
-// the null store itself and abort before the crash reporter sees a segfault.
-[[gnu::noinline, gnu::no_sanitize("undefined")]] void write_through_null() {
-  volatile int* volatile nowhere = nullptr;
-  *nowhere = 1;
-}
-
-}  // namespace
-
-bool Batcher::act_out_faults(const std::vector<TextJob>& batch) {
-  if (!fault_injection_) return false;
-  for (const auto& job : batch) {
-    const std::string& fault = job.call->fault;
-    if (fault.empty()) continue;
-    log_.warn("request {}: acting out injected fault '{}'", loggable(job.call->request_id()),
-              loggable(fault));
-    log_.flush();
-    if (fault == "segv") {
-      write_through_null();
-    } else if (fault == "abort") {
-      std::abort();
-    } else if (fault == "kill") {
-      ::raise(SIGKILL);
-    } else if (fault == "throw") {
-      // Outside compute()'s try on purpose: it must reach std::terminate like a real escape.
-      throw std::logic_error("injected fault: an exception nobody catches");
-    } else if (fault.rfind("hang:", 0) == 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(fault.c_str() + 5)));
-    }
-    return true;  // one fault per batch is enough
-  }
-  return false;
 }
 
 Backlog Batcher::running() const {
   Backlog backlog;
+  // Refreshed after every decoder step: what is left, not what the session began with.
   backlog.running_work = running_work_.load(std::memory_order_relaxed);
-  backlog.running_for = activity_.running_for();
   return backlog;
 }
 
-void Batcher::measure(const std::vector<TextJob>& batch,
-                      const std::vector<TranslationResult>& results,
-                      std::chrono::microseconds took) {
-  const int beams = std::max(1, batch.front().options->decoding.beam_size);
-  double work = 0;
-  int source_tokens = 0, output_tokens = 0;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    int out = 0;
-    for (const auto& h : results[i].hypotheses)
-      out = std::max(out, static_cast<int>(h.tokens.size()));
-    ++out;  // the end token, decoded too
-    work += ThroughputModel::done_work(batch[i].tokens(), out, beams);
-    source_tokens += batch[i].tokens();
-    output_tokens += out;
-  }
-  throughput_.record_batch(work, took, source_tokens, output_tokens);
-}
-
-void Batcher::compute(std::vector<TextJob>& batch) {
-  // Shorter sources first: equal lengths decode side by side and finish together.
-  std::stable_sort(batch.begin(), batch.end(),
-                   [](const TextJob& a, const TextJob& b) { return a.tokens() < b.tokens(); });
-  std::vector<std::vector<std::string>> sources, prefixes;
-  std::set<std::string> ids;
-  for (const auto& job : batch) {
-    sources.push_back(job.source);
-    prefixes.push_back({job.target_language});
-    ids.insert(job.call->request_id());
-  }
-  std::deque<crash::InFlightScope> in_flight;  // deque: scopes need not be movable
-  for (const auto& id : ids) in_flight.emplace_back(in_flight_, id);
-
-  double expected_work = 0;
-  for (const auto& job : batch) expected_work += job.work;
-  running_work_.store(expected_work, std::memory_order_relaxed);
-  const auto start = Clock::now();
-  activity_.begin({ids.begin(), ids.end()});
-  std::vector<TranslationResult> results;
-  std::string failure;
-  bool abandoned = false;
-  const bool faulted = act_out_faults(batch);
-  // Between steps: once every call of the batch is cancelled, expired or failed, nobody wants
-  // the rest of it.
-  const Translator::Abandon nobody_waits = [&batch] {
-    const auto now = Clock::now();
-    return std::all_of(batch.begin(), batch.end(), [now](const TextJob& job) {
-      return job.call->done() || job.call->expired(now) || job.call->cancelled();
-    });
-  };
+void Batcher::drive(std::vector<TextJob> first, std::stop_token stop) {
+  const TranslationOptions& options = *first.front().options;
+  const int beams = std::max(1, options.decoding.beam_size);
+  const int max_steps = static_cast<int>(
+      std::min<int64_t>(std::max(options.decoding.max_decoding_length, kSessionSteps),
+                        translator_.info().max_target_positions));
+  std::unique_ptr<DecodeSession> decode;
   try {
-    if (fault_injection_) {
-      for (const auto& job : batch) {
-        if (job.call->fault == "error") throw Error("injected fault: engine failure");
-      }
-    }
-    results = translator_.translate_tokens(sources, prefixes, *batch.front().options, nobody_waits);
-  } catch (const Abandoned& e) {
-    abandoned = true;
-    failure = e.what();
+    decode = translator_.open_session(
+        options, static_cast<int64_t>(std::max(1, batching_.max_batch_texts)) * beams, max_steps);
   } catch (const std::exception& e) {
-    failure = e.what();
-  }
-  activity_.end();
-  running_work_.store(0, std::memory_order_relaxed);
-  const auto compute_time =
-      std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
-  ++stats_.batches;
-  if (failure.empty() && !faulted) measure(batch, results, compute_time);
-
-  if (abandoned) {
-    log_.info("stopped a batch of {} texts after {} ms: every caller had gone ({})", batch.size(),
-              compute_time.count() / 1000, failure);
-    fail_dead_jobs(batch, stats_);
-    return;
-  }
-  if (!failure.empty()) {
-    std::string list;
-    for (const auto& id : ids) list += (list.empty() ? "" : ",") + loggable(id);
-    log_.error("engine failed on a batch of {} texts (requests {}): {}", batch.size(), list,
-               failure);
-    for (auto& job : batch) {
+    log_.error("could not open a decode session for {} texts: {}", first.size(), e.what());
+    for (auto& job : first) {
       job.call->fail(grpc::Status(
           grpc::StatusCode::INTERNAL,
-          "translation engine failure (request " + job.call->request_id() + "): " + failure));
+          "translation engine failure (request " + job.call->request_id() + "): " + e.what()));
     }
     return;
   }
-  stats_.texts_translated += batch.size();
-  // Timing once per call, not per text: a call's compute time is the engine time of the
-  // batches that served it, not that times its texts in each.
-  std::set<const PendingCall*> timed;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    auto& job = batch[i];
-    if (!job.cache_key.empty()) cache_.insert(job.cache_key, results[i]);
-    if (timed.insert(job.call.get()).second) job.call->add_timing(start, compute_time);
-    job.call->set_result(job.index, std::move(results[i]), false);
+  activity_.begin({});
+  Session session(*this, std::move(decode));
+  session.admit(std::move(first));
+  for (;;) {
+    session.drop_dead();
+    if (!stop.stop_requested()) session.join_from_queue();
+    if (session.live() == 0) break;
+    if (!session.step()) break;
   }
 }
 

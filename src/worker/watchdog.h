@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "common/log/log.h"
-#include "worker/batcher.h"
+#include "worker/engine_activity.h"
 
 namespace nmtd::worker {
 

@@ -20,6 +20,7 @@
 #include "crash/crash_reporter.h"
 #include "crash/terminate_handler.h"
 #include "rpc/server_policy.h"
+#include "worker/debug_faults.h"
 #include "worker/listen_address.h"
 #include "worker/translator_service.h"
 #include "worker/watchdog.h"
@@ -149,8 +150,9 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
     return 1;
   }
-  Batcher batcher(*translator, queue, cache, config.batching, stats, in_flight, log,
-                  config.debug_fault_injection);
+  std::unique_ptr<DebugFaults> faults;
+  if (config.debug_fault_injection) faults = std::make_unique<DebugFaults>(log);
+  Batcher batcher(*translator, queue, cache, config.batching, stats, in_flight, log, faults.get());
   batcher.start();
   Watchdog watchdog(batcher.activity(), config.engine_stall_limit, log,
                     [&](bool stalled) { service.set_engine_stalled(stalled); });

@@ -22,6 +22,10 @@ void add_inplace(float* a, const float* b, int64_t n, cpu::Isa isa);
 void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
                           std::span<const int32_t> slots, int64_t steps, int heads, float scale,
                           std::span<float> out, ThreadPool& pool, cpu::Isa isa);
+void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
+                          std::span<const int32_t> slots, std::span<const int32_t> lengths,
+                          int heads, float scale, std::span<float> out, ThreadPool& pool,
+                          cpu::Isa isa);
 void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const float> kv,
                      int64_t d, std::span<const int64_t> example_offset,
                      std::span<const int32_t> example_length, std::span<const int32_t> row_example,

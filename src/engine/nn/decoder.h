@@ -9,6 +9,11 @@
 // cache lives in a slot of one preallocated buffer per layer; rows address their slot by
 // index, so following a beam is a change of index and only a row that continues an
 // already-continued row copies its cache (within the buffer).
+//
+// Rows need not be at the same position (continuous batching): each row has its own number
+// of cached steps, and examples may join between steps (add_examples: their cross-attention
+// keys and values join the per-example store, their first row joins the rows). An example no
+// row refers to any more is released; its share of the store is reclaimed when examples join.
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -32,10 +37,27 @@ class DecoderState : public StepModel {
   DecoderState(const NllbWeights& weights, ThreadPool& pool, std::span<const float> memory,
                std::span<const int32_t> lengths, int64_t max_rows, int max_steps,
                ProgressCounter* progress = nullptr);
+  // No examples yet: they join with add_examples.
+  DecoderState(const NllbWeights& weights, ThreadPool& pool, int64_t max_rows, int max_steps,
+               ProgressCounter* progress = nullptr);
+
+  // Adds examples (memory: their encoder output, [sum(lengths), d]), each with one row at
+  // position 0, after the current rows. Throws InvalidArgument when the rows would exceed
+  // max_rows (nothing changes then).
+  void add_examples(std::span<const float> memory, std::span<const int32_t> lengths);
+
+  int64_t rows() const { return static_cast<int64_t>(row_slot_.size()); }
+  int64_t max_rows() const { return max_rows_; }
+  int64_t max_steps() const { return max_steps_; }
+  // Steps row r has run (its next position).
+  int32_t row_steps(int64_t r) const { return row_steps_[static_cast<std::size_t>(r)]; }
 
   int64_t vocab_size() const override { return w_.vocab_size; }
-  // Throws Error beyond max_rows rows or max_steps steps.
+  // Every row must be at position `step`. Throws Error beyond max_rows rows or max_steps steps.
   void step(std::span<const int32_t> ids, int step, float* logits) override;
+  // Steps every row once at its own position. Throws Error when a row has run max_steps.
+  void step_rows(std::span<const int32_t> ids, float* logits);
+  // Also releases the examples no selected row continues.
   void select_rows(std::span<const int32_t> origin) override;
 
  private:
@@ -45,7 +67,11 @@ class DecoderState : public StepModel {
   };
   ops::KvCacheView cache_view(const LayerCache& cache) const;
   float* slot_row(AlignedBuffer& buffer, int32_t slot, int64_t step) const;
-  void append_to_cache(int layer, int64_t rows, int step);
+  void append_to_cache(int layer, int64_t rows);
+  void release_unused_examples();
+  // Moves the live examples' cross-attention keys and values together, dropping the
+  // released ones' (called when examples join, so the store stays bounded).
+  void compact_examples();
 
   const NllbWeights& w_;
   ThreadPool& pool_;
@@ -54,16 +80,19 @@ class DecoderState : public StepModel {
   ProgressCounter* progress_;
   std::vector<int64_t> example_offset_;  // first memory row of each example
   std::vector<int32_t> example_length_;
-  std::vector<std::vector<float>> cross_kv_;  // per layer: [sum(lengths), 2d]
+  std::vector<char> example_released_;     // no row refers to it any more
+  std::vector<char> example_used_;         // scratch of select_rows
+  std::vector<int32_t> example_renumber_;  // scratch of compact_examples
+  int64_t released_memory_rows_ = 0;
+  std::vector<std::vector<float>> cross_kv_;  // per layer: [memory rows, 2d]
   std::vector<LayerCache> cache_;             // per layer
-  int64_t cached_steps_ = 0;                  // steps held by every row's slot
-  // Per row (capacity max_rows_): its example and its cache slot.
-  std::vector<int32_t> row_example_, row_slot_;
+  // Per row (capacity max_rows_): its example, its cache slot and its cached steps.
+  std::vector<int32_t> row_example_, row_slot_, row_steps_;
   // Scratch of select_rows, per row or per slot.
-  std::vector<int32_t> next_example_, next_slot_, free_slots_;
+  std::vector<int32_t> next_example_, next_slot_, next_steps_, free_slots_;
   std::vector<char> slot_taken_;
-  // Activations for max_rows_ rows.
-  std::vector<int32_t> positions_;
+  // Activations for max_rows_ rows; lengths_ is each row's attended steps.
+  std::vector<int32_t> positions_, lengths_;
   std::vector<float> x_, h_, qkv_, att_, ffn_;
   ops::LinearScratch linear_scratch_;
 };

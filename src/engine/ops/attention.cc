@@ -50,16 +50,25 @@ void for_each_task(int64_t tasks, int64_t max_len, ThreadPool& pool, const Task&
 
 }  // namespace
 
-void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
-                          std::span<const int32_t> slots, int64_t steps, int heads, float scale,
-                          std::span<float> out, ThreadPool& pool, cpu::Isa isa) {
+namespace {
+
+// The self-attention over the cache, row r reading length(r) steps of its slot; max_length
+// bounds every length (the scores' scratch).
+template <class Length>
+void attend_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
+                  std::span<const int32_t> slots, const Length& length, int64_t max_length,
+                  int heads, float scale, std::span<float> out, ThreadPool& pool, cpu::Isa isa) {
   constexpr const char* kOp = "attention_with_cache";
   const int64_t d = cache.d;
   const int64_t dh = head_dim(d, heads, kOp);
   const auto rows = static_cast<int64_t>(slots.size());
   const int64_t slot_floats = cache.max_steps * d;
-  if (steps < 1 || steps > cache.max_steps)
-    fail(kOp, std::to_string(steps) + " steps with a cache of " + std::to_string(cache.max_steps));
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t steps = length(r);
+    if (steps < 1 || steps > cache.max_steps)
+      fail(kOp,
+           std::to_string(steps) + " steps with a cache of " + std::to_string(cache.max_steps));
+  }
   if (!(cache.keys.size() >= static_cast<std::size_t>(cache.slots * slot_floats) &&
         cache.values.size() >= static_cast<std::size_t>(cache.slots * slot_floats)))
     fail(kOp, "the cache is smaller than its shape");
@@ -68,14 +77,42 @@ void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCa
   for (const int32_t s : slots)
     if (s < 0 || s >= cache.slots) fail(kOp, "a slot is out of range");
   const cpu::Kernels& kern = cpu::kernels_for(isa);
-  for_each_task(rows * heads, steps, pool, [&](int64_t task, float* scores) {
+  for_each_task(rows * heads, max_length, pool, [&](int64_t task, float* scores) {
     const int64_t r = task / heads;
     const int64_t h = task % heads;
     const int64_t base = slots[static_cast<std::size_t>(r)] * slot_floats + h * dh;
     kern.attend(q.data() + r * q_stride + h * dh, cache.keys.data() + base,
-                cache.values.data() + base, d, steps, dh, scale, scores,
+                cache.values.data() + base, d, length(r), dh, scale, scores,
                 out.data() + r * d + h * dh);
   });
+}
+
+}  // namespace
+
+void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
+                          std::span<const int32_t> slots, int64_t steps, int heads, float scale,
+                          std::span<float> out, ThreadPool& pool, cpu::Isa isa) {
+  if (slots.empty() && (steps < 1 || steps > cache.max_steps))
+    fail("attention_with_cache",
+         std::to_string(steps) + " steps with a cache of " + std::to_string(cache.max_steps));
+  attend_cache(
+      q, q_stride, cache, slots, [steps](int64_t) { return steps; }, steps, heads, scale, out, pool,
+      isa);
+}
+
+void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
+                          std::span<const int32_t> slots, std::span<const int32_t> lengths,
+                          int heads, float scale, std::span<float> out, ThreadPool& pool,
+                          cpu::Isa isa) {
+  if (lengths.size() != slots.size())
+    fail("attention_with_cache",
+         std::to_string(lengths.size()) + " lengths for " + std::to_string(slots.size()) + " rows");
+  int64_t max_length = 0;
+  for (const int32_t n : lengths) max_length = std::max<int64_t>(max_length, n);
+  attend_cache(
+      q, q_stride, cache, slots,
+      [lengths](int64_t r) { return static_cast<int64_t>(lengths[static_cast<std::size_t>(r)]); },
+      max_length, heads, scale, out, pool, isa);
 }
 
 void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const float> kv,
@@ -145,6 +182,12 @@ void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCa
                           std::span<const int32_t> slots, int64_t steps, int heads, float scale,
                           std::span<float> out, ThreadPool& pool) {
   attention_with_cache(q, q_stride, cache, slots, steps, heads, scale, out, pool,
+                       cpu::default_isa());
+}
+void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
+                          std::span<const int32_t> slots, std::span<const int32_t> lengths,
+                          int heads, float scale, std::span<float> out, ThreadPool& pool) {
+  attention_with_cache(q, q_stride, cache, slots, lengths, heads, scale, out, pool,
                        cpu::default_isa());
 }
 void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const float> kv,

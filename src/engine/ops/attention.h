@@ -31,6 +31,11 @@ struct KvCacheView {
 void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
                           std::span<const int32_t> slots, int64_t steps, int heads, float scale,
                           std::span<float> out, ThreadPool& pool);
+// As above with rows at different positions (continuous batching): row r attends to the first
+// lengths[r] keys and values of its slot.
+void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
+                          std::span<const int32_t> slots, std::span<const int32_t> lengths,
+                          int heads, float scale, std::span<float> out, ThreadPool& pool);
 
 // Row r's query (as above) attends to the memory rows of example e = row_example[r]:
 // rows [example_offset[e], + example_length[e]) of kv, [memory rows][2d] with each row's

@@ -331,7 +331,7 @@ TEST(Lifecycle, ABatchWhoseCallersHaveAllGoneStopsAtTheNextStep) {
   const auto status = get_status(*stub);
   EXPECT_EQ(status.texts_translated(), 0u);
   EXPECT_EQ(status.texts_cancelled(), 64u);
-  EXPECT_THAT(w.log_text(), HasSubstr("stopped a batch of 64 texts"));
+  EXPECT_THAT(w.log_text(), HasSubstr("stopped 64 texts mid-decode"));
 }
 
 TEST(Lifecycle, EngineFailureIsInternalAndTheWorkerGoesOn) {

@@ -81,6 +81,38 @@ TEST_P(Attention, WithCacheMatchesReference) {
   }
 }
 
+// Continuous batching: rows at different positions each read their own number of cached
+// steps, and a row's output is bit-identical to what it gets when run alone at its length.
+TEST_P(Attention, WithCacheRaggedLengthsMatchReferenceAndRowsAlone) {
+  for (const auto [heads, dh] : kShapes) {
+    const int64_t d = heads * dh, max_steps = 40, slots = 5;
+    const auto keys = testing::random_floats(slots * max_steps * d, -1.0f, 1.0f, 11);
+    const auto values = testing::random_floats(keys.size(), -1.0f, 1.0f, 12);
+    const std::vector<int32_t> row_slot = {3, 0, 1, 4, 2};
+    const std::vector<int32_t> lengths = {1, 40, 17, 2, 33};
+    const int64_t rows = static_cast<int64_t>(row_slot.size());
+    const auto q = testing::random_floats(rows * 3 * d, -1.0f, 1.0f, 13);
+    const float scale = 1.0f / std::sqrt(static_cast<float>(dh));
+    const KvCacheView cache{keys, values, slots, max_steps, d};
+    std::vector<float> out(rows * d, NAN);
+    attention_with_cache(q, 3 * d, cache, row_slot, lengths, heads, scale, out, pool_, isa());
+    for (int64_t r = 0; r < rows; ++r) {
+      for (int h = 0; h < heads; ++h) {
+        const int64_t base = row_slot[r] * max_steps * d + h * dh;
+        const auto want = reference_head(q.data() + r * 3 * d + h * dh, keys.data() + base,
+                                         values.data() + base, d, lengths[r], dh, scale);
+        expect_head(out.data() + r * d + h * dh, want, "ragged", r, h);
+      }
+      std::vector<float> alone(d, NAN);
+      const std::span<const int32_t> slot(&row_slot[r], 1);
+      attention_with_cache(std::span<const float>(q).subspan(r * 3 * d), 3 * d, cache, slot,
+                           lengths[r], heads, scale, alone, pool_, isa());
+      for (int64_t c = 0; c < d; ++c)
+        ASSERT_EQ(out[r * d + c], alone[c]) << "row " << r << " col " << c;
+    }
+  }
+}
+
 TEST_P(Attention, CrossMatchesReference) {
   for (const auto [heads, dh] : kShapes) {
     const int64_t d = heads * dh;
@@ -162,6 +194,13 @@ TEST_P(Attention, RefusesShapesThatDoNotFit) {
   EXPECT_THROW(attention_with_cache(q, d, cache, slot0, 1, 2, 1.0f, short_out, pool_, isa()),
                Error);
   EXPECT_NO_THROW(attention_with_cache(q, d, cache, slot0, 4, 2, 1.0f, out, pool_, isa()));
+  // Per-row lengths: one past the cache, a zero length, a count that is not one per row.
+  const std::vector<int32_t> len5 = {5}, len0 = {0}, len4 = {4}, two_lengths = {1, 1};
+  EXPECT_THROW(attention_with_cache(q, d, cache, slot0, len5, 2, 1.0f, out, pool_, isa()), Error);
+  EXPECT_THROW(attention_with_cache(q, d, cache, slot0, len0, 2, 1.0f, out, pool_, isa()), Error);
+  EXPECT_THROW(attention_with_cache(q, d, cache, slot0, two_lengths, 2, 1.0f, out, pool_, isa()),
+               Error);
+  EXPECT_NO_THROW(attention_with_cache(q, d, cache, slot0, len4, 2, 1.0f, out, pool_, isa()));
   // Cross-attention: an example past the memory, a row naming no example.
   const std::vector<float> kv(3 * 2 * d);
   const std::vector<int64_t> offset = {1};

@@ -181,5 +181,31 @@ TEST(PendingCall, CompletesOnceWithEveryResultInPlace) {
   EXPECT_EQ(texts, (std::vector<std::string>{"zero", "one"}));
 }
 
+TEST(AdmissionQueue, TextsJoinARunningDecodeOnlyWhileTheOldestTextCanJoin) {
+  Probe p;
+  AdmissionQueue queue(16);
+  std::vector<TextJob> dead;
+  auto joinable = [](const TextJob& job) { return job.batch_key == "k"; };
+  auto other = jobs_for(make_call(p, 1), 1, "other");
+  auto mine = jobs_for(make_call(p, 4), 4, "k", 3);
+  ASSERT_EQ(queue.push(other, dead), AdmissionQueue::PushResult::kQueued);
+  ASSERT_EQ(queue.push(mine, dead), AdmissionQueue::PushResult::kQueued);
+  // The oldest text cannot join: nothing joins, so the running decode drains and it goes next.
+  EXPECT_TRUE(queue.take_joining(joinable, 8, 100).batch.empty());
+  EXPECT_EQ(queue.depth(), 5);
+  const auto taken = queue.take(no_wait(), std::stop_token{});
+  ASSERT_TRUE(taken);
+  ASSERT_EQ(taken->batch.size(), 1u);
+  EXPECT_EQ(taken->batch[0].batch_key, "other");
+  // Now the oldest can: as many as fit the texts and tokens left, oldest first, without waiting.
+  const auto joined = queue.take_joining(joinable, 3, 7);
+  ASSERT_EQ(joined.batch.size(), 2u);  // 2 x 3 tokens fit in 7, a third does not
+  EXPECT_EQ(joined.batch[0].index, 0u);
+  EXPECT_EQ(joined.batch[1].index, 1u);
+  EXPECT_EQ(queue.depth(), 2);
+  EXPECT_TRUE(queue.take_joining(joinable, 0, 100).batch.empty());
+  EXPECT_EQ(queue.take_joining(joinable, 8, 100).batch.size(), 2u);
+}
+
 }  // namespace
 }  // namespace nmtd::worker

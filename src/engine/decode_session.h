@@ -1,0 +1,96 @@
+#pragma once
+// Continuous (iteration-level) batching in the engine: a decode session owns a decoder sized
+// for a row budget and runs any number of requests through it, which join and leave between
+// steps. The caller, between steps, adds requests (their encoder runs then and their first
+// rows join the running ones), steps every running request once (rows at different positions)
+// and takes the requests that finished, at once. Each request keeps its own search (greedy or
+// beam, decoding.h's options), so its result is exactly what Translator::translate_tokens
+// gives it alone, whatever it was decoded with.
+//
+// Not thread-safe: one thread drives a session. It locks the translator for each call, so
+// other translate calls may run between its steps.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/decode/search.h"
+#include "engine/nn/decoder.h"
+#include "engine/translator.h"
+
+namespace nmtd {
+
+class DecodeSession {
+ public:
+  using RequestId = uint64_t;
+  struct Request {
+    std::vector<std::string> source;         // as translate_tokens takes it
+    std::vector<std::string> target_prefix;  // for NLLB: {tgt_lang}
+    // Its own options (nullptr: the session's), read during add(). They must have the
+    // session's beam_size and a max_decoding_length within its max_steps.
+    const TranslationOptions* options = nullptr;
+  };
+  struct Finished {
+    RequestId id;
+    TranslationResult result;
+  };
+
+  // Use Translator::open_session. max_rows must hold one request (beam_size rows); max_steps
+  // bounds every request's max_decoding_length (0: the options').
+  DecodeSession(Translator& translator, const TranslationOptions& options, int64_t max_rows,
+                int max_steps = 0);
+  ~DecodeSession();
+  DecodeSession(const DecodeSession&) = delete;
+  DecodeSession& operator=(const DecodeSession&) = delete;
+
+  // Rows one request may take (beam_size), and how many requests fit now beside the running.
+  int64_t rows_per_request() const { return rows_per_request_; }
+  int64_t room() const;
+  // Whether a request with these options may join (same beam_size, max_decoding_length within
+  // max_steps).
+  bool accepts(const TranslationOptions& options) const;
+
+  // Adds requests; the ones that need the decoder are encoded together now. A request with
+  // nothing to decode is finished at once. Returns their ids, in order. Throws InvalidArgument
+  // when they do not fit in room() (nothing changes then); the translator's errors otherwise.
+  std::vector<RequestId> add(const std::vector<Request>& requests);
+
+  // Runs one decoder step for every running request (none: nothing happens). Returns the
+  // rows it ran (a request's beams each count).
+  int64_t step();
+
+  // Stops a request: its rows leave before the next step and it is never returned.
+  void drop(RequestId id);
+
+  // The requests finished since the last call, in the order they finished.
+  std::vector<Finished> take_finished();
+
+  // Requests added and neither finished nor dropped.
+  std::size_t running() const { return running_.size(); }
+  // Steps a running request has run (0 if it is not running).
+  int steps_of(RequestId id) const;
+
+ private:
+  struct Running {
+    RequestId id;
+    DecodingOptions options;
+    std::unique_ptr<decoding::InputSearch> search;
+  };
+  // Lets the rows of finished and dropped requests go, so that newcomers find their room.
+  void release_locked();
+
+  Translator& translator_;
+  const TranslationOptions options_;
+  const DecodeVocab vocab_;
+  const int64_t rows_per_request_;
+  const int64_t max_requests_;
+  DecoderState decoder_;
+  decoding::SearchRows rows_;
+  std::vector<Running> running_;
+  std::vector<Finished> finished_;
+  std::vector<decoding::InputSearch*> just_finished_;
+  std::unique_ptr<float[]> logits_;
+  RequestId next_id_ = 1;
+};
+
+}  // namespace nmtd
