@@ -34,8 +34,8 @@ constexpr float kBetaStd = 0.05f;
 // The conditioned recipe (test_model.h).
 constexpr float kCondInStdC = 1.5f;
 constexpr float kCondOutStdC = 1.0f;
-constexpr float kCondLogitScale = 10.0f;  // the decoder's final layer norm gamma
-constexpr float kCondEosRowScale = 1.35f;
+constexpr float kCondLogitScale = 8.0f;  // the decoder's final layer norm gamma
+constexpr float kCondEosRowScale = 2.4f;
 constexpr float kCondUnkRowScale = 0.5f;
 constexpr float kCondBiasStd = 0.02f;
 
@@ -200,7 +200,8 @@ std::string generator_json(const TestModelOptions& o, int64_t num_real_tokens,
                     {"bias_std", kCondBiasStd},
                     {"ln_gamma", 1.0},
                     {"ln_beta", 0.0},
-                    {"decoder_final_ln_gamma", kCondLogitScale}};
+                    {"decoder_final_ln_gamma", kCondLogitScale},
+                    {"lm_head", "its own matrix, as the embedding"}};
     return j.dump(1) + "\n";
   }
   j["weights"] = {{"normal", "Irwin-Hall(4) of splitmix64(key(seed, tensor) + index * golden)"},
@@ -256,7 +257,12 @@ uint64_t make_test_model(const TestModelOptions& o, const std::vector<std::strin
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     ThreadPool pool(threads);
     ModelWriter writer;
-    write_nllb_model(o.shape, NllbHfNames{}, RandomSource(o, num_real_tokens), o.quantization, pool,
+    NllbHfNames names;
+    // Tied, the projection scores the decoder's own input embedding highest at every step (it
+    // is in the residual stream), and greedy decoding repeats one token: the conditioned recipe
+    // gives the projection its own matrix, which CTranslate2 stores as decoder/projection.
+    if (o.recipe == TestModelRecipe::kConditioned) names.lm_head = "lm_head.weight";
+    write_nllb_model(o.shape, names, RandomSource(o, num_real_tokens), o.quantization, pool,
                      writer);
     writer.alias_duplicates();  // same pass as the converter; random tensors never match
     writer.write(out.path() / "model.bin");

@@ -16,13 +16,14 @@
 //
 // The "conditioned" recipe (the default beyond 3 layers per stack, which the fixtures have at
 // most) keeps the residual stream O(1) and greedy steps decided, as in a trained model:
-// embedding rows of norm 1 (elements 1 after the sqrt(d) scale), q/k/v/fc1 std
+// embedding rows of norm 1 (elements ~1 after the sqrt(d) scale), q/k/v/fc1 std
 // 1.5/sqrt(fan_in) (attention logits of std ~2: selective, not uniform), out_proj/fc2 std
 // 1/sqrt(fan_in * 2 * layers) (each residual branch adds ~1/(2 layers) of the stream's
-// variance), layer norms gamma 1 and beta 0, and the decoder's final layer norm gamma 10, so
-// that the tied projection gives logits of std ~10 over the real pieces and the top token's
-// probability is mostly above 0.5. </s>'s row is scaled so that outputs end after some tens
-// of tokens, <unk>'s row is scaled down, fillers 0.3 as in the legacy recipe.
+// variance), layer norms gamma 1 and beta 0 but for the decoder's final one, gamma 8: with an
+// output projection of its own (lm_head, rows of norm 1; tied, it would score the decoder's
+// input token highest at every step) the logits have std ~8 over the real pieces, and the top
+// token's probability is mostly above 0.5. </s>'s rows are scaled 2.4 so that outputs end
+// after some tens of tokens, <unk>'s 0.5, fillers 0.3 as in the legacy recipe.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
