@@ -135,6 +135,34 @@ grpc::ServerUnaryReactor* FrontService::ListLanguages(grpc::CallbackServerContex
   return reactor;
 }
 
+grpc::ServerUnaryReactor* FrontService::Score(grpc::CallbackServerContext* ctx,
+                                              const nmt::v1::ScoreRequest* request,
+                                              nmt::v1::ScoreResponse* response) {
+  // Forwarded once to the least busy ready worker, which checks, queues and computes it; no
+  // holding or retry as for Translate: a scoring client resends what it needs.
+  auto* reactor = ctx->DefaultReactor();
+  const auto started = std::chrono::steady_clock::now();
+  auto worker = draining_ ? nullptr : parts_.router.pick({});
+  if (!worker) {
+    grpc::Status status(grpc::StatusCode::UNAVAILABLE,
+                        draining_ ? "the server is shutting down; retry on another"
+                                  : "no worker is ready: the model is loading, or its workers "
+                                    "are restarting; retry shortly");
+    record(FrontMetrics::kNmtV1, status.error_code(), started);
+    reactor->Finish(status);
+    return reactor;
+  }
+  // The client's cancellation and deadline reach the worker's call.
+  std::shared_ptr<grpc::ClientContext> call = grpc::ClientContext::FromCallbackServerContext(*ctx);
+  call->set_deadline(deadline_or_default(ctx->deadline()));
+  worker->stub->async()->Score(call.get(), request, response,
+                               [this, call, worker, reactor, started](grpc::Status status) {
+                                 record(FrontMetrics::kNmtV1, status.error_code(), started);
+                                 reactor->Finish(status);
+                               });
+  return reactor;
+}
+
 void FrontService::prefetch_languages() {
   {
     std::lock_guard lock(languages_mutex_);

@@ -48,6 +48,9 @@ class FrontService final : public rpc::ParsedTranslatorService<FrontService> {
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const nmt::v1::GetStatusRequest* request,
                                       nmt::v1::GetStatusResponse* response) override;
+  grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* ctx,
+                                  const nmt::v1::ScoreRequest* request,
+                                  nmt::v1::ScoreResponse* response) override;
 
   // New calls are refused with UNAVAILABLE from now on (calls in flight finish).
   void set_draining() { draining_ = true; }

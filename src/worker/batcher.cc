@@ -186,11 +186,13 @@ void Batcher::compute(std::vector<TextJob>& batch) {
   // Shorter sources first: equal lengths decode side by side and finish together.
   std::stable_sort(batch.begin(), batch.end(),
                    [](const TextJob& a, const TextJob& b) { return a.tokens() < b.tokens(); });
+  // A batch key never mixes Score items with translations.
+  const ScoringOptions* scoring = batch.front().scoring.get();
   std::vector<std::vector<std::string>> sources, prefixes;
   std::set<std::string> ids;
   for (const auto& job : batch) {
     sources.push_back(job.source);
-    prefixes.push_back({job.target_language});
+    prefixes.push_back(scoring ? job.target : std::vector<std::string>{job.target_language});
     ids.insert(job.call->request_id());
   }
   std::deque<crash::InFlightScope> in_flight;  // deque: scopes need not be movable
@@ -202,6 +204,7 @@ void Batcher::compute(std::vector<TextJob>& batch) {
   const auto start = Clock::now();
   activity_.begin({ids.begin(), ids.end()});
   std::vector<TranslationResult> results;
+  std::vector<ScoringResult> scores;
   std::string failure;
   bool abandoned = false;
   const bool faulted = act_out_faults(batch);
@@ -219,7 +222,11 @@ void Batcher::compute(std::vector<TextJob>& batch) {
         if (job.call->fault == "error") throw Error("injected fault: engine failure");
       }
     }
-    results = translator_.translate_tokens(sources, prefixes, *batch.front().options, nobody_waits);
+    if (scoring)
+      scores = translator_.score_tokens(sources, prefixes, *scoring, nobody_waits);
+    else
+      results =
+          translator_.translate_tokens(sources, prefixes, *batch.front().options, nobody_waits);
   } catch (const Abandoned& e) {
     abandoned = true;
     failure = e.what();
@@ -231,7 +238,8 @@ void Batcher::compute(std::vector<TextJob>& batch) {
   const auto compute_time =
       std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
   ++stats_.batches;
-  if (failure.empty() && !faulted) measure(batch, results, compute_time);
+  // The throughput model prices translations; scoring batches would skew it.
+  if (failure.empty() && !faulted && !scoring) measure(batch, results, compute_time);
 
   if (abandoned) {
     log_.info("stopped a batch of {} texts after {} ms: every caller had gone ({})", batch.size(),
@@ -257,8 +265,12 @@ void Batcher::compute(std::vector<TextJob>& batch) {
   std::set<const PendingCall*> timed;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     auto& job = batch[i];
-    if (!job.cache_key.empty()) cache_.insert(job.cache_key, results[i]);
     if (timed.insert(job.call.get()).second) job.call->add_timing(start, compute_time);
+    if (scoring) {
+      job.call->set_score(job.index, std::move(scores[i]));
+      continue;
+    }
+    if (!job.cache_key.empty()) cache_.insert(job.cache_key, results[i]);
     job.call->set_result(job.index, std::move(results[i]), false);
   }
 }
