@@ -55,8 +55,15 @@ TEST_F(ScoreRpc, ScoresEqualTheEnginesInOneBatch) {
       {"Hello world.", "Bonjour le monde."}, {"How are you today?", "Comment"}};
   auto request = text_request(pairs);
   auto* tokens = request.add_items();  // tokens, beside texts, with an offset for all
-  for (const char* t : {"eng_Latn", "\xe2\x96\x81" "a", "</s>"}) tokens->add_source_tokens(t);
-  for (const char* t : {"deu_Latn", "\xe2\x96\x81" "a"}) tokens->add_target_tokens(t);
+  for (const char* t : {"eng_Latn",
+                        "\xe2\x96\x81"
+                        "a",
+                        "</s>"})
+    tokens->add_source_tokens(t);
+  for (const char* t : {"deu_Latn",
+                        "\xe2\x96\x81"
+                        "a"})
+    tokens->add_target_tokens(t);
   request.set_offset(1);
   nmt::v1::ScoreResponse response;
   const auto status = score(request, response);
@@ -65,18 +72,26 @@ TEST_F(ScoreRpc, ScoresEqualTheEnginesInOneBatch) {
 
   std::string lines;
   for (const auto& [source, target] : pairs) {
-    lines += nlohmann::json{{"text", source}, {"source", "eng_Latn"}, {"target_text", target},
+    lines += nlohmann::json{{"text", source},
+                            {"source", "eng_Latn"},
+                            {"target_text", target},
                             {"target", "fra_Latn"}}
                  .dump() +
              "\n";
   }
-  lines += nlohmann::json{{"tokens", {"eng_Latn", "\xe2\x96\x81" "a", "</s>"}},
-                          {"target_tokens", {"deu_Latn", "\xe2\x96\x81" "a"}}}
+  lines += nlohmann::json{{"tokens",
+                           {"eng_Latn",
+                            "\xe2\x96\x81"
+                            "a",
+                            "</s>"}},
+                          {"target_tokens",
+                           {"deu_Latn",
+                            "\xe2\x96\x81"
+                            "a"}}}
                .dump() +
            "\n";
-  const auto engine =
-      run_nmtd({"score", "--model", shared_test_model().string(), "--jsonl", "--offset", "1"},
-               lines);
+  const auto engine = run_nmtd(
+      {"score", "--model", shared_test_model().string(), "--jsonl", "--offset", "1"}, lines);
   ASSERT_EQ(engine.exit_code, 0) << engine.err;
   std::istringstream in(engine.out);
   int i = 0;

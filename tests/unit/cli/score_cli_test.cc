@@ -33,12 +33,14 @@ TEST(ScoreCli, MatchesScoreBatchWithOffsetAndTruncationAndSurvivesBadLines) {
   in += json{{"text", "Hello"}, {"source", "eng_Latn"}, {"target_text", "x"}, {"target", "xx"}}
             .dump() +
         "\n";
-  in += json{{"text", "Hello"}, {"source", "eng_Latn"}, {"target_text", " "}, {"target", "fra_Latn"}}
-            .dump() +
-        "\n";
-  in += json{{"tokens", kSource}, {"target_tokens", kTarget}, {"offset", 1}, {"max_input_length", 3}}
-            .dump() +
-        "\n";
+  in +=
+      json{{"text", "Hello"}, {"source", "eng_Latn"}, {"target_text", " "}, {"target", "fra_Latn"}}
+          .dump() +
+      "\n";
+  in +=
+      json{{"tokens", kSource}, {"target_tokens", kTarget}, {"offset", 1}, {"max_input_length", 3}}
+          .dump() +
+      "\n";
   const auto r = run_nmtd({"score", "--model", kModel, "--jsonl"}, in);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto got = results(r.out);
