@@ -82,7 +82,7 @@ int cmd_make_test_model(const Args& args) {
   const uint64_t bytes = make_test_model(o, vocabulary, min_vocab, spm);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::printf("wrote %s: %lld parameters, %s, %s recipe, model.bin %.1f MB, %.2f s\n",
-              o.out.c_str(), static_cast<long long>(o.shape.num_parameters()),
+              o.out.c_str(), static_cast<long long>(test_model_parameters(o)),
               std::string(quantization_name(o.quantization)).c_str(),
               test_model_recipe_name(o.recipe), bytes / 1e6, secs);
   return 0;

@@ -186,7 +186,7 @@ std::string generator_json(const TestModelOptions& o, int64_t num_real_tokens,
   j["real_tokens"] = num_real_tokens;
   j["max_position_embeddings"] = s.max_positions;
   j["quantization"] = std::string(quantization_name(o.quantization));
-  j["parameters"] = s.num_parameters();
+  j["parameters"] = test_model_parameters(o);
   j["sentencepiece_model_bytes"] = spm_bytes;
   if (o.recipe == TestModelRecipe::kConditioned) {
     j["recipe"] = "conditioned";
@@ -218,6 +218,12 @@ std::string generator_json(const TestModelOptions& o, int64_t num_real_tokens,
 }
 
 }  // namespace
+
+int64_t test_model_parameters(const TestModelOptions& o) {
+  const int64_t untied =
+      o.recipe == TestModelRecipe::kConditioned ? o.shape.vocab_size * o.shape.d_model : 0;
+  return o.shape.num_parameters() + untied;
+}
 
 TestModelRecipe parse_test_model_recipe(const std::string& name) {
   if (name == "legacy") return TestModelRecipe::kLegacy;

@@ -56,6 +56,9 @@ struct TestModelOptions {
   int threads = 0;  // 0: one per hardware thread
 };
 
+// The model's parameter count: the shape's, and the conditioned recipe's own output projection.
+int64_t test_model_parameters(const TestModelOptions& options);
+
 // Generates one approximately N(0,1) value (Irwin-Hall of 4 uniforms) for element `index`
 // of the tensor whose key is `key`. Exposed for tests of the distribution.
 float test_model_normal(uint64_t key, uint64_t index);
