@@ -39,6 +39,10 @@ int cmd_make_test_model(const Args& args) {
              "embedded 2000-piece SentencePiece model; the rest are filler tokens")
       .value("seed", "random seed (same seed, same bytes)", "1")
       .value("quantization", "weight storage: " + quantization_choices(), "float32")
+      .value("recipe",
+             "weight recipe: conditioned (O(1) residual stream, decided greedy steps; the "
+             "default beyond 3 layers per stack) or legacy (the fixtures' recipe, the default "
+             "up to 3)")
       .value("max-positions", "rows of the position table", "1024")
       .value("threads", "generator threads (0: all cores); output does not depend on it", "0")
       .toggle("force", "replace an existing non-empty model directory");
@@ -70,14 +74,17 @@ int cmd_make_test_model(const Args& args) {
                           " tokens (4 specials, " + std::to_string(pieces.size() - 3) +
                           " pieces, 202 language codes, <mask>)");
   o.shape.validate();
+  o.recipe = f.has("recipe") ? parse_test_model_recipe(f.get("recipe"))
+                             : default_test_model_recipe(o.shape);
   const auto vocabulary = build_nllb_vocabulary(pieces, {}, o.shape.vocab_size);
 
   const auto t0 = std::chrono::steady_clock::now();
   const uint64_t bytes = make_test_model(o, vocabulary, min_vocab, spm);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("wrote %s: %lld parameters, %s, model.bin %.1f MB, %.2f s\n", o.out.c_str(),
-              static_cast<long long>(o.shape.num_parameters()),
-              std::string(quantization_name(o.quantization)).c_str(), bytes / 1e6, secs);
+  std::printf("wrote %s: %lld parameters, %s, %s recipe, model.bin %.1f MB, %.2f s\n",
+              o.out.c_str(), static_cast<long long>(test_model_parameters(o)),
+              std::string(quantization_name(o.quantization)).c_str(),
+              test_model_recipe_name(o.recipe), bytes / 1e6, secs);
   return 0;
 }
 

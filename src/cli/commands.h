@@ -11,6 +11,7 @@ using Args = std::vector<std::string>;  // arguments after the subcommand name
 int run(int argc, char** argv);  // dispatches on argv[1]
 
 int cmd_translate(const Args& args);
+int cmd_score(const Args& args);
 int cmd_inspect(const Args& args);
 int cmd_convert(const Args& args);
 int cmd_make_test_model(const Args& args);

@@ -18,6 +18,7 @@ struct Command {
 
 constexpr Command kCommands[] = {
     {"translate", cmd_translate, "translate text with a model (arguments, stdin lines or JSONL)"},
+    {"score", cmd_score, "teacher-forced log-probabilities of given translations (JSONL)"},
     {"inspect", cmd_inspect, "describe a CTranslate2 model directory"},
     {"convert", cmd_convert, "convert a Hugging Face NLLB/M2M100 checkpoint to CTranslate2 format"},
     {"make-test-model", cmd_make_test_model, "generate a random-weight NLLB-shaped model"},

@@ -110,20 +110,7 @@ std::vector<int32_t> Translator::source_ids(const std::vector<std::string>& toke
   if (config_.add_source_bos) ids.push_back(bos_id_);
   for (const auto& t : tokens) ids.push_back(vocab_->to_id(t));
   if (config_.add_source_eos) ids.push_back(eos_id_);
-  // Truncation keeps the ending, as CTranslate2's Vocabulary::to_ids does.
-  const auto max = static_cast<std::size_t>(max_length);
-  if (max_length > 0 && ids.size() > max) {
-    const bool eos_last = ids.back() == eos_id_;
-    const bool eos_second_last = ids.size() >= 2 && ids[ids.size() - 2] == eos_id_;
-    const int32_t last = ids.back();
-    ids.resize(max);
-    if (eos_last) {
-      ids[max - 1] = eos_id_;
-    } else if (eos_second_last && max >= 2) {
-      ids[max - 2] = eos_id_;
-      ids[max - 1] = last;
-    }
-  }
+  truncate_keeping_end(ids, max_length);
   return ids;
 }
 
@@ -185,6 +172,22 @@ DecodeVocab Translator::decode_vocab() const {
   dv.end_id = eos_id_;
   dv.unk_id = vocab_->unk_id();
   return dv;
+}
+
+void Translator::truncate_keeping_end(std::vector<int32_t>& ids, int max_length) const {
+  // As CTranslate2's Vocabulary::to_ids does.
+  const auto max = static_cast<std::size_t>(max_length);
+  if (max_length <= 0 || ids.size() <= max) return;
+  const bool eos_last = ids.back() == eos_id_;
+  const bool eos_second_last = ids.size() >= 2 && ids[ids.size() - 2] == eos_id_;
+  const int32_t last = ids.back();
+  ids.resize(max);
+  if (eos_last) {
+    ids[max - 1] = eos_id_;
+  } else if (eos_second_last && max >= 2) {
+    ids[max - 2] = eos_id_;
+    ids[max - 1] = last;
+  }
 }
 
 std::vector<TranslationResult> Translator::translate_tokens(

@@ -37,6 +37,21 @@ struct TranslationOptions {
   bool operator==(const TranslationOptions&) const = default;
 };
 
+// CTranslate2's ScoringOptions.
+struct ScoringOptions {
+  // Source tokens kept, and target tokens with the </s> appended to them (the ending kept,
+  // as for translation); 0 = no limit.
+  int max_input_length = 1024;
+  int offset = 0;  // leading scored tokens left out of the result
+  void validate() const;
+};
+
+// One target's teacher-forced log-probabilities, as CTranslate2's score_batch returns them.
+struct ScoringResult {
+  std::vector<std::string> tokens;  // the scored target tokens from `offset`, </s> last
+  std::vector<float> log_probs;     // log p(token | source, the tokens before it), one per token
+};
+
 struct TranslationHypothesis {
   std::vector<std::string> tokens;  // target language token first, no </s>
   float score = 0.0f;               // length-normalised log-probability
@@ -102,6 +117,24 @@ class Translator {
   std::unique_ptr<DecodeSession> open_session(const TranslationOptions& options, int64_t max_rows,
                                               int max_steps = 0);
 
+  // Teacher-forced log-probabilities of `targets` given `sources`, as CTranslate2's
+  // score_batch: each target (for NLLB [tgt_lang, pieces...]) gets </s> appended, is truncated
+  // to max_input_length keeping </s>, and is decoded after the model's start token; every
+  // target token and the </s> is scored. Unknown source tokens map to <unk>; an empty target,
+  // or a target token the vocabulary lacks, throws InvalidArgument naming it.
+  std::vector<ScoringResult> score_tokens(const std::vector<std::vector<std::string>>& sources,
+                                          const std::vector<std::vector<std::string>>& targets,
+                                          const ScoringOptions& options,
+                                          const Abandon& abandon = {});
+  // Pairs of texts in one language pair: the source tokenized as for translation, the target
+  // as [target_language, pieces...]. Throws InvalidArgument for an unknown language or an
+  // empty target text.
+  std::vector<ScoringResult> score_text(const std::vector<std::string>& sources,
+                                        const std::vector<std::string>& targets,
+                                        const std::string& source_language,
+                                        const std::string& target_language,
+                                        const ScoringOptions& options);
+
   // Throws InvalidArgument for options valid in general but past this model's bounds
   // (max_decoding_length over its position encodings), naming the model's limit.
   void check_options(const TranslationOptions& options) const;
@@ -127,6 +160,11 @@ class Translator {
   TranslationResult to_result(const std::vector<DecodeResult>& decoded) const;
   DecodeVocab decode_vocab() const;
   std::vector<int32_t> source_ids(const std::vector<std::string>& tokens, int max_length) const;
+  // CTranslate2's truncation to max_length (> 0) ids: the ending </s> stays last.
+  void truncate_keeping_end(std::vector<int32_t>& ids, int max_length) const;
+  // [start, target..., </s>] as ids, truncated; throws InvalidArgument for bad tokens.
+  std::vector<int32_t> scored_sequence(const std::vector<std::string>& target, std::size_t item,
+                                       int max_length) const;
 
   std::mutex mutex_;
   ThreadPool pool_;

@@ -156,7 +156,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
                             [&metrics] { metrics.record_retry(); });
   const StatusSources status_sources{
       config, router, supervisor, metrics, forwarder, &archive, std::chrono::steady_clock::now()};
-  FrontService service({forwarder, languages, metrics, status_sources});
+  FrontService service({forwarder, router, languages, metrics, status_sources});
   // 4 bytes per character at most: the facade's byte bound never refuses what the APIs' character
   // bound lets through.
   TranslationFacade facade(

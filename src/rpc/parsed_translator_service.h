@@ -10,8 +10,8 @@ namespace nmtd::rpc {
 template <class Impl>
 class ParsedTranslatorService : public ParseChecked<nmt::v1::Translator::CallbackService> {
  protected:
-  // Called from Impl's constructor; Impl's Translate, open_stream, ListLanguages and GetStatus
-  // must be public.
+  // Called from Impl's constructor; Impl's Translate, open_stream, ListLanguages, GetStatus and
+  // Score must be public.
   void serve_translator_methods() {
     using namespace nmt::v1;
     auto* impl = static_cast<Impl*>(this);
@@ -29,6 +29,10 @@ class ParsedTranslatorService : public ParseChecked<nmt::v1::Translator::Callbac
         "nmt.v1.Translator.GetStatus", [impl](auto* ctx, auto* request, auto* response) {
           return impl->GetStatus(ctx, request, response);
         });
+    serve_unary<ScoreRequest, ScoreResponse>("nmt.v1.Translator.Score",
+                                             [impl](auto* ctx, auto* request, auto* response) {
+                                               return impl->Score(ctx, request, response);
+                                             });
   }
 };
 

@@ -3,6 +3,8 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <deque>
+#include <set>
 
 #include "common/error.h"
 #include "common/loggable.h"
@@ -79,7 +81,9 @@ class Batcher::Session {
         decode_->room(), b_.batching_.max_batch_texts - static_cast<int64_t>(live_.size())));
     const int tokens = b_.batching_.max_batch_tokens - tokens_;
     auto taken = b_.queue_.take_joining(
-        [this](const TextJob& job) { return decode_->accepts(*job.options); }, texts, tokens);
+        // A Score item never joins a decode: it is scored in a batch of its own.
+        [this](const TextJob& job) { return !job.scoring && decode_->accepts(*job.options); },
+        texts, tokens);
     fail_dead_jobs(taken.dead, b_.stats_);
     admit(std::move(taken.batch));
   }
@@ -264,7 +268,12 @@ void Batcher::run(std::stop_token stop) {
     auto taken = queue_.take(batching_, stop);
     if (!taken) break;
     fail_dead_jobs(taken->dead, stats_);
-    if (!taken->batch.empty()) drive(std::move(taken->batch), stop);
+    if (taken->batch.empty()) continue;
+    // A batch key never mixes Score items with translations.
+    if (taken->batch.front().scoring)
+      score(std::move(taken->batch));
+    else
+      drive(std::move(taken->batch), stop);
   }
 }
 
@@ -302,6 +311,65 @@ void Batcher::drive(std::vector<TextJob> first, std::stop_token stop) {
     if (!stop.stop_requested()) session.join_from_queue();
     if (session.live() == 0) break;
     if (!session.step()) break;
+  }
+}
+
+void Batcher::score(std::vector<TextJob> batch) {
+  std::vector<std::vector<std::string>> sources, targets;
+  std::set<std::string> ids;
+  for (const auto& job : batch) {
+    sources.push_back(job.source);
+    targets.push_back(job.target);
+    ids.insert(job.call->request_id());
+  }
+  std::deque<crash::InFlightScope> in_flight;  // deque: scopes need not be movable
+  for (const auto& id : ids) in_flight.emplace_back(in_flight_, id);
+  const auto start = Clock::now();
+  activity_.begin({ids.begin(), ids.end()});
+  // Between steps: once every call of the batch is cancelled, expired or failed, nobody wants
+  // the rest of it.
+  const Translator::Abandon nobody_waits = [&batch] {
+    const auto now = Clock::now();
+    return std::all_of(batch.begin(), batch.end(),
+                       [now](const TextJob& job) { return is_dead(job, now); });
+  };
+  std::vector<ScoringResult> scores;
+  std::string failure;
+  bool abandoned = false;
+  try {
+    scores = translator_.score_tokens(sources, targets, *batch.front().scoring, nobody_waits);
+  } catch (const Abandoned& e) {
+    abandoned = true;
+    failure = e.what();
+  } catch (const std::exception& e) {
+    failure = e.what();
+  }
+  activity_.end();
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start);
+  ++stats_.batches;
+  // The throughput model prices translations; scoring batches would skew it, so none is kept.
+  if (abandoned) {
+    log_.info("stopped a batch of {} Score items after {} ms: every caller had gone ({})",
+              batch.size(), took.count() / 1000, failure);
+    fail_dead_jobs(batch, stats_);
+    return;
+  }
+  if (!failure.empty()) {
+    log_.error("engine failed on a batch of {} Score items (requests {}): {}", batch.size(),
+               joined({ids.begin(), ids.end()}), failure);
+    for (auto& job : batch) {
+      job.call->fail(grpc::Status(
+          grpc::StatusCode::INTERNAL,
+          "scoring engine failure (request " + job.call->request_id() + "): " + failure));
+    }
+    return;
+  }
+  // Timing once per call, not per item.
+  std::set<const PendingCall*> timed;
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    auto& job = batch[i];
+    if (timed.insert(job.call.get()).second) job.call->add_timing(start, took);
+    job.call->set_score(job.index, std::move(scores[i]));
   }
 }
 

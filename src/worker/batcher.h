@@ -48,6 +48,8 @@ class Batcher {
   void run(std::stop_token stop);
   // Decodes `first` and whatever joins it until nothing is left to decode.
   void drive(std::vector<TextJob> first, std::stop_token stop);
+  // Scores a batch of Score items (teacher-forced; they never join a decode session).
+  void score(std::vector<TextJob> batch);
 
   Translator& translator_;
   AdmissionQueue& queue_;

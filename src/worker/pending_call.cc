@@ -13,6 +13,7 @@ PendingCall::PendingCall(std::string request_id, std::size_t texts, Clock::time_
       remaining_(texts) {
   result_.results.resize(texts);
   result_.from_cache.resize(texts, false);
+  result_.scores.resize(texts);
 }
 
 bool PendingCall::cancelled() const {
@@ -30,6 +31,13 @@ void PendingCall::set_result(std::size_t index, TranslationResult result, bool f
   if (--remaining_ == 0) complete_locked(lock, grpc::Status::OK);
 }
 
+void PendingCall::set_score(std::size_t index, ScoringResult score) {
+  std::unique_lock lock(mutex_);
+  if (done_.load(std::memory_order_relaxed) || index >= result_.scores.size()) return;
+  result_.scores[index] = std::move(score);
+  if (--remaining_ == 0) complete_locked(lock, grpc::Status::OK);
+}
+
 void PendingCall::add_timing(Clock::time_point batch_start, std::chrono::microseconds compute) {
   std::lock_guard lock(mutex_);
   const auto waited =
@@ -44,6 +52,7 @@ void PendingCall::fail(grpc::Status status, std::chrono::milliseconds retry_afte
   result_.retry_after = retry_after;
   result_.results.clear();
   result_.from_cache.clear();
+  result_.scores.clear();
   complete_locked(lock, std::move(status));
 }
 

@@ -22,6 +22,7 @@ using Clock = std::chrono::steady_clock;
 struct CallResult {
   grpc::Status status;
   std::vector<TranslationResult> results;  // one per text when status is OK
+  std::vector<ScoringResult> scores;       // one per item of a Score call when status is OK
   std::vector<bool> from_cache;
   int64_t queue_time_us = 0;
   int64_t compute_time_us = 0;
@@ -46,6 +47,7 @@ class PendingCall {
   bool expired(Clock::time_point now) const { return now >= deadline_; }
 
   void set_result(std::size_t index, TranslationResult result, bool from_cache);
+  void set_score(std::size_t index, ScoringResult score);
   // Records that one engine batch served some of this call's texts.
   void add_timing(Clock::time_point batch_start, std::chrono::microseconds compute);
   // Completes the call with an error unless it already completed.
@@ -68,14 +70,17 @@ class PendingCall {
   std::atomic<bool> done_{false};
 };
 
-// One text waiting for the engine.
+// One text (or one Score item) waiting for the engine.
 struct TextJob {
   std::shared_ptr<PendingCall> call;
   std::size_t index = 0;            // position in the call's texts
   std::vector<std::string> source;  // [src_lang, pieces..., </s>]
   std::string target_language;
-  std::string cache_key;  // empty: not cached
-  std::shared_ptr<const TranslationOptions> options;
+  std::string cache_key;                              // empty: not cached
+  std::shared_ptr<const TranslationOptions> options;  // a Score item's: greedy, for pricing
+  // Set for a Score item: `target` is scored, not translated ([tgt_lang, pieces...]).
+  std::shared_ptr<const ScoringOptions> scoring;
+  std::vector<std::string> target;
   std::string batch_key;  // texts batch together only under equal keys
   Clock::time_point enqueued = Clock::now();
   double work = 0;  // expected engine work in token-steps (ThroughputModel)

@@ -7,56 +7,10 @@
 #include "common/utf8.h"
 #include "rpc/metadata_keys.h"
 #include "worker/call_response.h"
+#include "worker/call_replies.h"
 #include "worker/request_builder.h"
 
 namespace nmtd::worker {
-namespace {
-
-grpc::Status unavailable(ServingState state) {
-  return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                      state == ServingState::kLoading
-                          ? "the model is still loading; retry shortly (health reports SERVING "
-                            "once it can translate)"
-                          : "this worker is shutting down (draining); retry on another");
-}
-
-std::string metadata(const grpc::CallbackServerContext* ctx, const char* key) {
-  const auto& md = ctx->client_metadata();
-  const auto it = md.find(key);
-  return it == md.end() ? std::string() : std::string(it->second.data(), it->second.size());
-}
-
-Clock::time_point effective_deadline(const grpc::CallbackServerContext* ctx,
-                                     std::chrono::milliseconds default_deadline) {
-  const auto now = Clock::now();
-  const auto client = ctx->deadline();  // system_clock::time_point::max() when none
-  if (client == std::chrono::system_clock::time_point::max()) return now + default_deadline;
-  const auto remaining = client - std::chrono::system_clock::now();
-  return now + std::min<Clock::duration>(std::chrono::duration_cast<Clock::duration>(remaining),
-                                         default_deadline);
-}
-
-// A retry hint in both forms clients know: gRPC's retry pushback (honoured by a retry policy)
-// and HTTP's Retry-After in whole seconds.
-void add_retry_trailers(grpc::CallbackServerContext& ctx, std::chrono::milliseconds after) {
-  ctx.AddTrailingMetadata(rpc::kRetryPushbackMs, std::to_string(after.count()));
-  ctx.AddTrailingMetadata(rpc::kRetryAfter, std::to_string((after.count() + 999) / 1000));
-}
-
-}  // namespace
-
-const char* state_name(ServingState state) {
-  switch (state) {
-    case ServingState::kLoading:
-      return "loading";
-    case ServingState::kServing:
-      return "serving";
-    case ServingState::kDraining:
-      return "draining";
-  }
-  return "unknown";
-}
-
 TranslatorService::TranslatorService(ServiceParts parts) : parts_(parts) {
   serve_translator_methods();
 }
@@ -208,21 +162,28 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
   }
 
   if (!jobs.empty() && refuse_if_late(*call, jobs)) return;
-  if (!jobs.empty()) {
-    std::vector<TextJob> dead;
-    const auto pushed = parts_.queue.push(jobs, dead);
-    fail_dead_jobs(dead, parts_.stats);
-    if (pushed == AdmissionQueue::PushResult::kFull) {
-      return call->fail(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                     "the queue is full (" + std::to_string(parts_.queue.depth()) +
-                                         " of " + std::to_string(parts_.queue.capacity()) +
-                                         " texts waiting, " + std::to_string(count) +
-                                         " more asked): retry after a short backoff"));
-    }
-    if (pushed == AdmissionQueue::PushResult::kClosed) return call->fail(unavailable(state_));
-  }
+  if (!jobs.empty() && !enqueue(*call, jobs, count)) return;
   for (auto& [index, result] : unchanged) call->set_result(index, std::move(result), false);
   for (auto& [index, result] : hits) call->set_result(index, std::move(result), true);
+}
+
+bool TranslatorService::enqueue(PendingCall& call, std::vector<TextJob>& jobs, std::size_t count) {
+  std::vector<TextJob> dead;
+  const auto pushed = parts_.queue.push(jobs, dead);
+  fail_dead_jobs(dead, parts_.stats);
+  if (pushed == AdmissionQueue::PushResult::kFull) {
+    call.fail(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                           "the queue is full (" + std::to_string(parts_.queue.depth()) + " of " +
+                               std::to_string(parts_.queue.capacity()) + " texts waiting, " +
+                               std::to_string(count) +
+                               " more asked): retry after a short backoff"));
+    return false;
+  }
+  if (pushed == AdmissionQueue::PushResult::kClosed) {
+    call.fail(unavailable(state_));
+    return false;
+  }
+  return true;
 }
 
 bool TranslatorService::refuse_if_late(PendingCall& call, std::vector<TextJob>& jobs) {

@@ -20,14 +20,12 @@
 #include "worker/batcher.h"
 #include "worker/call_intake.h"
 #include "worker/translate_stream.h"
+#include "worker/call_replies.h"
 #include "worker/translation_cache.h"
 #include "worker/worker_config.h"
 #include "worker/worker_stats.h"
 
 namespace nmtd::worker {
-
-enum class ServingState { kLoading, kServing, kDraining };
-const char* state_name(ServingState state);
 
 // What the service reads but does not own; all of it outlives the server.
 struct ServiceParts {
@@ -65,6 +63,11 @@ class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorSe
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const nmt::v1::GetStatusRequest* request,
                                       nmt::v1::GetStatusResponse* response) override;
+  // Score items go through the same queue, deadline pricing and batcher as texts to translate
+  // (worker/score_service.cc).
+  grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* ctx,
+                                  const nmt::v1::ScoreRequest* request,
+                                  nmt::v1::ScoreResponse* response) override;
 
   // CallIntake: one request's journey from check to completion.
   void submit(const nmt::v1::TranslateRequest& request, grpc::CallbackServerContext* ctx,
@@ -79,6 +82,13 @@ class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorSe
              const std::string& request_id,
              const std::function<void(const std::string&, CallResult&&)>& finish,
              const std::function<void(grpc::Status)>& refuse, std::shared_ptr<PendingCall>& call);
+  void admit_scores(const nmt::v1::ScoreRequest& request, grpc::CallbackServerContext* ctx,
+                    const std::string& request_id,
+                    const std::function<void(const std::string&, CallResult&&)>& finish,
+                    const std::function<void(grpc::Status)>& refuse,
+                    std::shared_ptr<PendingCall>& call);
+  // Queues all of `jobs` or fails the call (queue full, or closed); true when queued.
+  bool enqueue(PendingCall& call, std::vector<TextJob>& jobs, std::size_t count);
   // Deadline-aware admission: prices the jobs (TextJob::work) and fails the call with
   // RESOURCE_EXHAUSTED and a retry hint when it cannot finish in time. True when refused.
   bool refuse_if_late(PendingCall& call, std::vector<TextJob>& jobs);

@@ -31,6 +31,14 @@ constexpr float kBiasStd = 0.02f;
 constexpr float kGammaStd = 0.1f;
 constexpr float kBetaStd = 0.05f;
 
+// The conditioned recipe (test_model.h).
+constexpr float kCondInStdC = 1.5f;
+constexpr float kCondOutStdC = 1.0f;
+constexpr float kCondLogitScale = 8.0f;  // the decoder's final layer norm gamma
+constexpr float kCondEosRowScale = 2.4f;
+constexpr float kCondUnkRowScale = 0.5f;
+constexpr float kCondBiasStd = 0.02f;
+
 constexpr uint64_t kGolden = 0x9e3779b97f4a7c15ull;
 // Four 16-bit uniforms sum to mean 4*65535/2 with std ~65536/sqrt(3).
 constexpr int32_t kIrwinHallMean = 131070;
@@ -58,43 +66,75 @@ void fill_row(uint64_t key, uint64_t first, int64_t n, float mean, float stddev,
 
 class RandomSource final : public WeightSource {
  public:
-  RandomSource(uint64_t seed, int64_t num_real_tokens) : seed_(seed), num_real_(num_real_tokens) {}
+  RandomSource(const TestModelOptions& o, int64_t num_real_tokens)
+      : seed_(o.seed), num_real_(num_real_tokens), recipe_(o.recipe), shape_(o.shape) {}
 
   void check(const SourceTensor&) const override {}
 
   void read_rows(const SourceTensor& t, int64_t begin, int64_t end, float* out) const override {
     const uint64_t key = test_model_tensor_key(seed_, t.name);
     const int64_t cols = t.cols();
-    // A 1-D tensor is one row of n values here (read_rows counts its elements as rows).
-    const auto fan_in = static_cast<float>(t.shape.size() == 2 ? t.shape[1] : 1);
-    float mean = 0.0f, stddev = kBiasStd;
-    switch (t.role) {
-      case WeightRole::kEmbedding:
-        stddev = kEmbStdC / std::sqrt(static_cast<float>(cols));
-        break;
-      case WeightRole::kLinearIn:
-        stddev = kInStdC / std::sqrt(fan_in);
-        break;
-      case WeightRole::kLinearOut:
-        stddev = kOutStdC / std::sqrt(fan_in);
-        break;
-      case WeightRole::kBias:
-        break;
-      case WeightRole::kNormGamma:
-        mean = 1.0f, stddev = kGammaStd;
-        break;
-      case WeightRole::kNormBeta:
-        stddev = kBetaStd;
-        break;
-    }
+    const auto [mean, stddev] =
+        recipe_ == TestModelRecipe::kConditioned ? conditioned_moments(t) : legacy_moments(t);
     for (int64_t r = begin; r < end; ++r) {
       float* row = out + (r - begin) * cols;
       fill_row(key, static_cast<uint64_t>(r * cols), cols, mean, stddev, row);
-      if (t.role == WeightRole::kEmbedding) adjust_embedding_row(key, r, cols, stddev, row);
+      if (t.role != WeightRole::kEmbedding) continue;
+      if (recipe_ == TestModelRecipe::kConditioned)
+        adjust_conditioned_row(r, cols, row);
+      else
+        adjust_embedding_row(key, r, cols, stddev, row);
     }
   }
 
  private:
+  struct Moments {
+    float mean, stddev;
+  };
+
+  static Moments legacy_moments(const SourceTensor& t) {
+    // A 1-D tensor is one row of n values here (read_rows counts its elements as rows).
+    const auto fan_in = static_cast<float>(t.shape.size() == 2 ? t.shape[1] : 1);
+    switch (t.role) {
+      case WeightRole::kEmbedding:
+        return {0.0f, kEmbStdC / std::sqrt(static_cast<float>(t.cols()))};
+      case WeightRole::kLinearIn:
+        return {0.0f, kInStdC / std::sqrt(fan_in)};
+      case WeightRole::kLinearOut:
+        return {0.0f, kOutStdC / std::sqrt(fan_in)};
+      case WeightRole::kBias:
+        break;
+      case WeightRole::kNormGamma:
+        return {1.0f, kGammaStd};
+      case WeightRole::kNormBeta:
+        return {0.0f, kBetaStd};
+    }
+    return {0.0f, kBiasStd};
+  }
+
+  Moments conditioned_moments(const SourceTensor& t) const {
+    const auto fan_in = static_cast<float>(t.shape.size() == 2 ? t.shape[1] : 1);
+    switch (t.role) {
+      case WeightRole::kEmbedding:
+        return {0.0f, 1.0f / std::sqrt(static_cast<float>(t.cols()))};
+      case WeightRole::kLinearIn:
+        return {0.0f, kCondInStdC / std::sqrt(fan_in)};
+      case WeightRole::kLinearOut: {
+        const bool encoder = t.name.find("encoder.") != std::string::npos;
+        const int layers = encoder ? shape_.encoder_layers : shape_.decoder_layers;
+        return {0.0f, kCondOutStdC / std::sqrt(fan_in * 2.0f * static_cast<float>(layers))};
+      }
+      case WeightRole::kBias:
+        break;
+      case WeightRole::kNormGamma:
+        // The tied projection reads the decoder's final norm: its gain sets the logits' spread.
+        return {t.name.ends_with("decoder.layer_norm.weight") ? kCondLogitScale : 1.0f, 0.0f};
+      case WeightRole::kNormBeta:
+        return {0.0f, 0.0f};
+    }
+    return {0.0f, kCondBiasStd};
+  }
+
   // Special rows: <pad> (1) never predicted, </s> (2) and <unk> (3) predicted sometimes, and
   // fillers rarely, so generated text ends and is made of real pieces.
   void adjust_embedding_row(uint64_t key, int64_t r, int64_t cols, float stddev, float* row) const {
@@ -110,8 +150,25 @@ class RandomSource final : public WeightSource {
     }
   }
 
+  // <pad> zero; </s> a little larger than a piece, so that outputs end; <unk> and fillers
+  // smaller, so that outputs are real pieces.
+  void adjust_conditioned_row(int64_t r, int64_t cols, float* row) const {
+    float scale = 1.0f;
+    if (r == 1)
+      scale = 0.0f;
+    else if (r == 2)
+      scale = kCondEosRowScale;
+    else if (r == 3)
+      scale = kCondUnkRowScale;
+    else if (r >= num_real_)
+      scale = kFillerRowScale;
+    for (int64_t c = 0; c < cols; ++c) row[c] *= scale;
+  }
+
   uint64_t seed_;
   int64_t num_real_;
+  TestModelRecipe recipe_;
+  NllbShape shape_;
 };
 
 std::string generator_json(const TestModelOptions& o, int64_t num_real_tokens,
@@ -129,8 +186,24 @@ std::string generator_json(const TestModelOptions& o, int64_t num_real_tokens,
   j["real_tokens"] = num_real_tokens;
   j["max_position_embeddings"] = s.max_positions;
   j["quantization"] = std::string(quantization_name(o.quantization));
-  j["parameters"] = s.num_parameters();
+  j["parameters"] = test_model_parameters(o);
   j["sentencepiece_model_bytes"] = spm_bytes;
+  if (o.recipe == TestModelRecipe::kConditioned) {
+    j["recipe"] = "conditioned";
+    j["weights"] = {{"normal", "Irwin-Hall(4) of splitmix64(key(seed, tensor) + index * golden)"},
+                    {"emb_std", "1/sqrt(d)"},
+                    {"eos_row_scale", kCondEosRowScale},
+                    {"unk_row_scale", kCondUnkRowScale},
+                    {"filler_row_scale", kFillerRowScale},
+                    {"in_std_c", kCondInStdC},
+                    {"out_std", "1/sqrt(fan_in * 2 * layers of its stack)"},
+                    {"bias_std", kCondBiasStd},
+                    {"ln_gamma", 1.0},
+                    {"ln_beta", 0.0},
+                    {"decoder_final_ln_gamma", kCondLogitScale},
+                    {"lm_head", "its own matrix, as the embedding"}};
+    return j.dump(1) + "\n";
+  }
   j["weights"] = {{"normal", "Irwin-Hall(4) of splitmix64(key(seed, tensor) + index * golden)"},
                   {"emb_std_c", kEmbStdC},
                   {"eos_row_scale", kEosRowScale},
@@ -145,6 +218,27 @@ std::string generator_json(const TestModelOptions& o, int64_t num_real_tokens,
 }
 
 }  // namespace
+
+int64_t test_model_parameters(const TestModelOptions& o) {
+  const int64_t untied =
+      o.recipe == TestModelRecipe::kConditioned ? o.shape.vocab_size * o.shape.d_model : 0;
+  return o.shape.num_parameters() + untied;
+}
+
+TestModelRecipe parse_test_model_recipe(const std::string& name) {
+  if (name == "legacy") return TestModelRecipe::kLegacy;
+  if (name == "conditioned") return TestModelRecipe::kConditioned;
+  throw InvalidArgument("unknown recipe '" + name + "' (choose conditioned or legacy)");
+}
+
+const char* test_model_recipe_name(TestModelRecipe recipe) {
+  return recipe == TestModelRecipe::kConditioned ? "conditioned" : "legacy";
+}
+
+TestModelRecipe default_test_model_recipe(const NllbShape& shape) {
+  return shape.encoder_layers > 3 || shape.decoder_layers > 3 ? TestModelRecipe::kConditioned
+                                                              : TestModelRecipe::kLegacy;
+}
 
 float test_model_normal(uint64_t key, uint64_t index) { return normal_at(key, index); }
 
@@ -169,8 +263,13 @@ uint64_t make_test_model(const TestModelOptions& o, const std::vector<std::strin
                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     ThreadPool pool(threads);
     ModelWriter writer;
-    write_nllb_model(o.shape, NllbHfNames{}, RandomSource(o.seed, num_real_tokens), o.quantization,
-                     pool, writer);
+    NllbHfNames names;
+    // Tied, the projection scores the decoder's own input embedding highest at every step (it
+    // is in the residual stream), and greedy decoding repeats one token: the conditioned recipe
+    // gives the projection its own matrix, which CTranslate2 stores as decoder/projection.
+    if (o.recipe == TestModelRecipe::kConditioned) names.lm_head = "lm_head.weight";
+    write_nllb_model(o.shape, names, RandomSource(o, num_real_tokens), o.quantization, pool,
+                     writer);
     writer.alias_duplicates();  // same pass as the converter; random tensors never match
     writer.write(out.path() / "model.bin");
   }

@@ -41,4 +41,35 @@ grpc::ServerUnaryReactor* FrontService::GetStatus(grpc::CallbackServerContext* c
   return reactor;
 }
 
+grpc::ServerUnaryReactor* FrontService::Score(grpc::CallbackServerContext* ctx,
+                                              const nmt::v1::ScoreRequest* request,
+                                              nmt::v1::ScoreResponse* response) {
+  // Forwarded once to the least busy ready worker, which checks, queues and computes it; no
+  // holding or retry as for Translate: a scoring client resends what it needs.
+  auto* reactor = ctx->DefaultReactor();
+  const auto started = std::chrono::steady_clock::now();
+  const bool draining = parts_.forwarder.draining();
+  auto worker = draining ? nullptr : parts_.router.pick({});
+  if (!worker) {
+    grpc::Status status(grpc::StatusCode::UNAVAILABLE,
+                        draining ? "the server is shutting down; retry on another"
+                                 : "no worker is ready: the model is loading, or its workers "
+                                   "are restarting; retry shortly");
+    parts_.metrics.record(FrontMetrics::kNmtV1, status.error_code(),
+                          std::chrono::steady_clock::now() - started);
+    reactor->Finish(status);
+    return reactor;
+  }
+  // The client's cancellation and deadline reach the worker's call.
+  std::shared_ptr<grpc::ClientContext> call = grpc::ClientContext::FromCallbackServerContext(*ctx);
+  call->set_deadline(parts_.forwarder.deadline_or_default(ctx->deadline()));
+  worker->stub->async()->Score(
+      call.get(), request, response, [this, call, worker, reactor, started](grpc::Status status) {
+        parts_.metrics.record(FrontMetrics::kNmtV1, status.error_code(),
+                              std::chrono::steady_clock::now() - started);
+        reactor->Finish(status);
+      });
+  return reactor;
+}
+
 }  // namespace nmtd::front

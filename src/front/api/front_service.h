@@ -9,6 +9,7 @@
 #include "front/api/front_status.h"
 #include "front/dispatch/forwarder.h"
 #include "front/dispatch/model_languages.h"
+#include "front/dispatch/router.h"
 #include "nmt/v1/translator.grpc.pb.h"
 #include "rpc/owned_reactors.h"
 #include "rpc/parsed_translator_service.h"
@@ -17,6 +18,7 @@ namespace nmtd::front {
 
 struct FrontServiceParts {
   Forwarder& forwarder;
+  Router& router;  // Score goes to one worker as it is, without the Forwarder's re-sending
   ModelLanguages& languages;
   FrontMetrics& metrics;
   StatusSources status;
@@ -38,6 +40,9 @@ class FrontService final : public rpc::ParsedTranslatorService<FrontService> {
   grpc::ServerUnaryReactor* GetStatus(grpc::CallbackServerContext* ctx,
                                       const nmt::v1::GetStatusRequest* request,
                                       nmt::v1::GetStatusResponse* response) override;
+  grpc::ServerUnaryReactor* Score(grpc::CallbackServerContext* ctx,
+                                  const nmt::v1::ScoreRequest* request,
+                                  nmt::v1::ScoreResponse* response) override;
 
  private:
   void on_unparsable(grpc::CallbackServerContext* ctx, const grpc::Status& status) override;
