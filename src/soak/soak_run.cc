@@ -31,9 +31,9 @@ namespace nmtd::soak {
 namespace {
 
 // Short texts sent alone before the load: one to warm the connection and a worker up, then
-// enough for a median, within a minute.
+// enough for a p99 to mean something, within a minute.
 constexpr int kUnloadedProbeWarmup = 1;
-constexpr int kUnloadedProbeCount = 20;
+constexpr int kUnloadedProbeCount = 60;
 constexpr std::chrono::seconds kUnloadedProbeBudget{60};
 
 // The worker slot the signal actions leave alone, once the server says how many it keeps.

@@ -56,9 +56,10 @@ std::optional<ShortTextLatency> short_text_latency(const SoakRecord& record) {
   const auto loaded = record.latency_by_profile.find(kShortProbeProfile);
   if (unloaded == record.latency_by_profile.end() || loaded == record.latency_by_profile.end())
     return std::nullopt;
-  ShortTextLatency s{summarise_latency(unloaded->second), summarise_latency(loaded->second), 0};
+  ShortTextLatency s{summarise_latency(unloaded->second), summarise_latency(loaded->second)};
   if (s.unloaded.count == 0 || s.loaded.count == 0 || s.unloaded.p50_ms <= 0) return std::nullopt;
-  s.ratio = s.loaded.p99_ms / s.unloaded.p50_ms;
+  s.p99_ratio = s.loaded.p99_ms / s.unloaded.p99_ms;
+  s.p50_ratio = s.loaded.p50_ms / s.unloaded.p50_ms;
   return s;
 }
 

@@ -159,9 +159,12 @@ std::string latency_by_profile_table(const SoakRecord& record) {
   std::string out =
       html_table({"profile", "answered", "p50 ms", "p95 ms", "p99 ms", "max ms"}, rows);
   if (const auto short_texts = short_text_latency(record)) {
-    out += "<p>Short texts (at most 20 characters): p99 under load " +
-           format_number(short_texts->loaded.p99_ms) + " ms, " + format_number(short_texts->ratio) +
-           "&times; their median on the idle server (" +
+    out += "<p>Short texts (at most 20 characters) under load: p99 " +
+           format_number(short_texts->loaded.p99_ms) + " ms, " +
+           format_number(short_texts->p99_ratio) + "&times; their p99 on the idle server (" +
+           format_number(short_texts->unloaded.p99_ms) + " ms); p50 " +
+           format_number(short_texts->loaded.p50_ms) + " ms, " +
+           format_number(short_texts->p50_ratio) + "&times; (" +
            format_number(short_texts->unloaded.p50_ms) + " ms).</p>\n";
   }
   return out;

@@ -51,7 +51,8 @@ json short_texts_json(const SoakRecord& r) {
   if (!s) return nullptr;
   return {{"unloaded", summary_json(s->unloaded)},
           {"loaded", summary_json(s->loaded)},
-          {"loaded_p99_over_unloaded_p50", s->ratio}};
+          {"p99_loaded_over_unloaded", s->p99_ratio},
+          {"p50_loaded_over_unloaded", s->p50_ratio}};
 }
 
 json latency_json(const SoakRecord& r) {

@@ -33,7 +33,7 @@ TEST(LatencySummary, IsZeroWithoutAnswers) {
   EXPECT_EQ(summarise_latency({}).count, 0u);
 }
 
-TEST(ShortTextLatency, ComparesTheLoadedP99WithTheIdleMedian) {
+TEST(ShortTextLatency, ComparesEachPercentileWithTheSameOneOnTheIdleServer) {
   SoakRecord record;
   EXPECT_FALSE(short_text_latency(record)) << "no probes: nothing to compare";
   record.latency_by_profile[kUnloadedProbeProfile] = {{10, 20, 50, 100}, {0, 100, 0, 0, 0}};
@@ -41,9 +41,12 @@ TEST(ShortTextLatency, ComparesTheLoadedP99WithTheIdleMedian) {
   record.latency_by_profile[kShortProbeProfile] = {{10, 20, 50, 100}, {0, 0, 50, 50, 0}};
   const auto s = short_text_latency(record);
   ASSERT_TRUE(s);
-  EXPECT_DOUBLE_EQ(s->unloaded.p50_ms, 15);  // rank 50: half-way through 10-20 ms
-  EXPECT_DOUBLE_EQ(s->loaded.p99_ms, 99);    // rank 99: 98 % into 50-100 ms
-  EXPECT_DOUBLE_EQ(s->ratio, 99.0 / 15.0);
+  EXPECT_DOUBLE_EQ(s->unloaded.p50_ms, 15);    // rank 50: half-way through 10-20 ms
+  EXPECT_DOUBLE_EQ(s->unloaded.p99_ms, 19.9);  // rank 99
+  EXPECT_DOUBLE_EQ(s->loaded.p50_ms, 50);      // rank 50: the end of 20-50 ms
+  EXPECT_DOUBLE_EQ(s->loaded.p99_ms, 99);      // rank 99: 98 % into 50-100 ms
+  EXPECT_DOUBLE_EQ(s->p99_ratio, 99.0 / 19.9);
+  EXPECT_DOUBLE_EQ(s->p50_ratio, 50.0 / 15.0);
   record.latency_by_profile[kShortProbeProfile].counts.assign(5, 0);
   EXPECT_FALSE(short_text_latency(record)) << "probes under load all went unanswered";
 }
