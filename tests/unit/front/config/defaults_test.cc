@@ -4,7 +4,7 @@
 #include <set>
 
 #include "common/error.h"
-#include "front/config/front_config.h"
+#include "front/config/configuration.h"
 #include "front/config/settings.h"
 
 namespace nmtd::front {

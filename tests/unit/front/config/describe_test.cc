@@ -1,7 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "front/config/front_config.h"
+#include "front/config/configuration.h"
 #include "front/config/settings.h"
 #include "unit/front/config/scratch_dir.h"
 

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <iterator>
 
-#include "front/config/front_config.h"
+#include "front/config/configuration.h"
 #include "front/config/settings.h"
 
 namespace nmtd::front {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "front/config/front_config.h"
+#include "front/config/configuration.h"
 #include "unit/front/config/scratch_dir.h"
 
 namespace nmtd::front {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
-#include "front/config/front_config.h"
+#include "front/config/configuration.h"
 
 namespace nmtd::front {
 namespace {
