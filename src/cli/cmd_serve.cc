@@ -5,7 +5,7 @@
 #include "cli/flags.h"
 #include "common/environment.h"
 #include "common/error.h"
-#include "front/config/front_config.h"
+#include "front/config/configuration.h"
 #include "front/config/settings.h"
 #include "front/front_main.h"
 

@@ -60,7 +60,7 @@ int cmd_worker(const Args& args) {
   if (c.model_dir.empty())
     throw InvalidArgument(
         "--model DIR is required (or model = \"DIR\" in --config, or NMTD_WORKER_MODEL)");
-  c.validate();
+  worker::validate(c);
   return worker::run_worker(c);
 }
 

@@ -23,6 +23,7 @@
 #include "front/api/front_http.h"
 #include "front/api/front_service.h"
 #include "front/api/libretranslate_backend.h"
+#include "front/config/configuration.h"
 #include "front/dispatch/model_languages.h"
 #include "front/dispatch/translation_facade.h"
 #include "front/dispatch/worker_forwarder.h"

@@ -2,8 +2,8 @@
 // Everything `nmtd worker` can be told. Each setting is declared once, in the table of
 // worker_settings.cc (name, type, place in this struct, bounds, flag, doc), which drives the TOML
 // file, the NMTD_WORKER_* environment, the flags and docs/worker.md's table. Every bound has a
-// default that a desktop machine can live with; validate() refuses combinations that could not
-// work (a request larger than the queue, a zero bound).
+// default that a desktop machine can live with; validate() (worker_settings.h) refuses
+// combinations that could not work (a request larger than the queue, a zero bound).
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -66,10 +66,6 @@ struct WorkerConfig {
   int parent_pid = 0;
   bool debug_fault_injection = false;              // honour x-nmtd-fault metadata (tests only)
   std::chrono::milliseconds debug_start_delay{0};  // with fault injection: a slow model load
-
-  // Every value within its bounds (worker_settings.cc) and the rules between them. Throws
-  // InvalidArgument naming the settings.
-  void validate() const;
 };
 
 }  // namespace nmtd::worker

@@ -1,5 +1,6 @@
 #include "worker/worker_settings.h"
 
+#include "common/error.h"
 #include "engine/decode/decoding.h"
 
 namespace nmtd::worker {
@@ -13,6 +14,10 @@ using us = std::chrono::microseconds;
 constexpr double kIntMax = 2147483647;
 constexpr double kBytesMax = 1099511627776.0;  // 1 TiB: no bound of ours comes near
 constexpr double kWeekMs = 7 * 24 * 3600.0 * 1000;
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw InvalidArgument(message);
+}
 
 std::vector<settings::Setting<C>> make_table() {
   return {
@@ -269,6 +274,27 @@ const settings::Registry<WorkerConfig>& worker_settings() {
   static const settings::Registry<WorkerConfig> registry(make_table(), "NMTD_WORKER_",
                                                          "docs/worker.md");
   return registry;
+}
+
+void validate(const WorkerConfig& config) {
+  worker_settings().check_values(config);
+  require(config.limits.max_texts_per_request <= config.queue_capacity,
+          "limits.max_texts_per_request (" + std::to_string(config.limits.max_texts_per_request) +
+              ") must not exceed queue_capacity (" + std::to_string(config.queue_capacity) +
+              "): such a request could never be queued");
+  require(config.limits.max_request_bytes >= config.limits.max_text_bytes,
+          "limits.max_request_bytes (" + std::to_string(config.limits.max_request_bytes) +
+              ") must be at least limits.max_text_bytes (" +
+              std::to_string(config.limits.max_text_bytes) + ")");
+  require(config.limits.max_message_bytes > config.limits.max_request_bytes,
+          "limits.max_message_bytes must exceed limits.max_request_bytes, so that an oversized "
+          "request gets the precise INVALID_ARGUMENT answer");
+  require(config.batching.max_batch_tokens >= config.limits.max_text_tokens,
+          "batching.max_batch_tokens must be >= limits.max_text_tokens, so that every text fits "
+          "a batch");
+  require(config.debug_start_delay.count() == 0 || config.debug_fault_injection,
+          "\"debug.start_delay_ms\" needs \"debug.fault_injection\" (--debug-fault-injection)");
+  config.default_options.validate();
 }
 
 }  // namespace nmtd::worker

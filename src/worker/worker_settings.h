@@ -10,4 +10,8 @@ namespace nmtd::worker {
 
 const settings::Registry<WorkerConfig>& worker_settings();
 
+// Every value within its bounds (the table) and the rules between them. Throws InvalidArgument
+// naming the settings.
+void validate(const WorkerConfig& config);
+
 }  // namespace nmtd::worker

@@ -2,7 +2,8 @@
 // Everything `nmtd serve` can be told. Each setting is declared once, in the table of
 // settings.cc (name, type, place in this struct, bounds, doc); the TOML file, the NMTD_*
 // environment, the command line, validation, the printed configuration and
-// docs/configuration.md are all driven by that table, so they cannot disagree.
+// docs/configuration.md are all driven by that table (configuration.h), so they cannot
+// disagree. This header holds the values and what derives from them alone; it knows no table.
 //
 // Precedence, lowest first: the defaults below < the --config TOML file < NMTD_* environment
 // variables < command-line flags. The caller applies them in that order.
@@ -12,12 +13,10 @@
 #include <filesystem>
 #include <map>
 #include <string>
-#include <string_view>
-#include <vector>
 
 namespace nmtd::front {
 
-// Passed through to every `nmtd worker` as flags (see worker_arguments()).
+// Passed through to every `nmtd worker` as flags (configuration.h's worker_arguments()).
 struct WorkerSettings {
   int threads = 0;  // 0: the engine's default
   std::string compute_type = "default";
@@ -91,43 +90,11 @@ struct FrontConfig {
   bool operator==(const FrontConfig&) const = default;
 };
 
-// Applies a TOML file over `config`. Throws IoError when it cannot be read, InvalidArgument
-// naming the file, the key and what is allowed for bad syntax, unknown keys, wrong types and
-// out-of-range values.
-void apply_toml_file(FrontConfig& config, const std::filesystem::path& file);
-
-// Applies NMTD_<SETTING> variables (dots → underscores, upper case: NMTD_PORT,
-// NMTD_SUPERVISION_HEALTH_INTERVAL_MS). Variables that name no setting are left alone and
-// returned (the caller may log them: NMTD_CPU_ISA, for one, is the engine's). A variable that
-// names a setting but holds an invalid value throws InvalidArgument naming the variable.
-std::vector<std::string> apply_environment(FrontConfig& config,
-                                           const std::map<std::string, std::string>& env);
-
-// Sets one setting by its table name ("port", "supervision.recycle_age") from text, as a
-// command-line flag gives it. Throws InvalidArgument for an unknown name or invalid value.
-void set_setting(FrontConfig& config, std::string_view name, std::string_view value);
-
-// Every value within its bounds, and the cross-field rules (workers >= 1, backoff_initial <=
-// backoff_max, distinct ports, ...). Throws InvalidArgument naming the settings involved.
-void validate(const FrontConfig& config);
-
-// The effective configuration as a TOML document that apply_toml_file() reads back to the
-// same FrontConfig: printed at start.
-std::string describe(const FrontConfig& config);
-
-// The markdown table of every setting (name, type and bounds, default, environment variable,
-// flag, meaning) that docs/configuration.md carries between its marker comments.
-std::string settings_markdown();
-
 // The CPUs this process may run on.
 int available_cores();
 
 // worker.threads, or when it is 0, the `cores` shared out among the workers: 1 to 4 each.
 int threads_per_worker(const FrontConfig& config, int cores);
-
-// The flags that pass the worker.* settings and the log level on to `nmtd worker`; the
-// caller adds --model, --listen and --state-dir. `cores` decides worker.threads = 0.
-std::vector<std::string> worker_arguments(const FrontConfig& config, int cores = available_cores());
 
 // config.runtime_dir when set; else $XDG_RUNTIME_DIR/nmtd-<pid> when that variable holds an
 // absolute path, else /tmp/nmtd-<uid>-<pid>. The front creates it with mode 0700.

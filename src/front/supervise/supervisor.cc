@@ -10,6 +10,7 @@
 #include "common/heap_release.h"
 #include "common/private_directory.h"
 #include "crash/reader/crash_report.h"
+#include "front/config/configuration.h"
 #include "front/supervise/supervisor_record.h"
 
 namespace nmtd::front {

@@ -11,7 +11,7 @@
 #include "common/error.h"
 #include "engine/model/model_file.h"
 #include "engine/translator.h"
-#include "unit/model/model_test_util.h"
+#include "unit/engine/model/model_test_util.h"
 
 namespace nmtd {
 namespace {

@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <fstream>
 
-#include "unit/model/model_test_util.h"
+#include "unit/engine/model/model_test_util.h"
 
 namespace nmtd::front {
 namespace {

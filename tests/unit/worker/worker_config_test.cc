@@ -69,7 +69,7 @@ max_input_length = 0
   EXPECT_EQ(c.default_options.decoding.beam_size, 1);
   EXPECT_FLOAT_EQ(c.default_options.decoding.repetition_penalty, 1.2f);
   EXPECT_TRUE(c.default_options.decoding.disable_unk);
-  EXPECT_NO_THROW(c.validate());
+  EXPECT_NO_THROW(validate(c));
 }
 
 TEST_F(ConfigFile, RefusesWhatItDoesNotUnderstandNamingTheKeyAndLine) {
@@ -161,15 +161,15 @@ TEST(WorkerFlags, NameTheFlagOfABadValue) {
 TEST(WorkerConfig, DebugStartDelayNeedsFaultInjection) {
   WorkerConfig c;
   c.debug_start_delay = std::chrono::milliseconds(10);
-  EXPECT_THAT([&] { c.validate(); },
+  EXPECT_THAT([&] { validate(c); },
               ::testing::ThrowsMessage<InvalidArgument>(HasSubstr("debug.fault_injection")));
   c.debug_fault_injection = true;
-  EXPECT_NO_THROW(c.validate());
+  EXPECT_NO_THROW(validate(c));
 }
 
 TEST(WorkerConfig, DefaultsAreValidAndDoNotTruncate) {
   WorkerConfig c;
-  EXPECT_NO_THROW(c.validate());
+  EXPECT_NO_THROW(validate(c));
   EXPECT_EQ(c.default_options.max_input_length, 0);
   EXPECT_EQ(c.listen, "127.0.0.1:50051");
 }
@@ -177,13 +177,13 @@ TEST(WorkerConfig, DefaultsAreValidAndDoNotTruncate) {
 TEST(WorkerConfig, RefusesBoundsThatCannotWork) {
   WorkerConfig c;
   c.queue_capacity = 8;  // smaller than a request may be
-  EXPECT_THROW(c.validate(), InvalidArgument);
+  EXPECT_THROW(validate(c), InvalidArgument);
   c = WorkerConfig();
   c.batching.max_batch_tokens = 100;  // a text of 1024 tokens could never be batched
-  EXPECT_THROW(c.validate(), InvalidArgument);
+  EXPECT_THROW(validate(c), InvalidArgument);
   c = WorkerConfig();
   c.default_options.decoding.beam_size = 0;
-  EXPECT_THROW(c.validate(), InvalidArgument);
+  EXPECT_THROW(validate(c), InvalidArgument);
 }
 
 TEST(ListenAddress, ParsesTheThreeForms) {
