@@ -119,6 +119,13 @@ std::string bounds(const SettingSpec& setting) {
   return "[" + format_number(setting.min) + ", " + format_number(setting.max) + "]";
 }
 
+// A path setting documented as "none" when unset (state_dir, api_keys_file) reads the word
+// `none` as unset, as its docs say, not as a directory named "none".
+std::string path_value(const SettingSpec& setting, std::string text) {
+  if (setting.default_text == "none" && text == "none") return {};
+  return text;
+}
+
 }  // namespace
 
 void assign_toml(const SettingSpec& setting, ValueRef target, const toml::node& value,
@@ -127,9 +134,12 @@ void assign_toml(const SettingSpec& setting, ValueRef target, const toml::node& 
   Raw raw;
   switch (setting.kind) {
     case SettingKind::kString:
-    case SettingKind::kPath:
       if (!value.is_string()) refuse(setting, where, got);
       raw = value.as_string()->get();
+      break;
+    case SettingKind::kPath:
+      if (!value.is_string()) refuse(setting, where, got);
+      raw = path_value(setting, value.as_string()->get());
       break;
     case SettingKind::kInteger:
     case SettingKind::kMillis:
@@ -172,8 +182,10 @@ void assign_text(const SettingSpec& setting, ValueRef target, std::string_view t
   Raw raw;
   switch (setting.kind) {
     case SettingKind::kString:
-    case SettingKind::kPath:
       raw = std::string(text);
+      break;
+    case SettingKind::kPath:
+      raw = path_value(setting, std::string(text));
       break;
     case SettingKind::kInteger:
     case SettingKind::kMillis:

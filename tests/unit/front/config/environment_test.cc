@@ -55,6 +55,19 @@ TEST(Environment, AnEmptyPathVariableUnsetsIt) {
   EXPECT_TRUE(c.state_dir.empty());
 }
 
+TEST(Environment, TheWordNoneUnsetsAPathDocumentedAsNone) {
+  // The docs say "none = logs to stderr, nothing kept": not a directory named "none".
+  FrontConfig c;
+  c.state_dir = "/var/lib/nmtd";
+  c.api_keys_file = "/etc/nmtd/keys";
+  apply_environment(c, {{"NMTD_STATE_DIR", "none"}, {"NMTD_API_KEYS_FILE", "none"}});
+  EXPECT_TRUE(c.state_dir.empty());
+  EXPECT_TRUE(c.api_keys_file.empty());
+  // A path setting without that word in its docs keeps it as a name.
+  apply_environment(c, {{"NMTD_MODEL", "none"}});
+  EXPECT_EQ(c.model_dir, "none");
+}
+
 TEST(Environment, InvalidValuesNameTheVariable) {
   EXPECT_THAT(error_of_env({{"NMTD_WORKERS", "4"}, {"NMTD_PORT", "http"}}),
               HasSubstr("environment variable NMTD_PORT: \"port\" must be an integer in [0, "

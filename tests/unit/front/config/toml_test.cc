@@ -38,6 +38,12 @@ class TomlFile : public ::testing::Test {
   ScratchDir dir_;
 };
 
+TEST_F(TomlFile, TheWordNoneUnsetsStateDirAsItsDocsSay) {
+  const FrontConfig c = load("state_dir = \"none\"\napi_keys_file = \"none\"\n");
+  EXPECT_TRUE(c.state_dir.empty());
+  EXPECT_TRUE(c.api_keys_file.empty());
+}
+
 TEST_F(TomlFile, ReadsEveryKindOfValue) {
   const FrontConfig c = load(R"(
 model = "/srv/nllb"          # path
