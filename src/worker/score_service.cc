@@ -2,7 +2,6 @@
 // queue under the same deadline pricing, and computed by the batcher in batches of their own.
 #include <unistd.h>
 
-#include "common/loggable.h"
 #include "rpc/metadata_keys.h"
 #include "worker/score_request.h"
 #include "worker/translator_service.h"
@@ -39,21 +38,9 @@ grpc::ServerUnaryReactor* TranslatorService::Score(grpc::CallbackServerContext* 
     result.status = std::move(status);
     finish(request_id, std::move(result));
   };
-  // No exception may cross the RPC boundary: whatever escapes admission becomes INTERNAL.
-  std::shared_ptr<PendingCall> call;
-  try {
+  guard_admission(request_id, refuse, [&](std::shared_ptr<PendingCall>& call) {
     admit_scores(*request, ctx, request_id, finish, refuse, call);
-  } catch (const std::exception& e) {
-    parts_.log.error("request {}: admission failed: {}", loggable(request_id),
-                     loggable(e.what(), 1000));
-    grpc::Status status(grpc::StatusCode::INTERNAL,
-                        "admission failed (request " + request_id + "): " + e.what());
-    if (call) {
-      call->fail(std::move(status));
-    } else {
-      refuse(std::move(status));
-    }
-  }
+  });
   return reactor;
 }
 

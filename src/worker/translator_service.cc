@@ -6,8 +6,8 @@
 #include "common/loggable.h"
 #include "common/utf8.h"
 #include "rpc/metadata_keys.h"
-#include "worker/call_response.h"
 #include "worker/call_replies.h"
+#include "worker/call_response.h"
 #include "worker/request_builder.h"
 
 namespace nmtd::worker {
@@ -89,10 +89,18 @@ void TranslatorService::submit(const nmt::v1::TranslateRequest& request,
     finish(request_id, std::move(result));
   };
 
+  guard_admission(request_id, refuse, [&](std::shared_ptr<PendingCall>& call) {
+    admit(request, ctx, request_id, finish, refuse, call);
+  });
+}
+
+void TranslatorService::guard_admission(
+    const std::string& request_id, const std::function<void(grpc::Status)>& refuse,
+    FunctionRef<void(std::shared_ptr<PendingCall>&)> admit_call) {
   // No exception may cross the RPC boundary: whatever escapes admission becomes INTERNAL.
   std::shared_ptr<PendingCall> call;
   try {
-    admit(request, ctx, request_id, finish, refuse, call);
+    admit_call(call);
   } catch (const std::exception& e) {
     parts_.log.error("request {}: admission failed: {}", loggable(request_id),
                      loggable(e.what(), 1000));

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/function_ref.h"
 #include "common/log/log.h"
 #include "monitor/resource_monitor.h"
 #include "nmt/v1/translator.grpc.pb.h"
@@ -19,8 +20,8 @@
 #include "worker/admission_queue.h"
 #include "worker/batcher.h"
 #include "worker/call_intake.h"
-#include "worker/translate_stream.h"
 #include "worker/call_replies.h"
+#include "worker/translate_stream.h"
 #include "worker/translation_cache.h"
 #include "worker/worker_config.h"
 #include "worker/worker_stats.h"
@@ -78,6 +79,11 @@ class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorSe
 
  private:
   void on_unparsable(grpc::CallbackServerContext* ctx, const grpc::Status& status) override;
+  // Runs `admit_call`, which sets `call` once it made one. No exception crosses the RPC
+  // boundary: what escapes becomes INTERNAL, on the call if made, else through `refuse`.
+  void guard_admission(const std::string& request_id,
+                       const std::function<void(grpc::Status)>& refuse,
+                       FunctionRef<void(std::shared_ptr<PendingCall>&)> admit_call);
   void admit(const nmt::v1::TranslateRequest& request, grpc::CallbackServerContext* ctx,
              const std::string& request_id,
              const std::function<void(const std::string&, CallResult&&)>& finish,
