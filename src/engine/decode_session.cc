@@ -34,9 +34,7 @@ DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& o
       max_requests_(max_rows / rows_per_request_),
       decoder_(translator.weights_, translator.pool_, max_rows, session_steps(options, max_steps),
                &translator.progress_),
-      rows_(static_cast<std::size_t>(max_rows)),
-      logits_(std::make_unique_for_overwrite<float[]>(static_cast<std::size_t>(max_rows) *
-                                                      translator.weights_.vocab_size)) {
+      rows_(static_cast<std::size_t>(max_rows)) {
   TranslationOptions widest = options;
   widest.decoding.max_decoding_length = session_steps(options, max_steps);
   translator.check_options(widest);
@@ -45,7 +43,41 @@ DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& o
   just_finished_.reserve(static_cast<std::size_t>(max_requests_));
 }
 
+DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& options,
+                             DecoderMemory memory)
+    : translator_(translator),
+      options_(options),
+      vocab_(translator.decode_vocab()),
+      rows_per_request_(checked_rows_per_request(options, memory.rows())),
+      max_requests_(memory.rows() / rows_per_request_),
+      decoder_(translator.weights_, translator.pool_, std::move(memory), &translator.progress_),
+      rows_(static_cast<std::size_t>(decoder_.max_rows())) {
+  if (options.decoding.max_decoding_length > decoder_.max_steps())
+    throw InvalidArgument(
+        "max_decoding_length " + std::to_string(options.decoding.max_decoding_length) +
+        " exceeds the decoder memory's " + std::to_string(decoder_.max_steps()) + " steps");
+  TranslationOptions widest = options;
+  widest.decoding.max_decoding_length = static_cast<int>(decoder_.max_steps());
+  translator.check_options(widest);
+  decoding::check_vocab(vocab_, decoder_.vocab_size());
+  running_.reserve(static_cast<std::size_t>(max_requests_));
+  just_finished_.reserve(static_cast<std::size_t>(max_requests_));
+}
+
 DecodeSession::~DecodeSession() = default;
+
+bool DecodeSession::room_for(std::span<const int64_t> source_tokens) const {
+  int64_t total = 0;
+  for (const int64_t n : source_tokens) total += n;
+  return static_cast<int64_t>(source_tokens.size()) <= room() &&
+         total <= decoder_.memory_rows_free();
+}
+
+DecoderMemory DecodeSession::take_memory() {
+  running_.clear();
+  finished_.clear();
+  return decoder_.take_memory();
+}
 
 int64_t DecodeSession::room() const {
   return max_requests_ - static_cast<int64_t>(running_.size());
@@ -119,9 +151,9 @@ int64_t DecodeSession::step() {
   std::lock_guard lock(translator_.mutex_);
   if (rows_.plan(false)) decoder_.select_rows(rows_.origins());
   if (rows_.empty()) return 0;
-  decoder_.step_rows(rows_.ids(), logits_.get());
+  decoder_.step_rows(rows_.ids(), decoder_.logits());
   just_finished_.clear();
-  rows_.advance(logits_.get(), decoder_.vocab_size(), just_finished_);
+  rows_.advance(decoder_.logits(), decoder_.vocab_size(), just_finished_);
   for (const auto* search : just_finished_) {
     const auto it = std::find_if(running_.begin(), running_.end(),
                                  [search](const Running& r) { return r.search.get() == search; });

@@ -11,6 +11,7 @@
 // other translate calls may run between its steps.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ class DecodeSession {
   // bounds every request's max_decoding_length (0: the options').
   DecodeSession(Translator& translator, const TranslationOptions& options, int64_t max_rows,
                 int max_steps = 0);
+  // In memory the caller lends (Translator::decoder_memory): its rows and steps are the
+  // session's, and a bounded memory bounds the source tokens running at once (room_for).
+  // take_memory() gives it back for the next session.
+  DecodeSession(Translator& translator, const TranslationOptions& options, DecoderMemory memory);
   ~DecodeSession();
   DecodeSession(const DecodeSession&) = delete;
   DecodeSession& operator=(const DecodeSession&) = delete;
@@ -46,6 +51,10 @@ class DecodeSession {
   // Rows one request may take (beam_size), and how many requests fit now beside the running.
   int64_t rows_per_request() const { return rows_per_request_; }
   int64_t room() const;
+  // Whether requests of these source token counts fit beside the running ones now.
+  bool room_for(std::span<const int64_t> source_tokens) const;
+  // Ends the session (every request it holds is dropped) and gives its memory back.
+  DecoderMemory take_memory();
   // Whether a request with these options may join (same beam_size, max_decoding_length within
   // max_steps).
   bool accepts(const TranslationOptions& options) const;
@@ -89,7 +98,6 @@ class DecodeSession {
   std::vector<Running> running_;
   std::vector<Finished> finished_;
   std::vector<decoding::InputSearch*> just_finished_;
-  std::unique_ptr<float[]> logits_;
   RequestId next_id_ = 1;
 };
 

@@ -262,6 +262,23 @@ std::unique_ptr<DecodeSession> Translator::open_session(const TranslationOptions
   return std::make_unique<DecodeSession>(*this, options, max_rows, max_steps);
 }
 
+std::unique_ptr<DecodeSession> Translator::open_session(const TranslationOptions& options,
+                                                        DecoderMemory memory) {
+  return std::make_unique<DecodeSession>(*this, options, std::move(memory));
+}
+
+DecoderMemory Translator::decoder_memory(const DecoderMemoryShape& shape) const {
+  if (shape.steps < 1 || shape.steps > info().max_target_positions)
+    throw InvalidArgument("decoder memory of " + std::to_string(shape.steps) +
+                          " steps: the model has " + std::to_string(info().max_target_positions) +
+                          " target positions");
+  return DecoderMemory(weights_, shape);
+}
+
+std::size_t Translator::decoder_memory_bytes(const DecoderMemoryShape& shape) const {
+  return DecoderMemory::bytes_for(weights_, shape);
+}
+
 bool nothing_to_translate(std::string_view text) { return only_whitespace(text); }
 
 TranslationResult unchanged_translation(const std::string& text, const std::string& target_language,

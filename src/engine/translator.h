@@ -18,6 +18,7 @@
 #include "engine/decode/decoding.h"
 #include "engine/model/model_config.h"
 #include "engine/model/vocabulary.h"
+#include "engine/nn/decoder_memory.h"
 #include "engine/nn/nllb_weights.h"
 #include "engine/progress.h"
 #include "engine/text/tokenizer.h"
@@ -116,6 +117,14 @@ class Translator {
   // InvalidArgument for bad options.
   std::unique_ptr<DecodeSession> open_session(const TranslationOptions& options, int64_t max_rows,
                                               int max_steps = 0);
+  // The same in lent memory (from decoder_memory), which the session gives back with
+  // DecodeSession::take_memory.
+  std::unique_ptr<DecodeSession> open_session(const TranslationOptions& options,
+                                              DecoderMemory memory);
+  // Bounded, resident decoder memory of this shape (steps within the model's positions), for
+  // a caller that runs session after session; and the bytes it would hold.
+  DecoderMemory decoder_memory(const DecoderMemoryShape& shape) const;
+  std::size_t decoder_memory_bytes(const DecoderMemoryShape& shape) const;
 
   // Teacher-forced log-probabilities of `targets` given `sources`, as CTranslate2's
   // score_batch: each target (for NLLB [tgt_lang, pieces...]) gets </s> appended, is truncated

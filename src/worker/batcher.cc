@@ -38,6 +38,7 @@ class Batcher::Session {
   }
 
   std::size_t live() const { return live_.size(); }
+  DecoderMemory take_memory() { return decode_->take_memory(); }
 
   // Encodes the texts and lets their rows join the running ones.
   void admit(std::vector<TextJob> jobs) {
@@ -240,12 +241,13 @@ class Batcher::Session {
 };
 
 Batcher::Batcher(Translator& translator, AdmissionQueue& queue, TranslationCache& cache,
-                 const Batching& batching, WorkerStats& stats, crash::InFlightRing& in_flight,
+                 const DecodeMemoryPlan& memory, WorkerStats& stats, crash::InFlightRing& in_flight,
                  Logger& log, EngineFaults* faults)
     : translator_(translator),
       queue_(queue),
       cache_(cache),
-      batching_(batching),
+      memory_plan_(memory),
+      batching_(memory.batching),
       stats_(stats),
       in_flight_(in_flight),
       log_(log),
@@ -264,6 +266,7 @@ void Batcher::start() {
 void Batcher::run(std::stop_token stop) {
   pthread_setname_np(pthread_self(), "batcher");
   crash::AltStackScope alt_stack;  // a stack overflow in the engine still gets a report
+  log_.info("{}", memory_plan_.summary());
   while (!stop.stop_requested()) {
     auto taken = queue_.take(batching_, stop);
     if (!taken) break;
@@ -286,14 +289,10 @@ Backlog Batcher::running() const {
 
 void Batcher::drive(std::vector<TextJob> first, std::stop_token stop) {
   const TranslationOptions& options = *first.front().options;
-  const int beams = std::max(1, options.decoding.beam_size);
-  const int max_steps = static_cast<int>(
-      std::min<int64_t>(std::max(options.decoding.max_decoding_length, kSessionSteps),
-                        translator_.info().max_target_positions));
+  bool lent = false;
   std::unique_ptr<DecodeSession> decode;
   try {
-    decode = translator_.open_session(
-        options, static_cast<int64_t>(std::max(1, batching_.max_batch_texts)) * beams, max_steps);
+    decode = open_session(options, static_cast<int64_t>(first.size()), lent);
   } catch (const std::exception& e) {
     log_.error("could not open a decode session for {} texts: {}", first.size(), e.what());
     for (auto& job : first) {
@@ -312,6 +311,27 @@ void Batcher::drive(std::vector<TextJob> first, std::stop_token stop) {
     if (session.live() == 0) break;
     if (!session.step()) break;
   }
+  if (lent) memory_ = session.take_memory();
+}
+
+std::unique_ptr<DecodeSession> Batcher::open_session(const TranslationOptions& options,
+                                                     int64_t texts, bool& lent) {
+  const int beams = std::max(1, options.decoding.beam_size);
+  const int max_steps = static_cast<int>(
+      std::min<int64_t>(std::max(options.decoding.max_decoding_length, kSessionSteps),
+                        translator_.info().max_target_positions));
+  // Made on the batcher's thread, before the first batch that needs it and again after a
+  // session that failed to open lost it, so the worker answers health while it is written.
+  if (memory_plan_.lent && !memory_) memory_ = translator_.decoder_memory(memory_plan_.shape);
+  lent = memory_ && texts * beams <= memory_->rows() &&
+         options.decoding.max_decoding_length <= memory_->steps();
+  if (!lent) {
+    return translator_.open_session(
+        options, static_cast<int64_t>(std::max(1, batching_.max_batch_texts)) * beams, max_steps);
+  }
+  DecoderMemory memory = std::move(*memory_);
+  memory_.reset();
+  return translator_.open_session(options, std::move(memory));
 }
 
 void Batcher::score(std::vector<TextJob> batch) {

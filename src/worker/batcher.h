@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "crash/in_flight_ring.h"
 #include "engine/decode_session.h"
 #include "worker/admission_queue.h"
+#include "worker/decode_memory_plan.h"
 #include "worker/engine_activity.h"
 #include "worker/engine_faults.h"
 #include "worker/throughput_model.h"
@@ -29,9 +31,11 @@ namespace nmtd::worker {
 class Batcher {
  public:
   // faults: test-only misbehaviour acted out as texts reach the engine (nullptr: none).
+  // memory: the decoder memory lent to every session and the batching limits within it
+  // (decode_memory_plan.h); the batcher's thread makes it resident before its first batch.
   Batcher(Translator& translator, AdmissionQueue& queue, TranslationCache& cache,
-          const Batching& batching, WorkerStats& stats, crash::InFlightRing& in_flight, Logger& log,
-          EngineFaults* faults = nullptr);
+          const DecodeMemoryPlan& memory, WorkerStats& stats, crash::InFlightRing& in_flight,
+          Logger& log, EngineFaults* faults = nullptr);
   ~Batcher();  // stops and joins; texts still queued are left to the queue's owner
   Batcher(const Batcher&) = delete;
   Batcher& operator=(const Batcher&) = delete;
@@ -50,11 +54,17 @@ class Batcher {
   void drive(std::vector<TextJob> first, std::stop_token stop);
   // Scores a batch of Score items (teacher-forced; they never join a decode session).
   void score(std::vector<TextJob> batch);
+  // A session for a first batch of `texts` with these options: in the lent memory when they
+  // fit it (lent = true), else in memory of its own.
+  std::unique_ptr<DecodeSession> open_session(const TranslationOptions& options, int64_t texts,
+                                              bool& lent);
 
   Translator& translator_;
   AdmissionQueue& queue_;
   TranslationCache& cache_;
+  const DecodeMemoryPlan memory_plan_;
   const Batching batching_;
+  std::optional<DecoderMemory> memory_;  // lent to the running session, if any
   WorkerStats& stats_;
   crash::InFlightRing& in_flight_;
   Logger& log_;

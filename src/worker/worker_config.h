@@ -26,6 +26,8 @@ struct Batching {
   int max_batch_texts = 32;
   int max_batch_tokens = 4096;               // source tokens summed over the batch
   std::chrono::microseconds max_wait{2000};  // how long a lone text waits for company
+  // Decoder memory held for the worker's life (decode_memory_plan.h); 0: per session.
+  int decode_memory_mib = 512;
 };
 
 // CTranslate2's decoding defaults, but no silent truncation of long sources: a text over

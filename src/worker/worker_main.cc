@@ -21,6 +21,7 @@
 #include "crash/terminate_handler.h"
 #include "rpc/server_policy.h"
 #include "worker/debug_faults.h"
+#include "worker/decode_memory_plan.h"
 #include "worker/listen_address.h"
 #include "worker/translator_service.h"
 #include "worker/watchdog.h"
@@ -152,7 +153,8 @@ int serve(const WorkerConfig& config, const ListenAddress& address, Logger& log)
   }
   std::unique_ptr<DebugFaults> faults;
   if (config.debug_fault_injection) faults = std::make_unique<DebugFaults>(log);
-  Batcher batcher(*translator, queue, cache, config.batching, stats, in_flight, log, faults.get());
+  Batcher batcher(*translator, queue, cache, plan_decode_memory(*translator, config), stats,
+                  in_flight, log, faults.get());
   batcher.start();
   Watchdog watchdog(batcher.activity(), config.engine_stall_limit, log,
                     [&](bool stalled) { service.set_engine_stalled(stalled); });

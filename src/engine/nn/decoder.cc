@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "common/error.h"
@@ -35,19 +36,33 @@ DecoderState::DecoderState(const NllbWeights& weights, ThreadPool& pool, int64_t
   if (max_rows < 1)
     throw InvalidArgument("the decoder needs room for at least one row, got max_rows " +
                           std::to_string(max_rows));
+  memory_ = DecoderMemory(weights, max_rows_, max_steps_);
+  reserve_scratch();
+}
+
+DecoderState::DecoderState(const NllbWeights& weights, ThreadPool& pool, DecoderMemory memory,
+                           ProgressCounter* progress)
+    : w_(weights),
+      pool_(pool),
+      max_rows_(memory.rows()),
+      max_steps_(memory.steps()),
+      progress_(progress),
+      memory_(std::move(memory)) {
+  if (max_rows_ < 1 || memory_.self().size() != w_.decoder_layers.size() ||
+      max_steps_ > w_.decoder.max_positions)
+    throw InvalidArgument("decoder memory of " + std::to_string(max_rows_) + " rows, " +
+                          std::to_string(max_steps_) + " steps and " +
+                          std::to_string(memory_.self().size()) + " layers does not fit this " +
+                          std::to_string(w_.decoder_layers.size()) + "-layer decoder");
+  for (auto& kv : memory_.cross()) kv.clear();
+  reserve_scratch();
+}
+
+void DecoderState::reserve_scratch() {
   const int64_t d = w_.d_model;
   int64_t max_ffn = 0;
   for (const auto& layer : w_.decoder_layers) max_ffn = std::max(max_ffn, layer.ffn_in.out());
   linear_scratch_.reserve(max_rows_, std::max(d, max_ffn));
-  cross_kv_.resize(w_.decoder_layers.size());
-  // The caches are left uninitialised: only the steps a row has run are ever read, and the
-  // pages of steps never reached are never touched.
-  const std::size_t cache_bytes = floats(max_rows_ * max_steps_ * d);
-  cache_.resize(w_.decoder_layers.size());
-  for (auto& layer : cache_) {
-    layer.keys = AlignedBuffer(cache_bytes, AlignedBuffer::Uninitialized{});
-    layer.values = AlignedBuffer(cache_bytes, AlignedBuffer::Uninitialized{});
-  }
   const auto rows = static_cast<std::size_t>(max_rows_);
   for (auto* v : {&row_example_, &row_slot_, &row_steps_, &next_example_, &next_slot_, &next_steps_,
                   &free_slots_})
@@ -62,6 +77,21 @@ DecoderState::DecoderState(const NllbWeights& weights, ThreadPool& pool, int64_t
   ffn_.resize(rows * max_ffn);
 }
 
+DecoderMemory DecoderState::take_memory() {
+  for (auto& kv : memory_.cross()) kv.clear();
+  row_example_.clear();
+  row_slot_.clear();
+  row_steps_.clear();
+  return std::move(memory_);
+}
+
+int64_t DecoderState::memory_rows_free() const {
+  if (!memory_.bounded()) return std::numeric_limits<int64_t>::max();
+  const int64_t used =
+      example_offset_.empty() ? 0 : example_offset_.back() + example_length_.back();
+  return memory_.memory_rows() - (used - released_memory_rows_);
+}
+
 void DecoderState::add_examples(std::span<const float> memory, std::span<const int32_t> lengths) {
   const int64_t d = w_.d_model;
   if (rows() + static_cast<int64_t>(lengths.size()) > max_rows_)
@@ -73,6 +103,9 @@ void DecoderState::add_examples(std::span<const float> memory, std::span<const i
     if (n < 1) throw InvalidArgument("a decoder example needs at least one memory row");
     total += n;
   }
+  if (total > memory_rows_free())
+    throw InvalidArgument("the decoder's memory holds " + std::to_string(memory_rows_free()) +
+                          " more source tokens, " + std::to_string(total) + " asked");
   if (static_cast<int64_t>(memory.size()) != total * d)
     throw InvalidArgument("the memory has " + std::to_string(memory.size()) + " floats for " +
                           std::to_string(total) + " rows of " + std::to_string(d));
@@ -101,11 +134,12 @@ void DecoderState::add_examples(std::span<const float> memory, std::span<const i
   example_renumber_.resize(example_offset_.size());
   linear_scratch_.reserve(total, d);
   // Cross-attention keys and values depend only on the source: computed once here.
+  auto& cross = memory_.cross();
   for (std::size_t l = 0; l < w_.decoder_layers.size(); ++l) {
     const auto& kv = w_.decoder_layers[l].cross_kv;
-    cross_kv_[l].resize(static_cast<std::size_t>(offset * 2 * d));
+    cross[l].resize(static_cast<std::size_t>(offset * 2 * d));
     ops::linear(memory.data(), total, *kv.weight, kv.bias_data(), false,
-                cross_kv_[l].data() + first_row * 2 * d, pool_, linear_scratch_);
+                cross[l].data() + first_row * 2 * d, pool_, linear_scratch_);
     if (progress_) progress_->bump();
   }
 }
@@ -129,7 +163,7 @@ void DecoderState::compact_examples() {
     const int32_t length = example_length_[e];
     if (example_released_[e]) continue;
     if (example_offset_[e] != offset) {
-      for (auto& kv : cross_kv_)
+      for (auto& kv : memory_.cross())
         std::memmove(kv.data() + offset * d2, kv.data() + example_offset_[e] * d2,
                      floats(length * d2));
     }
@@ -144,7 +178,7 @@ void DecoderState::compact_examples() {
   example_length_.resize(kept);
   example_released_.resize(kept);
   for (auto& e : row_example_) e = example_renumber_[e];
-  for (auto& kv : cross_kv_) kv.resize(static_cast<std::size_t>(offset * d2));
+  for (auto& kv : memory_.cross()) kv.resize(static_cast<std::size_t>(offset * d2));
   released_memory_rows_ = 0;
 }
 
@@ -163,7 +197,7 @@ float* DecoderState::slot_row(AlignedBuffer& buffer, int32_t slot, int64_t step)
 
 void DecoderState::append_to_cache(int layer, int64_t rows) {
   const int64_t d = w_.d_model;
-  LayerCache& cache = cache_[static_cast<std::size_t>(layer)];
+  LayerCache& cache = memory_.self()[static_cast<std::size_t>(layer)];
   for (int64_t r = 0; r < rows; ++r) {
     const float* row = qkv_.data() + r * 3 * d;
     const int32_t slot = row_slot_[static_cast<std::size_t>(r)];
@@ -211,8 +245,8 @@ void DecoderState::step_rows(std::span<const int32_t> ids, float* logits) {
     ops::linear(h_.data(), rows, *layer.self_qkv.weight, layer.self_qkv.bias_data(), false,
                 qkv_.data(), pool_, linear_scratch_);
     append_to_cache(static_cast<int>(l), rows);
-    ops::attention_with_cache(qkv_, 3 * d, cache_view(cache_[l]), slots, lengths, heads, scale, att,
-                              pool_);
+    ops::attention_with_cache(qkv_, 3 * d, cache_view(memory_.self()[l]), slots, lengths, heads,
+                              scale, att, pool_);
     ops::linear(att_.data(), rows, *layer.self_out.weight, layer.self_out.bias_data(), false,
                 h_.data(), pool_, linear_scratch_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
@@ -222,8 +256,8 @@ void DecoderState::step_rows(std::span<const int32_t> ids, float* logits) {
     // qkv_ holds the cross-attention queries here, [rows, d].
     ops::linear(h_.data(), rows, *layer.cross_q.weight, layer.cross_q.bias_data(), false,
                 qkv_.data(), pool_, linear_scratch_);
-    ops::cross_attention(qkv_, d, cross_kv_[l], d, example_offset_, example_length_, row_example_,
-                         heads, scale, att, pool_);
+    ops::cross_attention(qkv_, d, memory_.cross()[l], d, example_offset_, example_length_,
+                         row_example_, heads, scale, att, pool_);
     ops::linear(att_.data(), rows, *layer.cross_out.weight, layer.cross_out.bias_data(), false,
                 h_.data(), pool_, linear_scratch_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
@@ -280,7 +314,7 @@ void DecoderState::select_rows(std::span<const int32_t> origin) {
     const int32_t from = row_slot_[origin[i]];
     const int32_t to = free_slots_.back();
     free_slots_.pop_back();
-    for (auto& layer : cache_) {
+    for (auto& layer : memory_.self()) {
       std::memcpy(slot_row(layer.keys, to, 0), slot_row(layer.keys, from, 0), bytes);
       std::memcpy(slot_row(layer.values, to, 0), slot_row(layer.values, from, 0), bytes);
     }

@@ -21,6 +21,7 @@
 #include "common/aligned_buffer.h"
 #include "common/thread_pool.h"
 #include "engine/decode/decoding.h"
+#include "engine/nn/decoder_memory.h"
 #include "engine/nn/nllb_weights.h"
 #include "engine/ops/attention.h"
 #include "engine/progress.h"
@@ -40,10 +41,22 @@ class DecoderState : public StepModel {
   // No examples yet: they join with add_examples.
   DecoderState(const NllbWeights& weights, ThreadPool& pool, int64_t max_rows, int max_steps,
                ProgressCounter* progress = nullptr);
+  // No examples yet, in memory lent by the caller (its rows and steps are the decoder's). A
+  // bounded memory never grows: add_examples refuses source tokens beyond its memory_rows.
+  // take_memory() gives it back.
+  DecoderState(const NllbWeights& weights, ThreadPool& pool, DecoderMemory memory,
+               ProgressCounter* progress = nullptr);
+
+  // Gives the memory back (for the next decoder); this decoder is unusable afterwards.
+  DecoderMemory take_memory();
+  // Logits of max_rows() rows, in the decoder's memory.
+  float* logits() { return memory_.logits(); }
+  // Source tokens that may still join (bounded memory; otherwise the largest int64_t).
+  int64_t memory_rows_free() const;
 
   // Adds examples (memory: their encoder output, [sum(lengths), d]), each with one row at
   // position 0, after the current rows. Throws InvalidArgument when the rows would exceed
-  // max_rows (nothing changes then).
+  // max_rows or their source tokens memory_rows_free() (nothing changes then).
   void add_examples(std::span<const float> memory, std::span<const int32_t> lengths);
 
   int64_t rows() const { return static_cast<int64_t>(row_slot_.size()); }
@@ -61,10 +74,8 @@ class DecoderState : public StepModel {
   void select_rows(std::span<const int32_t> origin) override;
 
  private:
-  // One layer's cache: slot s holds max_steps_ rows of d keys (values) from s * max_steps_ * d.
-  struct LayerCache {
-    AlignedBuffer keys, values;
-  };
+  using LayerCache = DecoderMemory::LayerCache;
+  void reserve_scratch();
   ops::KvCacheView cache_view(const LayerCache& cache) const;
   float* slot_row(AlignedBuffer& buffer, int32_t slot, int64_t step) const;
   void append_to_cache(int layer, int64_t rows);
@@ -84,8 +95,9 @@ class DecoderState : public StepModel {
   std::vector<char> example_used_;         // scratch of select_rows
   std::vector<int32_t> example_renumber_;  // scratch of compact_examples
   int64_t released_memory_rows_ = 0;
-  std::vector<std::vector<float>> cross_kv_;  // per layer: [memory rows, 2d]
-  std::vector<LayerCache> cache_;             // per layer
+  // Self-attention caches, cross-attention keys and values ([memory rows, 2d] per layer) and
+  // logits.
+  DecoderMemory memory_;
   // Per row (capacity max_rows_): its example, its cache slot and its cached steps.
   std::vector<int32_t> row_example_, row_slot_, row_steps_;
   // Scratch of select_rows, per row or per slot.
