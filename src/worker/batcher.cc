@@ -116,6 +116,7 @@ class Batcher::Session {
   // One decoder step; false when the engine failed (every text in the session then has).
   bool step() {
     int64_t rows = 0;
+    const auto started = Clock::now();
     try {
       rows = decode_->step();
     } catch (const std::exception& e) {
@@ -126,6 +127,9 @@ class Batcher::Session {
       return false;
     }
     period_work_ += static_cast<double>(rows);
+    if (rows > 0 && !period_faulted_)
+      b_.throughput_.record_step(
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
     answer(decode_->take_finished());
     update_running_work();
     return true;
@@ -178,6 +182,7 @@ class Batcher::Session {
         out = std::max(out, static_cast<int>(h.tokens.size()));
       source_tokens += job.tokens();
       output_tokens += out + 1;  // the end token, decoded too
+      if (!period_faulted_) b_.throughput_.record_text(job.tokens(), out + 1);
       if (!job.cache_key.empty()) b_.cache_.insert(job.cache_key, f.result);
       ++b_.stats_.texts_translated;
       // Timing once per call, before its last result may complete it.
@@ -266,6 +271,14 @@ void Batcher::start() {
 void Batcher::run(std::stop_token stop) {
   pthread_setname_np(pthread_self(), "batcher");
   crash::AltStackScope alt_stack;  // a stack overflow in the engine still gets a report
+  if (memory_plan_.lent) {
+    try {
+      memory_ = translator_.decoder_memory(memory_plan_.shape);
+    } catch (const std::exception& e) {
+      log_.error("could not make the decoder memory resident ({}); the first batch tries again",
+                 e.what());
+    }
+  }
   log_.info("{}", memory_plan_.summary());
   while (!stop.stop_requested()) {
     auto taken = queue_.take(batching_, stop);
@@ -320,8 +333,7 @@ std::unique_ptr<DecodeSession> Batcher::open_session(const TranslationOptions& o
   const int max_steps = static_cast<int>(
       std::min<int64_t>(std::max(options.decoding.max_decoding_length, kSessionSteps),
                         translator_.info().max_target_positions));
-  // Made on the batcher's thread, before the first batch that needs it and again after a
-  // session that failed to open lost it, so the worker answers health while it is written.
+  // Made again when a session that failed to open lost it (or run() could not make it).
   if (memory_plan_.lent && !memory_) memory_ = translator_.decoder_memory(memory_plan_.shape);
   lent = memory_ && texts * beams <= memory_->rows() &&
          options.decoding.max_decoding_length <= memory_->steps();

@@ -17,11 +17,54 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 }  // namespace
 
+double ThroughputModel::text_steps(int source_tokens, const DecodingOptions& options) const {
+  double expected = 0;
+  {
+    std::lock_guard lock(mutex_);
+    const double x = source_tokens;
+    if (texts_ < kMinTexts || n_ <= 0) {
+      expected = (source_tokens_ > 0 ? output_tokens_ / source_tokens_ : kDefaultOutputRatio) * x;
+    } else {
+      // Least squares through the decayed points; an output never shrinks as its source grows.
+      const double spread = n_ * sxx_ - sx_ * sx_;
+      const double slope =
+          spread > 1e-9 * n_ * n_ ? std::max(0.0, (n_ * sxy_ - sx_ * sy_) / spread) : 0.0;
+      expected = (sy_ - slope * sx_) / n_ + slope * x;
+    }
+  }
+  return std::clamp(expected, static_cast<double>(options.min_decoding_length),
+                    static_cast<double>(options.max_decoding_length));
+}
+
 double ThroughputModel::text_work(int source_tokens, const DecodingOptions& options) const {
-  const double expected =
-      std::clamp(output_ratio() * source_tokens, static_cast<double>(options.min_decoding_length),
-                 static_cast<double>(options.max_decoding_length));
-  return static_cast<double>(source_tokens) + expected * std::max(1, options.beam_size);
+  return static_cast<double>(source_tokens) +
+         text_steps(source_tokens, options) * std::max(1, options.beam_size);
+}
+
+void ThroughputModel::record_text(int source_tokens, int output_steps) {
+  if (source_tokens <= 0 || output_steps <= 0) return;
+  const double x = source_tokens, y = output_steps;
+  std::lock_guard lock(mutex_);
+  ++texts_;
+  n_ = n_ * kTextDecay + 1;
+  sx_ = sx_ * kTextDecay + x;
+  sy_ = sy_ * kTextDecay + y;
+  sxx_ = sxx_ * kTextDecay + x * x;
+  sxy_ = sxy_ * kTextDecay + x * y;
+}
+
+void ThroughputModel::record_step(std::chrono::microseconds took) {
+  if (took.count() <= 0) return;
+  std::lock_guard lock(mutex_);
+  ++steps_;
+  step_seconds_ = step_seconds_ * kStepDecay + static_cast<double>(took.count()) * 1e-6;
+  step_weight_ = step_weight_ * kStepDecay + 1;
+}
+
+std::optional<double> ThroughputModel::seconds_per_step() const {
+  std::lock_guard lock(mutex_);
+  if (steps_ < kMinSteps || step_weight_ <= 0) return std::nullopt;
+  return step_seconds_ / step_weight_;
 }
 
 double ThroughputModel::done_work(int source_tokens, int output_tokens, int beams) {
@@ -52,15 +95,20 @@ double ThroughputModel::output_ratio() const {
 }
 
 std::optional<LateVerdict> judge_deadline(const ThroughputModel& model, const Backlog& backlog,
-                                          double own_work, std::chrono::microseconds remaining) {
+                                          double own_work, std::chrono::microseconds remaining,
+                                          double own_steps) {
   const auto per_work = model.seconds_per_work();
   if (!per_work) return std::nullopt;
   const double running_left =
       std::max(0.0, backlog.running_work * *per_work - backlog.running_for.count() * 1e-6);
   const double ahead = backlog.queued_work * *per_work + running_left;
   const double own = own_work * *per_work;
-  if ((ahead + own) * kOptimism <= remaining.count() * 1e-6) return std::nullopt;
-  return LateVerdict{to_ms(ahead + own), to_ms(own), to_ms(ahead)};
+  const auto per_step = model.seconds_per_step();
+  const double serial = per_step ? own_steps * *per_step : 0.0;
+  // Its texts start once the work ahead has made room, then run their steps.
+  const double mine = std::max(own, serial);
+  if ((ahead + mine) * kOptimism <= remaining.count() * 1e-6) return std::nullopt;
+  return LateVerdict{to_ms(ahead + mine), to_ms(mine), to_ms(ahead)};
 }
 
 }  // namespace nmtd::worker

@@ -20,8 +20,18 @@ class ThroughputModel {
   // Batches measured before the model is trusted: until then nothing is refused on a guess.
   static constexpr int kMinBatches = 3;
 
-  // Expected token-steps of one text: its output estimated from the measured output/source
-  // ratio, within the options' min and max decoding lengths.
+  // Texts measured before their output length is predicted from their source length (until
+  // then: the measured output/source ratio of whole batches).
+  static constexpr int kMinTexts = 8;
+  // Steps measured before a step's time is trusted.
+  static constexpr int kMinSteps = 8;
+
+  // Expected decoder steps of one text (its output tokens and end token), within the options'
+  // min and max decoding lengths: a line fitted through recent texts' (source, output) lengths.
+  // A trained model's output grows with its source; a random-weight model's runs to the
+  // length limit whatever the source, which a ratio alone prices at a tenth for short texts.
+  double text_steps(int source_tokens, const DecodingOptions& options) const;
+  // Expected token-steps of one text: its source tokens plus text_steps times its beams.
   double text_work(int source_tokens, const DecodingOptions& options) const;
   // The same for a text whose output is known (after its batch ran).
   static double done_work(int source_tokens, int output_tokens, int beams);
@@ -29,19 +39,34 @@ class ThroughputModel {
   // One engine batch as it turned out.
   void record_batch(double work, std::chrono::microseconds took, int source_tokens,
                     int output_tokens);
+  // One text as it turned out (output_steps: its output tokens and end token).
+  void record_text(int source_tokens, int output_steps);
+  // One decoder step of the running batch, however many rows it had.
+  void record_step(std::chrono::microseconds took);
   // Measured engine seconds per token-step; nullopt until kMinBatches batches were measured.
   std::optional<double> seconds_per_work() const;
+  // Measured seconds per decoder step at the recent load; nullopt until kMinSteps steps. A
+  // text cannot finish sooner than its steps take one after the other, however many rows
+  // share them.
+  std::optional<double> seconds_per_step() const;
   double output_ratio() const;
 
  private:
   // Each batch's weight in the sums falls by this factor per later batch: about the last ten
   // batches speak, so a slower machine phase shows within seconds.
   static constexpr double kDecay = 0.9;
+  // Per text and per step: about the last fifty texts and the last ten steps.
+  static constexpr double kTextDecay = 0.98;
+  static constexpr double kStepDecay = 0.9;
 
   mutable std::mutex mutex_;
   int batches_ = 0;
   double seconds_ = 0, work_ = 0;
   double output_tokens_ = 0, source_tokens_ = 0;
+  int texts_ = 0;
+  double n_ = 0, sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0;  // decayed sums over texts
+  int steps_ = 0;
+  double step_seconds_ = 0, step_weight_ = 0;
 };
 
 // What is ahead of a new call in the engine.
@@ -58,9 +83,12 @@ struct LateVerdict {
 };
 
 // A verdict when the call cannot finish before `remaining` runs out even if the engine ran a
-// quarter faster than measured (refusals are for clear cases only); nullopt: admit it. Always
-// nullopt while the model has too few measurements.
+// quarter faster than measured (refusals are for clear cases only); nullopt: admit it. The
+// call needs the work ahead of it done (at the measured throughput), then its own: its work at
+// that throughput, but no less than its longest text's own_steps one after the other at the
+// measured step time. Always nullopt while the model has too few measurements.
 std::optional<LateVerdict> judge_deadline(const ThroughputModel& model, const Backlog& backlog,
-                                          double own_work, std::chrono::microseconds remaining);
+                                          double own_work, std::chrono::microseconds remaining,
+                                          double own_steps = 0);
 
 }  // namespace nmtd::worker

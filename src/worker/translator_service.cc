@@ -198,16 +198,17 @@ bool TranslatorService::refuse_if_late(PendingCall& call, std::vector<TextJob>& 
   const Batcher* batcher = batcher_.load();
   if (batcher == nullptr) return false;
   const ThroughputModel& model = batcher->throughput();
-  double own_work = 0;
+  double own_work = 0, own_steps = 0;
   for (auto& job : jobs) {
     job.work = model.text_work(job.tokens(), job.options->decoding);
     own_work += job.work;
+    own_steps = std::max(own_steps, model.text_steps(job.tokens(), job.options->decoding));
   }
   Backlog backlog = batcher->running();
   backlog.queued_work = parts_.queue.queued_work();
   const auto remaining =
       std::chrono::duration_cast<std::chrono::microseconds>(call.deadline() - Clock::now());
-  const auto late = judge_deadline(model, backlog, own_work, remaining);
+  const auto late = judge_deadline(model, backlog, own_work, remaining, own_steps);
   if (!late) return false;
   ++parts_.stats.calls_refused_late;
   const auto deadline_ms = std::chrono::duration_cast<std::chrono::milliseconds>(remaining);

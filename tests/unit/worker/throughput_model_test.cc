@@ -91,5 +91,56 @@ TEST(ThroughputModel, RecentBatchesOutweighOldOnes) {
   EXPECT_LE(*model.seconds_per_work(), 1e-3);
 }
 
+TEST(ThroughputModel, OutputLengthsArePredictedFromTheSourcesOfRecentTexts) {
+  // A random-weight model: every output runs to the length limit, whatever the source. The
+  // batches' ratio (here 256/55) would price a 10-token text at 47 steps.
+  ThroughputModel fixed;
+  for (int i = 0; i < 30; ++i) {
+    const int source = 10 + 10 * (i % 10);
+    fixed.record_batch(1000, 100ms, source, 256);
+    fixed.record_text(source, 256);
+  }
+  EXPECT_NEAR(fixed.text_steps(10, greedy(256)), 256, 1e-6);
+  EXPECT_NEAR(fixed.text_steps(200, greedy(256)), 256, 1e-6);
+  // A trained model's output grows with its source.
+  ThroughputModel trained;
+  for (int i = 0; i < 30; ++i) {
+    const int source = 10 + 10 * (i % 10);
+    trained.record_text(source, source + source / 5 + 2);
+  }
+  EXPECT_NEAR(trained.text_steps(50, greedy(256)), 62, 1.5);
+  EXPECT_NEAR(trained.text_steps(100, greedy(256)), 122, 1.5);
+  EXPECT_EQ(trained.text_steps(500, greedy(256)), 256) << "within max_decoding_length";
+  // Too few texts: the batches' ratio, as before.
+  ThroughputModel few;
+  measure(few);
+  for (int i = 1; i < ThroughputModel::kMinTexts; ++i) few.record_text(10, 256);
+  EXPECT_DOUBLE_EQ(few.text_steps(10, greedy(256)), 20);
+}
+
+TEST(ThroughputModel, ATextThatCannotRunItsStepsBeforeItsDeadlineIsRefused) {
+  ThroughputModel model;
+  measure(model);  // 0.1 ms per token-step: 16 rows share each step's time
+  const Backlog idle{};
+  // Own work priced at throughput: 256 steps x 2 beams = 51 ms. Without step times, admitted.
+  EXPECT_FALSE(judge_deadline(model, idle, 512, 20s, 256));
+  for (int i = 0; i < ThroughputModel::kMinSteps; ++i) model.record_step(100ms);
+  ASSERT_TRUE(model.seconds_per_step());
+  EXPECT_DOUBLE_EQ(*model.seconds_per_step(), 0.1);
+  // 256 steps one after the other take 25.6 s: with 15 s left it cannot finish.
+  const auto late = judge_deadline(model, idle, 512, 15s, 256);
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->needed, 25600ms);
+  EXPECT_EQ(late->own, 25600ms);
+  EXPECT_EQ(late->retry_after, 0ms);
+  EXPECT_FALSE(judge_deadline(model, idle, 512, 30s, 256));
+  // Behind 10 s of work it starts later: 35.6 s needed, 20 s left is clearly too little.
+  const Backlog busy{.queued_work = 100000, .running_work = 0, .running_for = 0us};
+  const auto behind = judge_deadline(model, busy, 512, 20s, 256);
+  ASSERT_TRUE(behind);
+  EXPECT_EQ(behind->needed, 35600ms);
+  EXPECT_EQ(behind->retry_after, 10000ms);
+}
+
 }  // namespace
 }  // namespace nmtd::worker
