@@ -82,8 +82,8 @@ struct LateVerdict {
   std::chrono::milliseconds retry_after;  // until the work ahead of it is done
 };
 
-// A verdict when the call cannot finish before `remaining` runs out even if the engine ran a
-// quarter faster than measured (refusals are for clear cases only); nullopt: admit it. The
+// A verdict when the call is not expected to finish within nine tenths of `remaining`;
+// nullopt: admit it. The
 // call needs the work ahead of it done (at the measured throughput), then its own: its work at
 // that throughput, but no less than its longest text's own_steps one after the other at the
 // measured step time. Always nullopt while the model has too few measurements.

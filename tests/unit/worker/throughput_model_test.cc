@@ -63,9 +63,9 @@ TEST(ThroughputModel, ACallThatCannotFinishInTimeIsRefusedWithWhenCapacityFrees)
   EXPECT_EQ(late->needed, 1010ms);
   // With 2 s left it fits.
   EXPECT_FALSE(judge_deadline(model, backlog, 100, 2s));
-  // 1010 ms needed, 800 ms left: late as measured, but not clearly (a quarter faster would
-  // do), so it is admitted.
-  EXPECT_FALSE(judge_deadline(model, backlog, 100, 800ms));
+  // 1010 ms needed: 1050 ms left leaves too little to spare, 1200 ms enough.
+  EXPECT_TRUE(judge_deadline(model, backlog, 100, 1050ms));
+  EXPECT_FALSE(judge_deadline(model, backlog, 100, 1200ms));
 }
 
 TEST(ThroughputModel, TheRunningBatchCountsOnlyWhatIsLeftOfIt) {
