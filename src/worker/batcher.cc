@@ -129,7 +129,7 @@ class Batcher::Session {
     period_work_ += static_cast<double>(rows);
     if (rows > 0 && !period_faulted_)
       b_.throughput_.record_step(
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started), rows);
     answer(decode_->take_finished());
     update_running_work();
     return true;
@@ -297,6 +297,8 @@ Backlog Batcher::running() const {
   Backlog backlog;
   // Refreshed after every decoder step: what is left, not what the session began with.
   backlog.running_work = running_work_.load(std::memory_order_relaxed);
+  backlog.max_rows = memory_plan_.lent ? memory_plan_.shape.rows
+                                       : static_cast<int64_t>(batching_.max_batch_texts) * 2;
   return backlog;
 }
 

@@ -57,18 +57,28 @@ void ThroughputModel::record_text(int source_tokens, int output_steps) {
   sxy_ = sxy_ * kTextDecay + x * y;
 }
 
-void ThroughputModel::record_step(std::chrono::microseconds took) {
-  if (took.count() <= 0) return;
+void ThroughputModel::record_step(std::chrono::microseconds took, int64_t rows) {
+  if (took.count() <= 0 || rows <= 0) return;
+  const double r = static_cast<double>(rows), t = static_cast<double>(took.count()) * 1e-6;
   std::lock_guard lock(mutex_);
   ++steps_;
-  step_seconds_ = step_seconds_ * kStepDecay + static_cast<double>(took.count()) * 1e-6;
-  step_weight_ = step_weight_ * kStepDecay + 1;
+  sn_ = sn_ * kStepDecay + 1;
+  sr_ = sr_ * kStepDecay + r;
+  st_ = st_ * kStepDecay + t;
+  srr_ = srr_ * kStepDecay + r * r;
+  srt_ = srt_ * kStepDecay + r * t;
 }
 
-std::optional<double> ThroughputModel::seconds_per_step() const {
+std::optional<double> ThroughputModel::seconds_per_step(int64_t rows) const {
   std::lock_guard lock(mutex_);
-  if (steps_ < kMinSteps || step_weight_ <= 0) return std::nullopt;
-  return step_seconds_ / step_weight_;
+  if (steps_ < kMinSteps || sn_ <= 0) return std::nullopt;
+  const double mean_rows = sr_ / sn_, mean_time = st_ / sn_;
+  const double spread = sn_ * srr_ - sr_ * sr_;
+  // A step never gets cheaper with more rows; with too few distinct row counts, the mean.
+  const double per_row =
+      spread > 1e-9 * sn_ * sn_ ? std::max(0.0, (sn_ * srt_ - sr_ * st_) / spread) : 0.0;
+  const double at = rows > 0 ? static_cast<double>(rows) : mean_rows;
+  return std::max(0.0, mean_time + per_row * (at - mean_rows));
 }
 
 double ThroughputModel::done_work(int source_tokens, int output_tokens, int beams) {
@@ -107,7 +117,7 @@ std::optional<LateVerdict> judge_deadline(const ThroughputModel& model, const Ba
       std::max(0.0, backlog.running_work * *per_work - backlog.running_for.count() * 1e-6);
   const double ahead = backlog.queued_work * *per_work + running_left;
   const double own = own_work * *per_work;
-  const auto per_step = model.seconds_per_step();
+  const auto per_step = model.seconds_per_step(backlog.max_rows);
   const double serial = per_step ? own_steps * *per_step : 0.0;
   // Its texts start once the work ahead has made room, then run their steps.
   const double mine = std::max(own, serial);

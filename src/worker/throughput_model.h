@@ -8,6 +8,7 @@
 // sums of measured batch times over their work, so large batches, which admission cares
 // about under load, weigh most; output tokens per source token are measured the same way.
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 
@@ -41,14 +42,15 @@ class ThroughputModel {
                     int output_tokens);
   // One text as it turned out (output_steps: its output tokens and end token).
   void record_text(int source_tokens, int output_steps);
-  // One decoder step of the running batch, however many rows it had.
-  void record_step(std::chrono::microseconds took);
+  // One decoder step of the running batch and the rows it carried.
+  void record_step(std::chrono::microseconds took, int64_t rows = 1);
   // Measured engine seconds per token-step; nullopt until kMinBatches batches were measured.
   std::optional<double> seconds_per_work() const;
-  // Measured seconds per decoder step at the recent load; nullopt until kMinSteps steps. A
-  // text cannot finish sooner than its steps take one after the other, however many rows
-  // share them.
-  std::optional<double> seconds_per_step() const;
+  // Seconds per decoder step of `rows` rows (0: of the recent steps' rows), from a line fitted
+  // through the recent steps' (rows, time); nullopt until kMinSteps steps. A text cannot
+  // finish sooner than its steps take one after the other, however many rows share them, and
+  // a busy session fills up: admission prices a step at the most rows it may carry.
+  std::optional<double> seconds_per_step(int64_t rows = 0) const;
   double output_ratio() const;
 
  private:
@@ -57,7 +59,7 @@ class ThroughputModel {
   static constexpr double kDecay = 0.9;
   // Per text and per step: about the last fifty texts and the last ten steps.
   static constexpr double kTextDecay = 0.98;
-  static constexpr double kStepDecay = 0.9;
+  static constexpr double kStepDecay = 0.95;
 
   mutable std::mutex mutex_;
   int batches_ = 0;
@@ -66,7 +68,7 @@ class ThroughputModel {
   int texts_ = 0;
   double n_ = 0, sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0;  // decayed sums over texts
   int steps_ = 0;
-  double step_seconds_ = 0, step_weight_ = 0;
+  double sn_ = 0, sr_ = 0, st_ = 0, srr_ = 0, srt_ = 0;  // decayed sums over steps
 };
 
 // What is ahead of a new call in the engine.
@@ -74,6 +76,7 @@ struct Backlog {
   double queued_work = 0;   // texts waiting in the queue
   double running_work = 0;  // the batch in the engine now, as estimated when it began
   std::chrono::microseconds running_for{0};
+  int64_t max_rows = 0;  // rows one decoder step may carry (0: unknown)
 };
 
 struct LateVerdict {

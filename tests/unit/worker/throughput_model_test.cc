@@ -142,5 +142,27 @@ TEST(ThroughputModel, ATextThatCannotRunItsStepsBeforeItsDeadlineIsRefused) {
   EXPECT_EQ(behind->retry_after, 10000ms);
 }
 
+TEST(ThroughputModel, AStepIsPricedAtTheRowsItMayCarry) {
+  ThroughputModel model;
+  // 40 ms plus 5 ms per row, measured at 2 to 8 rows.
+  for (int i = 0; i < 40; ++i) {
+    const int rows = 2 + 2 * (i % 4);
+    model.record_step(std::chrono::microseconds(40000 + 5000 * rows), rows);
+  }
+  ASSERT_TRUE(model.seconds_per_step(16));
+  EXPECT_NEAR(*model.seconds_per_step(16), 0.12, 1e-6);
+  EXPECT_NEAR(*model.seconds_per_step(2), 0.05, 1e-6);
+  // Always the same rows: their mean time, at any rows.
+  ThroughputModel steady;
+  for (int i = 0; i < 20; ++i) steady.record_step(100ms, 16);
+  EXPECT_NEAR(*steady.seconds_per_step(32), 0.1, 1e-9);
+  // Admission prices the steps at the session's most rows.
+  measure(model);
+  const Backlog full{.queued_work = 0, .running_work = 0, .running_for = 0us, .max_rows = 16};
+  const auto late = judge_deadline(model, full, 512, 30s, 256);  // 256 x 0.12 = 30.7 s
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->own, 30720ms);
+}
+
 }  // namespace
 }  // namespace nmtd::worker
