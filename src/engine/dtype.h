@@ -12,6 +12,9 @@ namespace nmtd {
 
 enum class DType : uint8_t { kF32 = 0, kI8 = 1, kI16 = 2, kI32 = 3, kF16 = 4, kBF16 = 5, kI4 = 6 };
 inline constexpr int kMaxDTypeCode = 6;
+// model.bin binary version 7 is nmtd's: version 6 plus the int4 dtype. CTranslate2 (which
+// reads up to 6) refuses such a file at its first field.
+inline constexpr uint32_t kInt4BinaryVersion = 7;
 
 // Bytes per element; int4 packs two elements a byte, so it answers 1 for the byte that
 // holds them and a payload's size comes from int4_payload_bytes().
