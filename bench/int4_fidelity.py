@@ -23,6 +23,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 SHAPES = {
     # encoder layers, decoder layers, d_model, heads, ffn, vocab
+    "tiny": (4, 4, 128, 4, 512, 4000),
     "small": (6, 6, 256, 4, 1024, 20000),
     "mid": (6, 6, 512, 8, 2048, 20000),
     "full": (12, 12, 1024, 16, 4096, 256206),
