@@ -38,8 +38,9 @@ double step_weight_bytes(const NllbWeights& w) {
   for (const auto& l : w.decoder_layers)
     for (const auto* x :
          {&l.self_qkv, &l.self_out, &l.cross_q, &l.cross_out, &l.ffn_in, &l.ffn_out})
-      bytes += static_cast<double>(x->weight->data.size());
-  return bytes + static_cast<double>(w.projection.weight->data.size());
+      bytes += static_cast<double>(x->weight->data.size() + x->weight->group_scale.size());
+  return bytes + static_cast<double>(w.projection.weight->data.size() +
+                                     w.projection.weight->group_scale.size());
 }
 
 std::string self_exe() {
@@ -86,13 +87,16 @@ int cmd_bench(const Args& args) {
   f.value("model", "CTranslate2 model directory")
       .value("json", "also write the figures to this JSON file")
       .value("threads", "compute threads", "2")
-      .value("compute-type", "default|float32|int8", "default")
+      .value("compute-type", "default|float32|int8|int4", "default")
       .value("repeat", "runs per figure (the median is reported)", "5")
       .value("source-pieces", "source pieces between the language token and </s>", "24")
       .value("length", "target tokens per hypothesis, language token included", "32")
       .value("source", "source language", "eng_Latn")
       .value("target", "target language", "fra_Latn")
       .toggle("skip-ready", "skip the fresh-process ready/RSS probe")
+      .toggle("latency-only",
+              "only the one-sentence greedy latency, decode step and memory (no beam 4 or "
+              "batch figures): for A/B runs of two models within a minute each")
       .toggle("probe-ready", "internal: load, translate once, print RSS as JSON");
   if (!f.parse(args)) return 0;
   if (f.on("probe-ready")) return probe_ready(f);
@@ -150,9 +154,10 @@ int cmd_bench(const Args& args) {
 
   const Spread greedy = run(one, 1, length);
   const Spread first_step = run(one, 1, 1);
-  const Spread beam4 = run(one, 4, length);
-  const Spread batch16 = run(b16, 4, length);
-  const Spread batch64 = run(b64, 1, length);
+  const bool all_figures = !f.on("latency-only");
+  const Spread beam4 = all_figures ? run(one, 4, length) : Spread{};
+  const Spread batch16 = all_figures ? run(b16, 4, length) : Spread{};
+  const Spread batch64 = all_figures ? run(b64, 1, length) : Spread{};
   // Read before the bandwidth probe, whose 1 GiB buffer would otherwise dominate the peak.
   const ProcessMemory after_runs = read_process_memory();
   ThreadPool bw_pool(info.num_threads);
@@ -195,12 +200,21 @@ int cmd_bench(const Args& args) {
                      {"model", f.get("model")}};
   out["inputs"] = {
       {"single", one}, {"batch16", b16}, {"batch64", b64}, {"target", f.get("target")}};
+  if (!all_figures) {
+    for (const char* key : {"latency_beam4_ms", "throughput_batch16_beam4_tok_s",
+                            "throughput_batch64_greedy_tok_s"}) {
+      out.erase(key);
+      out["spread"].erase(key);
+    }
+  }
 
   std::printf("figures (median of %d):\n", repeat);
   row("latency, one sentence, greedy", greedy, "ms");
-  row("latency, one sentence, beam 4", beam4, "ms");
-  row("throughput, batch 16, beam 4", tp16, "tok/s");
-  row("throughput, batch 64, greedy", tp64, "tok/s");
+  if (all_figures) {
+    row("latency, one sentence, beam 4", beam4, "ms");
+    row("throughput, batch 16, beam 4", tp16, "tok/s");
+    row("throughput, batch 64, greedy", tp64, "tok/s");
+  }
   row("memory read bandwidth", bandwidth, "GB/s");
   if (out.contains("ready_s")) {
     std::printf("  %-34s %10.2f s\n", "ready (fresh process)", out["ready_s"].get<double>());

@@ -64,9 +64,15 @@ void ModelWriter::add(const std::string& name, DType dtype, std::vector<int64_t>
     if (__builtin_mul_overflow(count, static_cast<uint64_t>(d), &count))
       throw InvalidArgument("model.bin: variable '" + name + "' is too large");
   }
+  if (dtype == DType::kI4 && shape.size() != 2)
+    throw InvalidArgument("model.bin: int4 variable '" + name + "' must be a matrix");
   uint64_t bytes = 0;
-  if (__builtin_mul_overflow(count, static_cast<uint64_t>(dtype_size(dtype)), &bytes) ||
-      bytes > std::numeric_limits<uint32_t>::max())
+  if (dtype == DType::kI4) {
+    bytes = int4_payload_bytes(static_cast<uint64_t>(shape[0]), static_cast<uint64_t>(shape[1]));
+  } else if (__builtin_mul_overflow(count, static_cast<uint64_t>(dtype_size(dtype)), &bytes)) {
+    bytes = std::numeric_limits<uint64_t>::max();
+  }
+  if (bytes > std::numeric_limits<uint32_t>::max())
     throw InvalidArgument("model.bin: variable '" + name +
                           "' is 4 GiB or more (num_bytes is a u32 in model.bin)");
   if (bytes != data.size())
@@ -143,9 +149,13 @@ void ModelWriter::write(const std::filesystem::path& path) const {
   std::stable_sort(aliases.begin(), aliases.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
 
+  // Binary version 7 is nmtd's int4 extension (docs/model-format.md): CTranslate2 refuses it
+  // at the version, with a message that says so, instead of misreading the int4 payloads.
+  const bool int4 = std::any_of(vars_.begin(), vars_.end(),
+                                [](const auto& v) { return v.second.dtype == DType::kI4; });
   AtomicFile file(path);
   std::string head;
-  put<uint32_t>(head, 6);
+  put<uint32_t>(head, int4 ? kInt4BinaryVersion : 6);
   put_string(head, spec_name_);
   put<uint32_t>(head, spec_revision_);
   put<uint32_t>(head, static_cast<uint32_t>(vars_.size()));

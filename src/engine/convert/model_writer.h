@@ -1,6 +1,7 @@
 #pragma once
 // Writer for CTranslate2's model.bin, binary version 6 (the current one): variables sorted
 // by name byte-wise, then the alias section. Used by `nmtd convert` and `make-test-model`.
+// A file with int4 variables is written as version 7 (kInt4BinaryVersion, nmtd's).
 #include <cstdint>
 #include <filesystem>
 #include <map>

@@ -59,10 +59,31 @@ std::vector<std::byte> as_bytes(const std::vector<float>& v) {
   return out;
 }
 
+void emit_int4_weight(const SpecVariable& v, const WeightSource& src, ThreadPool& pool,
+                      ModelWriter& w) {
+  const int64_t rows = rows_of(v), cols = cols_of(v);
+  const int64_t row_bytes = (cols + 1) / 2;
+  const int64_t groups = (cols + kInt4Group - 1) / kInt4Group;
+  std::vector<std::byte> data(static_cast<std::size_t>(rows * row_bytes));
+  std::vector<uint16_t> scales(static_cast<std::size_t>(rows * groups));
+  for_row_blocks(pool, rows, cols, [&](int64_t r0, int64_t r1, float* buf) {
+    read_var_rows(src, v, r0, r1, buf);
+    for (int64_t r = r0; r < r1; ++r)
+      quantize_row_int4(buf + (r - r0) * cols, cols,
+                        reinterpret_cast<uint8_t*>(data.data()) + r * row_bytes,
+                        scales.data() + r * groups);
+  });
+  std::vector<std::byte> scale_bytes(scales.size() * 2);
+  std::memcpy(scale_bytes.data(), scales.data(), scale_bytes.size());
+  w.add(v.name, DType::kI4, v.shape, std::move(data));
+  w.add(v.name + "_scale", DType::kBF16, {rows, groups}, std::move(scale_bytes));
+}
+
 void emit_weight(const SpecVariable& v, const WeightSource& src, Quantization q, ThreadPool& pool,
                  ModelWriter& w) {
   const int64_t rows = rows_of(v), cols = cols_of(v);
   const DType dt = weight_dtype(q);
+  if (dt == DType::kI4) return emit_int4_weight(v, src, pool, w);
   std::vector<std::byte> data(static_cast<std::size_t>(rows * cols) * dtype_size(dt));
 
   if (dt == DType::kI8) {

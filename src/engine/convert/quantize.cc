@@ -24,6 +24,7 @@ constexpr QuantName kNames[] = {
     {"int16", Quantization::kInt16},
     {"float16", Quantization::kFloat16},
     {"bfloat16", Quantization::kBFloat16},
+    {"int4", Quantization::kInt4},
 };
 
 }  // namespace
@@ -42,7 +43,7 @@ std::string_view quantization_name(Quantization q) {
 }
 
 std::string quantization_choices() {
-  return "float32|int8|int8_float32|int8_float16|int8_bfloat16|int16|float16|bfloat16";
+  return "float32|int8|int8_float32|int8_float16|int8_bfloat16|int16|float16|bfloat16|int4";
 }
 
 DType weight_dtype(Quantization q) {
@@ -59,6 +60,8 @@ DType weight_dtype(Quantization q) {
       return DType::kF16;
     case Quantization::kBFloat16:
       return DType::kBF16;
+    case Quantization::kInt4:
+      return DType::kI4;
   }
   return DType::kF32;
 }
@@ -91,6 +94,25 @@ float quantize_row_int8(const float* w, int64_t n, int8_t* out) {
     out[i] = static_cast<int8_t>(std::rint(w[i] * scale));
   }
   return scale;
+}
+
+void quantize_row_int4(const float* w, int64_t n, uint8_t* nibbles, uint16_t* scales) {
+  std::memset(nibbles, 0, static_cast<std::size_t>((n + 1) / 2));
+  for (int64_t g0 = 0, q = 0; g0 < n; g0 += kInt4Group, ++q) {
+    const int64_t len = std::min(kInt4Group, n - g0);
+    const float amax = abs_max(w + g0, len);
+    // The values are rounded against the scale as stored, so its bfloat16 rounding moves
+    // the grid but adds no error of its own.
+    uint16_t stored = float_to_bfloat16(amax / 7.0f);
+    if (!(bfloat16_to_float(stored) > 0.0f)) stored = float_to_bfloat16(1.0f);
+    scales[q] = stored;
+    const float s = bfloat16_to_float(stored);
+    for (int64_t i = g0; i < g0 + len; ++i) {
+      const float r = std::clamp(std::rint(w[i] / s), -8.0f, 7.0f);
+      const auto nibble = static_cast<uint8_t>(static_cast<int>(r) + 8);
+      nibbles[i / 2] |= static_cast<uint8_t>(i % 2 == 0 ? nibble : nibble << 4);
+    }
+  }
 }
 
 float int16_scale(float amax) { return amax == 0.0f ? 1.0f : 1024.0f / amax; }

@@ -18,7 +18,8 @@ enum class Quantization {
   kInt8BFloat16,
   kInt16,
   kFloat16,
-  kBFloat16
+  kBFloat16,
+  kInt4,  // nmtd's group-wise int4 (docs/model-format.md); CTranslate2 cannot load it
 };
 
 // Accepts CTranslate2's names (int8_float32 is int8). Throws InvalidArgument listing them.
@@ -36,6 +37,13 @@ float abs_max(const float* w, int64_t n);
 // int8, one scale per output row: scale = 127 / amax (amax 0 -> 127, so scale 1),
 // q = rint(w * scale) with round-half-to-even. Returns the scale.
 float quantize_row_int8(const float* w, int64_t n, int8_t* out);
+
+// int4, one bfloat16 scale per group of kInt4Group values of the row: s = amax / 7 rounded
+// to bfloat16 (1 for an all-zero group), q = clamp(rint(w / s), -8, 7) (half to even),
+// stored as the nibble q + 8, element i in the low (even i) or high (odd i) half of byte
+// i / 2. Writes ceil(n / 2) bytes and ceil(n / kInt4Group) scales.
+inline constexpr int64_t kInt4Group = 64;
+void quantize_row_int4(const float* w, int64_t n, uint8_t* nibbles, uint16_t* scales);
 
 // int16, one scale per tensor: scale = 2^10 / amax. CTranslate2 divides by zero for an
 // all-zero tensor; we use scale 1 instead so that the file holds no inf/NaN.

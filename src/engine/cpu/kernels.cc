@@ -4,10 +4,10 @@ namespace nmtd::cpu {
 
 namespace {
 
-#define NMTD_KERNEL_TABLE(ns, isa_value, u8)                                                     \
-  Kernels {                                                                                      \
-    isa_value, u8, ns::quantize_rows, ns::gemm_i8, ns::gemm_f32, ns::layer_norm, ns::max_sumexp, \
-        ns::sub2, ns::softmax_row, ns::add, ns::attend                                           \
+#define NMTD_KERNEL_TABLE(ns, isa_value, u8)                                                  \
+  Kernels {                                                                                   \
+    isa_value, u8, ns::quantize_rows, ns::gemm_i8, ns::gemm_i4, ns::gemm_f32, ns::layer_norm, \
+        ns::max_sumexp, ns::sub2, ns::softmax_row, ns::add, ns::attend                        \
   }
 
 // VNNI's vpdpbusd multiplies u8 by s8, hence the shifted activations on that path only.

@@ -22,6 +22,19 @@ inline int64_t i8_padded_k(int64_t k) { return (k + kI8KGroup - 1) / kI8KGroup *
 inline int64_t i8_block_bytes(int64_t k) { return i8_padded_k(k) * kBlockCols; }
 inline int64_t f32_block_floats(int64_t k) { return k * kBlockCols; }
 
+// int4 (group-wise, symmetric): k is cut into groups of kI4Group, each with one bfloat16
+// scale per column; W[c][i] ~ (nibble - 8) * scale[c][i / kI4Group]. Block b of the weights
+// = [groups][kI4Group / 8][64 bytes]: byte j*4+t of chunk h of group q holds the nibble of
+// W[b*16+j][q*64 + 8h + t] in its low half and of W[b*16+j][q*64 + 8h + 4 + t] in its high
+// half, so one 64-byte load unpacks (and, shift) into two vpdpbusd operands of 16 columns x
+// 4 k. Scales: [blocks][groups][16] bfloat16 (uint16), a second sequential stream. kp = k
+// rounded up to kI4Group; the padding is nibble 8 (zero), padded columns have scale 0.
+inline constexpr int64_t kI4Group = 64;
+inline int64_t i4_groups(int64_t k) { return (k + kI4Group - 1) / kI4Group; }
+inline int64_t i4_padded_k(int64_t k) { return i4_groups(k) * kI4Group; }
+inline int64_t i4_block_bytes(int64_t k) { return i4_padded_k(k) * kBlockCols / 2; }
+inline int64_t i4_block_scales(int64_t k) { return i4_groups(k) * kBlockCols; }
+
 // An int8 product y = dequant(xq · Wqᵀ) + bias, over already quantized activations.
 struct I8Gemm {
   const uint8_t* xq = nullptr;         // [m][kp]: int8 values, or u8 = int8 + 128 (u8_activations)
@@ -32,6 +45,24 @@ struct I8Gemm {
   const float* w_scale = nullptr;   // [n]
   const int32_t* w_comp = nullptr;  // [n]: -128 * sum_k Wq[n][k]
   const float* bias = nullptr;      // [n] or null
+  bool relu = false;
+  float* y = nullptr;  // [m][n]
+  int64_t n = 0;
+};
+
+// An int4 product over signed int8 activations. Per row and column, for each group q in
+// order: acc = sum(nibble * xq) - 8 * x_group_sum[q] (exact int32), f = f + float(acc) *
+// scale (a multiply then an add, never fused); then y = f * x_inv_scale (+ bias) (ReLU).
+// Every path follows this order, so all agree bit for bit.
+struct I4Gemm {
+  const int8_t* xq = nullptr;            // [m][kp]: int8 activations, zeros past k
+  const float* x_inv_scale = nullptr;    // [m]: 1 / row scale
+  const int32_t* x_group_sum = nullptr;  // [m][kp / kI4Group]: sum of xq over each group
+  int64_t m = 0;
+  int64_t kp = 0;
+  const uint8_t* w = nullptr;         // packed int4 layout above
+  const uint16_t* w_scale = nullptr;  // [blocks][groups][16] bfloat16
+  const float* bias = nullptr;        // [n] or null
   bool relu = false;
   float* y = nullptr;  // [m][n]
   int64_t n = 0;
@@ -60,6 +91,7 @@ struct Kernels {
                         uint8_t* xq, float* inv_scale);
   // Computes the output columns of column blocks [block_begin, block_end).
   void (*gemm_i8)(const I8Gemm& g, int64_t block_begin, int64_t block_end);
+  void (*gemm_i4)(const I4Gemm& g, int64_t block_begin, int64_t block_end);
   void (*gemm_f32)(const F32Gemm& g, int64_t block_begin, int64_t block_end);
   void (*layer_norm)(const float* x, int64_t rows, int64_t d, const float* gamma, const float* beta,
                      float epsilon, float* out);
@@ -101,6 +133,7 @@ const Kernels& kernels_for(Isa isa);
   void quantize_rows(const float* x, int64_t rows, int64_t k, int64_t kp, bool shift, uint8_t* xq, \
                      float* inv_scale);                                                            \
   void gemm_i8(const I8Gemm& g, int64_t block_begin, int64_t block_end);                           \
+  void gemm_i4(const I4Gemm& g, int64_t block_begin, int64_t block_end);                           \
   void gemm_f32(const F32Gemm& g, int64_t block_begin, int64_t block_end);                         \
   void layer_norm(const float* x, int64_t rows, int64_t d, const float* gamma, const float* beta,  \
                   float epsilon, float* out);                                                      \

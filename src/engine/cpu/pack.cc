@@ -56,6 +56,10 @@ void check_shape(int64_t n, int64_t k) {
 
 }  // namespace
 
+namespace detail {
+void read_row_i4(const PackedWeight& w, int64_t row, float* out);  // pack_i4.cc
+}  // namespace detail
+
 PackedWeight pack_i8(const int8_t* w, const float* scale, int64_t n, int64_t k, ThreadPool& pool) {
   check_shape(n, k);
   PackedWeight p;
@@ -108,6 +112,7 @@ void read_row(const PackedWeight& w, int64_t row, float* out) {
     }
     return;
   }
+  if (w.dtype == DType::kI4) return detail::read_row_i4(w, row, out);
   if (w.dtype != DType::kF32) throw Error("read_row: unsupported packed dtype");
   const float* src = w.data.as<float>() + block * cpu::f32_block_floats(k) + j;
   for (int64_t i = 0; i < k; ++i) out[i] = src[i * kBlockCols];

@@ -15,7 +15,7 @@ static_assert(std::endian::native == std::endian::little, "model.bin is little-e
 
 namespace {
 
-constexpr uint32_t kMaxBinaryVersion = 6;
+constexpr uint32_t kMaxBinaryVersion = kInt4BinaryVersion;
 constexpr uint8_t kMaxRank = 8;  // CT2 allows 255, but no model has more than 4 dimensions
 // Smallest possible records, used to refuse counts the rest of the file cannot hold before
 // anything is allocated for them: name (u16 + NUL) + rank + dtype/item size + u32 size.
@@ -57,7 +57,8 @@ class ModelFileParser {
     m_.binary_version_ = read<uint32_t>("the binary version");
     if (m_.binary_version_ == 0 || m_.binary_version_ > kMaxBinaryVersion)
       fail_at(0, "unknown binary version " + std::to_string(m_.binary_version_) +
-                     " (expected 1 to 6; is this a CTranslate2 model.bin?)");
+                     " (expected 1 to 6, or 7 for nmtd's int4; is this a CTranslate2 "
+                     "model.bin?)");
     if (m_.binary_version_ >= 2) {
       const uint64_t at = pos_;
       m_.spec_name_ = read_string("the spec name");
@@ -166,8 +167,11 @@ class ModelFileParser {
     if (m_.binary_version_ >= 4) {
       const uint8_t code = read<uint8_t>("the dtype code of " + label);
       const auto dtype = dtype_from_code(code);
-      if (!dtype)
-        fail_at(type_at, label + " has dtype code " + std::to_string(code) + " (expected 0 to 5)");
+      // int4 (code 6) exists from nmtd's version 7 on; CTranslate2's versions know 0 to 5.
+      const bool int4_allowed = m_.binary_version_ >= kInt4BinaryVersion;
+      if (!dtype || (*dtype == DType::kI4 && !int4_allowed))
+        fail_at(type_at, label + " has dtype code " + std::to_string(code) +
+                             (int4_allowed ? " (expected 0 to 6)" : " (expected 0 to 5)"));
       v.dtype = *dtype;
       num_bytes = read<uint32_t>("the payload size of " + label);
     } else {
@@ -185,8 +189,16 @@ class ModelFileParser {
       num_bytes = uint64_t{read<uint32_t>("the element count of " + label)} * item;
     }
     uint64_t expected = 0;
-    if (__builtin_mul_overflow(count, uint64_t{dtype_size(v.dtype)}, &expected))
+    if (v.dtype == DType::kI4) {
+      // Two values a byte, each row starting on a byte: only matrices are int4.
+      if (v.shape.size() != 2)
+        fail_at(rank_at, label + " is int4 with shape " + shape_text(v.shape) +
+                             " (int4 variables are matrices [rows, cols])");
+      expected =
+          int4_payload_bytes(static_cast<uint64_t>(v.shape[0]), static_cast<uint64_t>(v.shape[1]));
+    } else if (__builtin_mul_overflow(count, uint64_t{dtype_size(v.dtype)}, &expected)) {
       fail_at(rank_at, label + ": shape " + shape_text(v.shape) + " is too large to address");
+    }
     if (expected != num_bytes)
       fail_at(type_at, label + " has an invalid payload size: " + std::to_string(num_bytes) +
                            " bytes stored, but shape " + shape_text(v.shape) + " of " +
@@ -303,6 +315,8 @@ double ModelFile::scalar(const Variable& v) const {
       return half_to_float(load(uint16_t{}));
     case DType::kBF16:
       return bfloat16_to_float(load(uint16_t{}));
+    case DType::kI4:
+      break;  // a matrix type (the parser refuses int4 scalars)
   }
   throw ModelFormatError(path().string() + ": variable '" + printable(v.name) +
                          "' has an unknown dtype");

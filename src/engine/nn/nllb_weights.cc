@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "common/printable.h"
 #include "engine/model/model_file.h"
+#include "engine/nn/int4_weight.h"
 
 namespace nmtd {
 
@@ -95,6 +96,7 @@ class WeightReader {
 
   // A [rows, cols] weight, dequantized when stored as int8/int16.
   std::vector<float> dequantized(const Variable& v) const {
+    if (v.dtype == DType::kI4) return dequantize_int4_weight(file_, v);
     if (v.dtype != DType::kI8 && v.dtype != DType::kI16) return to_float(v);
     const auto bytes = file_.payload(v);
     const int64_t rows = v.shape[0];
@@ -137,7 +139,14 @@ class WeightReader {
     expect_shape(v, {rows, cols});
     if (auto it = cache_.find(v.offset); it != cache_.end()) return it->second;
     std::shared_ptr<const ops::PackedWeight> result;
-    if (compute_ == CpuCompute::kInt8 && v.dtype == DType::kI8) {
+    if (compute_ == CpuCompute::kInt4) {
+      // Nothing is quantized to int4 at load: the converter chose every 4-bit value.
+      if (v.dtype != DType::kI4)
+        throw ModelFormatError("model.bin: '" + printable(v.name) + "' is " +
+                               std::string(dtype_name(v.dtype)) +
+                               " but int4 compute needs every linear weight stored in int4");
+      result = std::make_shared<ops::PackedWeight>(pack_int4_weight(file_, v, pool_));
+    } else if (compute_ == CpuCompute::kInt8 && v.dtype == DType::kI8) {
       const std::vector<float> scale = scales(v);
       const auto* q = reinterpret_cast<const int8_t*>(file_.payload(v).data());
       result =

@@ -51,6 +51,55 @@ void linear_i8(const cpu::Kernels& kern, const float* x, int64_t m, const Packed
                     [&](int64_t b0, int64_t b1) { kern.gemm_i8(g, b0, b1); });
 }
 
+// Sums each row's quantized activations over each group of k (the int4 kernels fold the
+// nibbles' offset of 8 in with them).
+void sum_groups(const int8_t* xq, int64_t rows, int64_t kp, int32_t* sums) {
+  const int64_t groups = kp / cpu::kI4Group;
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t q = 0; q < groups; ++q) {
+      const int8_t* x = xq + r * kp + q * cpu::kI4Group;
+      int32_t s = 0;
+      for (int64_t i = 0; i < cpu::kI4Group; ++i) s += x[i];
+      sums[r * groups + q] = s;
+    }
+  }
+}
+
+void linear_i4(const cpu::Kernels& kern, const float* x, int64_t m, const PackedWeight& w,
+               const float* bias, bool relu, float* y, ThreadPool& pool, LinearScratch& scratch) {
+  const int64_t k = w.cols;
+  const int64_t kp = cpu::i4_padded_k(k);
+  scratch.reserve(m, k);
+  auto* const xq = scratch.quantized.as<uint8_t>();
+  float* const inv_scale = scratch.inv_scale.data();
+  int32_t* const group_sum = scratch.group_sum.data();
+  // Signed activations on every path: the nibbles are vpdpbusd's unsigned operand.
+  auto quantize = [&](int64_t r0, int64_t r1) {
+    kern.quantize_rows(x + r0 * k, r1 - r0, k, kp, false, xq + r0 * kp, inv_scale + r0);
+    sum_groups(reinterpret_cast<const int8_t*>(xq) + r0 * kp, r1 - r0, kp,
+               group_sum + r0 * (kp / cpu::kI4Group));
+  };
+  if (m > 1 && m * k >= kParallelQuantizeElems) {
+    pool.parallel_for(m, 1, quantize);
+  } else {
+    quantize(0, m);
+  }
+  cpu::I4Gemm g;
+  g.xq = reinterpret_cast<const int8_t*>(xq);
+  g.x_inv_scale = inv_scale;
+  g.x_group_sum = group_sum;
+  g.m = m;
+  g.kp = kp;
+  g.w = w.data.as<uint8_t>();
+  g.w_scale = w.group_scale.as<uint16_t>();
+  g.bias = bias;
+  g.relu = relu;
+  g.y = y;
+  g.n = w.rows;
+  pool.parallel_for(cpu::col_blocks(w.rows), 1,
+                    [&](int64_t b0, int64_t b1) { kern.gemm_i4(g, b0, b1); });
+}
+
 void linear_f32(const cpu::Kernels& kern, const float* x, int64_t m, const PackedWeight& w,
                 const float* bias, bool relu, float* y, ThreadPool& pool) {
   cpu::F32Gemm g;
@@ -103,21 +152,26 @@ void linear_on(const cpu::Kernels& kern, const float* x, int64_t m, const Packed
   switch (w.dtype) {
     case DType::kI8:
       return linear_i8(kern, x, m, w, bias, relu, y, pool, scratch);
+    case DType::kI4:
+      return linear_i4(kern, x, m, w, bias, relu, y, pool, scratch);
     case DType::kF32:
       return linear_f32(kern, x, m, w, bias, relu, y, pool);
     default:
-      throw Unsupported("linear: weights must be packed float32 or int8");
+      throw Unsupported("linear: weights must be packed float32, int8 or int4");
   }
 }
 
 }  // namespace
 
 void LinearScratch::reserve(int64_t rows, int64_t k) {
-  const auto bytes = static_cast<std::size_t>(rows * cpu::i8_padded_k(k));
+  // The int4 padding of k (to a group) covers the int8 one (to 4).
+  const auto bytes = static_cast<std::size_t>(rows * cpu::i4_padded_k(k));
   // Every byte a product reads is written by its quantization first.
   if (quantized.size() < bytes) quantized = AlignedBuffer(bytes, AlignedBuffer::Uninitialized{});
   if (inv_scale.size() < static_cast<std::size_t>(rows))
     inv_scale.resize(static_cast<std::size_t>(rows));
+  const auto sums = static_cast<std::size_t>(rows * cpu::i4_groups(k));
+  if (group_sum.size() < sums) group_sum.resize(sums);
 }
 
 void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,

@@ -13,14 +13,17 @@ namespace nmtd::ops {
 // A linear weight W[rows=n][cols=k] prepared once at load for y = x · Wᵀ. The data layout
 // is private to the kernels (it may be repacked for the SIMD width of this CPU).
 struct PackedWeight {
-  DType dtype = DType::kF32;  // kF32 or kI8
+  DType dtype = DType::kF32;  // kF32, kI8 or kI4
   int64_t rows = 0;           // n: output features
   int64_t cols = 0;           // k: input features
   AlignedBuffer data;
   std::vector<float> scale;           // int8: per-row scale as stored (W ≈ Wq / scale)
   std::vector<int32_t> compensation;  // int8: per-row term for the u8-shifted activations
+  AlignedBuffer group_scale;          // int4: bfloat16 scales per group of k, in kernel order
 
-  std::size_t bytes() const { return data.size() + scale.size() * 4 + compensation.size() * 4; }
+  std::size_t bytes() const {
+    return data.size() + scale.size() * 4 + compensation.size() * 4 + group_scale.size();
+  }
 };
 
 // Packs float32 weights (row-major [n][k]).
@@ -28,12 +31,22 @@ PackedWeight pack_f32(const float* w, int64_t n, int64_t k, ThreadPool& pool);
 // Packs int8 weights (row-major [n][k]) with their per-row scales.
 PackedWeight pack_i8(const int8_t* w, const float* scale, int64_t n, int64_t k, ThreadPool& pool);
 
+// Packs int4 weights as stored in model.bin (docs/model-format.md): `nibbles` row-major
+// [n][ceil(k/2)], element i of a row in the low (even i) or high (odd i) half of byte i/2,
+// coding q + 8; `scales` bfloat16 [n][ceil(k/64)], W[r][i] = q * scales[r][i/64].
+PackedWeight pack_i4(const uint8_t* nibbles, const uint16_t* scales, int64_t n, int64_t k,
+                     ThreadPool& pool);
+// The group size of int4 weights along k (one scale per row per group).
+int64_t int4_group_size();
+
 // Copies row `row` of W, dequantized to float32, to out[k] (embedding lookup).
 void read_row(const PackedWeight& w, int64_t row, float* out);
 
 // y[m][n] = x[m][k] · Wᵀ (+ bias[n]) (then ReLU when `relu`). With int8 weights, x is
 // quantized per row as CTranslate2 does (scale 127/amax(row), round half to even, scale 1
-// when the row is all zero) and y = int32 dot / (x_scale · w_scale) + bias.
+// when the row is all zero) and y = int32 dot / (x_scale · w_scale) + bias. With int4
+// weights, x is quantized the same way and y = sum over groups of (int32 group dot ·
+// group scale) / x_scale + bias.
 void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,
             float* y, ThreadPool& pool);
 
@@ -43,6 +56,7 @@ void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias,
 struct LinearScratch {
   AlignedBuffer quantized;
   std::vector<float> inv_scale;
+  std::vector<int32_t> group_sum;  // int4: sum of each row's quantized activations per group
   void reserve(int64_t rows, int64_t k);
 };
 void linear(const float* x, int64_t m, const PackedWeight& w, const float* bias, bool relu,

@@ -102,7 +102,7 @@ std::vector<Setting> make_table() {
        .field = +[](C& c) -> std::string& { return c.worker.compute_type; },
        // The engine's names (engine/compute_type.cc); which ones a device runs is its call.
        .choices = {"default", "auto", "float32", "int8", "int8_float32", "int8_float16",
-                   "int8_bfloat16", "int16", "float16", "bfloat16"},
+                   "int8_bfloat16", "int16", "float16", "bfloat16", "int4"},
        .flag = "--compute-type",
        .worker_flag = "--compute-type",
        .doc = "compute type of the workers' engine"},

@@ -79,6 +79,24 @@ TEST(InspectCli, DescribesEachFixtureVariant) {
   }
 }
 
+// nmtd's int4 extension (docs/model-format.md) is named as such, in text and JSON.
+TEST(InspectCli, NamesInt4Storage) {
+  Scratch tmp;
+  const fs::path dir = tmp.path() / "m";
+  const auto made = testing::run_nmtd(
+      {"make-test-model", "--out", dir.string(), "--quantization", "int4", "--threads", "1"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const InspectRun r = inspect({dir.string(), "--json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["storage_type"], "int4");
+  EXPECT_EQ(j["binary_version"], 7);  // nmtd's int4 extension
+  EXPECT_TRUE(j["warnings"].empty()) << j["warnings"].dump();
+  const InspectRun text = inspect({dir.string()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("int4"), std::string::npos) << text.out;
+}
+
 TEST(InspectCli, TextOutputAndHelp) {
   const InspectRun r = inspect({(kFixture / "ct2-int8").string()});
   ASSERT_EQ(r.exit_code, 0) << r.err;

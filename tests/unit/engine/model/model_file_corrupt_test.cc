@@ -152,7 +152,7 @@ std::vector<BadCase> bad_cases() {
     return b;
   };
   std::vector<BadCase> cases;
-  cases.push_back({"version 7", ByteBuilder().u32(7).bytes, "unknown binary version 7"});
+  cases.push_back({"version 8", ByteBuilder().u32(8).bytes, "unknown binary version 8"});
   cases.push_back({"version 0", ByteBuilder().u32(0).bytes, "unknown binary version 0"});
   cases.push_back({"unknown spec", ByteBuilder().u32(6).str("LlamaSpec").u32(1).u32(0).u32(0).bytes,
                    "unknown spec name \"LlamaSpec\" (known: \"\", \"TransformerBase\""});
@@ -167,6 +167,25 @@ std::vector<BadCase> bad_cases() {
                    "variable 'x' has rank 9 (expected at most 8)"});
   cases.push_back({"dtype 6", v6().u32(1).str("x").u8(0).u8(6).u32(1).u8(0).u32(0).bytes,
                    "variable 'x' has dtype code 6 (expected 0 to 5)"});
+  // int4 (code 6) in nmtd's version 7: matrices only, ceil(cols / 2) bytes a row.
+  auto v7 = [] {
+    ByteBuilder b;
+    b.u32(7).str("TransformerSpec").u32(7);
+    return b;
+  };
+  cases.push_back({"dtype 7 in version 7", v7().u32(1).str("x").u8(0).u8(7).u32(1).u8(0).bytes,
+                   "variable 'x' has dtype code 7 (expected 0 to 6)"});
+  cases.push_back({"int4 scalar", v7().u32(1).str("x").u8(0).u8(6).u32(1).u8(0).u32(0).bytes,
+                   "variable 'x' is int4 with shape [] (int4 variables are matrices"});
+  cases.push_back(
+      {"int4 payload size",
+       v7().u32(1).str("x").u8(2).u32(3).u32(5).u8(6).u32(8).raw(std::string(8, 'a')).u32(0).bytes,
+       "variable 'x' has an invalid payload size: 8 bytes stored, but shape [3, 5] of int4 needs "
+       "9"});
+  cases.push_back({"truncated int4 payload",
+                   v7().u32(1).str("x").u8(2).u32(3).u32(5).u8(6).u32(9).raw("abcd").bytes,
+                   "truncated file: reading the 9-byte payload of variable 'x' needs 9 bytes but "
+                   "only 4 remain"});
   cases.push_back(
       {"payload size",
        v6().u32(1).str("x").u8(1).u32(3).u8(0).u32(11).raw(std::string(11, 'a')).u32(0).bytes,
