@@ -133,7 +133,7 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
     } else {
       log.warn("{}: NOT serving", status);
     }
-    if (readiness.ready > 0 && !announced_ready.exchange(true)) {
+    if (serving && !announced_ready.exchange(true)) {
       notifier.ready(status);
       // Launchers (Baketa's among them) wait for these two lines: only once a translation can
       // be served, and with no word on the stderr one that reads as a failure.

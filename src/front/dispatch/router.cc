@@ -10,6 +10,8 @@ void Router::add(std::shared_ptr<WorkerEndpoint> worker) {
     std::lock_guard lock(mutex_);
     worker->accepting = true;
     unloaded_ = false;
+    // The pool is idle only from the moment it can serve: a slow start is no idle time.
+    last_activity_ = std::max(last_activity_, Clock::now());
     if (std::find(workers_.begin(), workers_.end(), worker) == workers_.end())
       workers_.push_back(worker);
     resumed = take_all_locked();

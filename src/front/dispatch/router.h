@@ -54,8 +54,9 @@ class Router {
   void set_on_wake(std::function<void()> on_wake);
   // Atomically with the calls that pick or hold: when no call is held and `due(the latest
   // activity)` says so, every worker stops taking calls and the pool reads as unloaded; true
-  // then. Activity is a call's arrival, or a moment the supervisor saw calls in flight
-  // (note_activity), so that a long call's end starts the idle time, not its beginning.
+  // then. Activity is a call's arrival, a worker joining (add), or a moment the supervisor saw
+  // calls in flight (note_activity), so that a long call's end starts the idle time, not its
+  // beginning.
   bool unload_if(const std::function<bool(Clock::time_point last_activity)>& due);
   void note_activity(Clock::time_point now);
   // The workers were unloaded and none serves yet: a call is held and wakes them. The

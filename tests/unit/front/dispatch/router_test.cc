@@ -114,6 +114,18 @@ TEST(Router, UnloadsOnlyWhenDueAndNothingIsHeldThenWakesOnTheNextHeldCall) {
   EXPECT_FALSE(router.unloaded());
 }
 
+TEST(Router, AWorkerJoiningStartsTheIdleTime) {
+  Router router(8);
+  const auto before = Router::Clock::now();
+  router.add(endpoint(0));
+  Router::Clock::time_point seen{};
+  router.unload_if([&](auto last) {
+    seen = last;
+    return false;
+  });
+  EXPECT_GE(seen, before);
+}
+
 TEST(Router, NoUnloadWhileACallIsHeld) {
   Router router(8);
   router.hold(1, Router::Clock::now() + 1h, [](auto) {});
