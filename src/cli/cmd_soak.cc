@@ -98,6 +98,10 @@ int cmd_soak(const Args& args) {
       .value("workers", "workers of the server the soak starts", "2")
       .value("cache-mib", "translation cache per worker of the server the soak starts, MiB", "2")
       .value("serve-args", "more flags for the `nmtd serve` the soak starts, space-separated")
+      .value("idle-unload",
+             "idle unload of the server the soak starts (serve --idle-unload); with the "
+             "desktop profile's idle spells longer, its workers are let go and woken; 0 = off",
+             "0")
       .value("sample-every", "interval between resource samples", "2s")
       .value("warmup", "each process's first stretch, left out of the slopes", "5m")
       .value("floor-window", "the slope is fitted to each window's minimum", "30s")
@@ -163,6 +167,7 @@ int cmd_soak(const Args& args) {
   o.server_cache_mib = f.get_int("cache-mib");
   if (o.server_cache_mib < 0) throw InvalidArgument("--cache-mib must not be negative");
   if (f.has("serve-args")) o.serve_args = words_of(f.get("serve-args"));
+  o.idle_unload_s = seconds_of(f, "idle-unload");
   o.sample_every_s = seconds_of(f, "sample-every");
   o.slopes.warmup_s = seconds_of(f, "warmup");
   o.slopes.floor_window_s = seconds_of(f, "floor-window");

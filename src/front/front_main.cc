@@ -120,16 +120,20 @@ int serve(const FrontConfig& config, Logger& log, const std::filesystem::path& r
   auto last_watchdog = std::chrono::steady_clock::now();
   ModelLanguages languages(router);
   SupervisorHooks hooks;
-  hooks.on_readiness = [&](bool any_ready, int ready, int wanted) {
-    health.set_all(any_ready && !draining);
-    const std::string status =
-        std::to_string(ready) + " of " + std::to_string(wanted) + " workers ready";
-    if (any_ready) {
+  hooks.on_readiness = [&](const Readiness& readiness) {
+    // Unloaded for idleness, the front still takes calls: the next one starts a worker and
+    // waits for it (docs/front.md, "Idle unload").
+    const bool serving = readiness.takes_calls();
+    health.set_all(serving && !draining);
+    std::string status = std::to_string(readiness.ready) + " of " +
+                         std::to_string(readiness.wanted) + " workers ready";
+    if (readiness.unloaded) status += ", unloaded while idle";
+    if (serving) {
       log.info("{}: serving", status);
     } else {
       log.warn("{}: NOT serving", status);
     }
-    if (any_ready && !announced_ready.exchange(true)) {
+    if (serving && !announced_ready.exchange(true)) {
       notifier.ready(status);
       // Launchers (Baketa's among them) wait for these two lines: only once a translation can
       // be served, and with no word on the stderr one that reads as a failure.

@@ -78,6 +78,13 @@ void ResourceSampler::count_restarts(const nmt::v1::GetStatusResponse& status) {
     for (; seen < during; ++seen) timeline_.add("restart", "restart: " + reason);
   }
   retries_ = status.retries() >= retries_baseline_ ? status.retries() - retries_baseline_ : 0;
+  // Idle unloads (serve --idle-unload): each one, and the wakes the samples catch.
+  if (!unloads_baseline_) unloads_baseline_ = status.idle_unloads();
+  const uint64_t unloads =
+      status.idle_unloads() >= *unloads_baseline_ ? status.idle_unloads() - *unloads_baseline_ : 0;
+  for (; unloads_ < unloads; ++unloads_) timeline_.add("idle", "workers unloaded while idle");
+  if (status.has_last_wake_ms() && status.last_wake_ms() > longest_wake_ms_ && unloads_ > 0)
+    longest_wake_ms_ = status.last_wake_ms();
   std::set<std::string> ids;
   for (const auto& report : status.crash_reports()) ids.insert(report.id());
   if (!crash_report_ids_before_) {
@@ -143,6 +150,8 @@ void ResourceSampler::fill(SoakRecord& record) const {
     if (count > 0) record.restarts_by_reason[reason] = count;
   }
   record.retries = retries_;
+  record.idle_unloads = unloads_;
+  record.longest_wake_ms = longest_wake_ms_;
   record.crash_reports = crash_report_ids_.size();
 }
 

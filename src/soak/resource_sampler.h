@@ -64,6 +64,9 @@ class ResourceSampler {
   std::map<std::string, uint64_t> restarts_seen_;
   uint64_t retries_baseline_ = 0;
   uint64_t retries_ = 0;
+  std::optional<uint64_t> unloads_baseline_;
+  uint64_t unloads_ = 0;
+  int64_t longest_wake_ms_ = -1;
   std::optional<std::set<std::string>> crash_report_ids_before_;  // archived before the soak
   std::set<std::string> crash_report_ids_;                        // archived during it
   std::vector<LatencyPoint> latency_;

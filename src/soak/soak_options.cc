@@ -44,6 +44,11 @@ void validate(const SoakOptions& o) {
   if (!o.server && o.spare_slot >= o.workers)
     throw InvalidArgument("--spare-slot " + std::to_string(o.spare_slot) + " is not a slot of " +
                           std::to_string(o.workers) + " worker(s) (slots count from 0)");
+  if (o.idle_unload_s != 0 && o.server)
+    throw InvalidArgument(
+        "--idle-unload is for the server the soak starts; with --server it starts none");
+  if (o.idle_unload_s != 0 && !(o.idle_unload_s >= 1))
+    throw InvalidArgument("--idle-unload must be 0 (off) or at least 1s");
   if (o.saturating_clients < 1 || o.saturating_clients > 256)
     throw InvalidArgument("--clients must be in [1, 256]");
   if (!(o.request_deadline_s > 0)) throw InvalidArgument("--deadline must be longer than 0");

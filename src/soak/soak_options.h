@@ -40,6 +40,9 @@ struct SoakOptions {
   // That server's translation cache per worker, MiB (-1: its default). Small by default so
   // that the cache, bounded by design, is full within warm-up instead of reading as growth.
   int server_cache_mib = 2;
+  // That server's idle unload (serve --idle-unload), seconds; 0: off. With the desktop
+  // profile's idle spells longer than this, its workers are let go and woken again.
+  double idle_unload_s = 0;
 
   double duration_s = 1800;
   std::optional<uint64_t> max_requests;  // stop once this many were sent

@@ -127,6 +127,7 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
   record.profiles = o.profiles;
   record.chaos_actions = o.chaos_every_s > 0 ? o.chaos_actions : std::vector<std::string>{};
   record.slope_settings = o.slopes;
+  record.idle_unload_s = o.idle_unload_s;
 
   std::optional<SoakServer> server;
   ProbeTargets targets;
@@ -137,8 +138,10 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
     std::fprintf(out, "[soak] starting nmtd serve (%d workers) on %s\n", o.workers,
                  o.model.empty() ? "a generated model" : o.model.c_str());
     std::fflush(out);
-    server.emplace(ServerSettings{o.model, o.report_dir, o.workers, o.server_cache_mib,
-                                  o.serve_args, std::chrono::seconds(300), interrupt});
+    server.emplace(
+        ServerSettings{o.model, o.report_dir, o.workers, o.server_cache_mib,
+                       std::chrono::milliseconds(static_cast<int64_t>(o.idle_unload_s * 1000)),
+                       o.serve_args, std::chrono::seconds(300), interrupt});
     targets.grpc = server->grpc_target();
     targets.http = server->http_target();
     record.model = server->model().string();
@@ -284,6 +287,11 @@ int run_soak(const SoakOptions& o, std::stop_token interrupt, std::FILE* out) {
                static_cast<unsigned long long>(t.failed), static_cast<unsigned long long>(t.lost),
                format_elapsed(record.duration_s).c_str(), record.restarts_by_reason.size(),
                static_cast<unsigned long long>(record.retries));
+  if (record.idle_unload_s > 0) {
+    std::fprintf(out, "[soak] idle unloads %llu, longest wake seen %lld ms\n",
+                 static_cast<unsigned long long>(record.idle_unloads),
+                 static_cast<long long>(record.longest_wake_ms));
+  }
   for (const auto& f : record.failures) std::fprintf(out, "[soak] FAIL: %s\n", f.c_str());
   std::fprintf(out, "[soak] report: %s/report.html (and report.json)\n", o.report_dir.c_str());
   std::fflush(out);

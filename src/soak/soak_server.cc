@@ -79,7 +79,7 @@ SoakServer::SoakServer(ServerSettings s) : model_(s.model), output_(s.dir / "ser
   bool own_config = false;
   for (const auto& a : s.extra_args) {
     for (const char* taken : {"--port", "--http-port", "--state-dir", "--workers", "--model",
-                              "--model-path", "--host"}) {
+                              "--model-path", "--host", "--idle-unload"}) {
       if (a == taken || a.rfind(std::string(taken) + "=", 0) == 0) {
         throw InvalidArgument("--serve-args must not set " + std::string(taken) +
                               ": the soak sets it for the server it starts");
@@ -93,6 +93,10 @@ SoakServer::SoakServer(ServerSettings s) : model_(s.model), output_(s.dir / "ser
     std::ofstream(config) << "[worker]\ncache_mib = " << s.cache_mib << "\n";
     args.push_back("--config");
     args.push_back(config.string());
+  }
+  if (s.idle_unload.count() > 0) {
+    args.push_back("--idle-unload");
+    args.push_back(std::to_string(s.idle_unload.count()));  // milliseconds
   }
   args.insert(args.end(), s.extra_args.begin(), s.extra_args.end());
   child_.emplace(ChildProcess::spawn(nmtd, args, output_));

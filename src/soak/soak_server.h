@@ -17,7 +17,8 @@ struct ServerSettings {
   std::filesystem::path model;  // empty: generate one under `dir`
   std::filesystem::path dir;    // the report directory
   int workers = 2;
-  int cache_mib = -1;  // -1: the server's default
+  int cache_mib = -1;                        // -1: the server's default
+  std::chrono::milliseconds idle_unload{0};  // serve --idle-unload; 0: not passed
   std::vector<std::string> extra_args;
   std::chrono::seconds start_timeout{300};
   std::stop_token interrupt;  // ends the wait for the server to serve

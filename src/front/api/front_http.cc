@@ -31,9 +31,14 @@ void mount_endpoints(http::HttpServer& server, const StatusSources& sources, Fro
   server.get(
       "/readyz",
       [&router](const http::HttpRequest&) {
+        // Unloaded for idleness is ready: a balancer that stopped sending would never send the
+        // call that wakes the workers (docs/front.md, "Idle unload").
         const int ready = router.accepting_workers();
-        return json_response(ready > 0 ? 200 : 503, {{"status", ready > 0 ? "ready" : "not ready"},
-                                                     {"workers_ready", ready}});
+        const bool unloaded = ready == 0 && router.unloaded();
+        const bool takes = ready > 0 || unloaded;
+        return json_response(takes ? 200 : 503, {{"status", takes ? "ready" : "not ready"},
+                                                 {"workers_ready", ready},
+                                                 {"unloaded", unloaded}});
       },
       http::Lane::kControl);
   server.get(

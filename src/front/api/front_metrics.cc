@@ -23,6 +23,8 @@ constexpr const char* kRequestsHelp =
     "Finished translation calls (and stream messages) by API and outcome.";
 constexpr const char* kDurationHelp = "Time from a call's arrival at the front to its answer.";
 constexpr const char* kRestartsHelp = "Worker replacements by reason.";
+constexpr const char* kUnloadsHelp =
+    "Times the workers were let go after idle_unload without a call (not restarts).";
 
 // Counters only go up: bring one to `target` (a total kept elsewhere).
 void advance(metrics::Counter& counter, double target) {
@@ -46,6 +48,7 @@ FrontMetrics::FrontMetrics(int workers_wanted) : workers_wanted_(workers_wanted)
     registry_.counter("nmtd_worker_restarts_total", kRestartsHelp,
                       {{"reason", std::string(restart_reason_name(reason))}});
   }
+  registry_.counter("nmtd_idle_unloads_total", kUnloadsHelp);
   retries_ = &registry_.counter("nmtd_request_retries_total",
                                 "Calls sent again to another worker after theirs failed.");
 }
@@ -113,6 +116,16 @@ void FrontMetrics::refresh(const Supervisor& supervisor, const Router& router) {
       .set(static_cast<double>(router.hold_capacity()));
   r.gauge("nmtd_workers_wanted", "Workers the front keeps running.").set(workers_wanted_);
   r.gauge("nmtd_workers_ready", "Workers taking new calls now.").set(router.accepting_workers());
+  const IdleUnloadState idle = supervisor.idle_unload_state();
+  r.gauge("nmtd_workers_unloaded",
+          "1 while the workers are unloaded for idleness (the next call starts one), else 0.")
+      .set(idle.unloaded ? 1 : 0);
+  advance(r.counter("nmtd_idle_unloads_total", kUnloadsHelp), static_cast<double>(idle.unloads));
+  if (idle.last_wake)
+    r.gauge("nmtd_last_wake_seconds",
+            "How long the latest wake after an idle unload took: first call held to a worker "
+            "serving it.")
+        .set(std::chrono::duration<double>(*idle.last_wake).count());
   for (const auto& [reason, n] : supervisor.restarts_by_reason())
     advance(r.counter("nmtd_worker_restarts_total", kRestartsHelp, {{"reason", reason}}),
             static_cast<double>(n));

@@ -1,5 +1,7 @@
 #include "front/api/front_service.h"
 
+#include <algorithm>
+
 namespace nmtd::front {
 
 FrontService::FrontService(FrontServiceParts parts) : parts_(parts) { serve_translator_methods(); }
@@ -45,30 +47,54 @@ grpc::ServerUnaryReactor* FrontService::Score(grpc::CallbackServerContext* ctx,
                                               const nmt::v1::ScoreRequest* request,
                                               nmt::v1::ScoreResponse* response) {
   // Forwarded once to the least busy ready worker, which checks, queues and computes it; no
-  // holding or retry as for Translate: a scoring client resends what it needs.
+  // retry as for Translate (a scoring client resends what it needs). While no worker takes
+  // calls (a restart, the workers unloaded for idleness) it waits in the hold queue as a
+  // Translate does, within its deadline, and a call that finds the workers unloaded wakes them.
   auto* reactor = ctx->DefaultReactor();
   const auto started = std::chrono::steady_clock::now();
-  const bool draining = parts_.forwarder.draining();
-  auto worker = draining ? nullptr : parts_.router.pick({});
-  if (!worker) {
-    grpc::Status status(grpc::StatusCode::UNAVAILABLE,
-                        draining ? "the server is shutting down; retry on another"
-                                 : "no worker is ready: the model is loading, or its workers "
-                                   "are restarting; retry shortly");
+  auto finish = [this, reactor, started](const grpc::Status& status) {
     parts_.metrics.record(FrontMetrics::kNmtV1, status.error_code(),
                           std::chrono::steady_clock::now() - started);
     reactor->Finish(status);
+  };
+  if (parts_.forwarder.draining()) {
+    finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                        "the server is shutting down; retry on another"));
     return reactor;
   }
-  // The client's cancellation and deadline reach the worker's call.
-  std::shared_ptr<grpc::ClientContext> call = grpc::ClientContext::FromCallbackServerContext(*ctx);
-  call->set_deadline(parts_.forwarder.deadline_or_default(ctx->deadline()));
-  worker->stub->async()->Score(
-      call.get(), request, response, [this, call, worker, reactor, started](grpc::Status status) {
-        parts_.metrics.record(FrontMetrics::kNmtV1, status.error_code(),
-                              std::chrono::steady_clock::now() - started);
-        reactor->Finish(status);
-      });
+  const auto deadline = parts_.forwarder.deadline_or_default(ctx->deadline());
+  auto send = [ctx, request, response, deadline, finish](std::shared_ptr<WorkerEndpoint> worker) {
+    if (!worker) {
+      finish(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED,
+                          "no worker became ready before the call's deadline"));
+      return;
+    }
+    // The client's cancellation and deadline reach the worker's call.
+    std::shared_ptr<grpc::ClientContext> call =
+        grpc::ClientContext::FromCallbackServerContext(*ctx);
+    call->set_deadline(deadline);
+    ++worker->outstanding;  // in flight: no idle unload under it
+    worker->stub->async()->Score(call.get(), request, response,
+                                 [call, worker, finish](grpc::Status status) {
+                                   --worker->outstanding;
+                                   finish(status);
+                                 });
+  };
+  if (auto worker = parts_.router.pick({})) {
+    send(std::move(worker));
+    return reactor;
+  }
+  const auto held_until = std::chrono::steady_clock::now() +
+                          std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              deadline - std::chrono::system_clock::now());
+  const auto texts = static_cast<std::size_t>(std::max(1, request->items_size()));
+  if (!parts_.router.hold(texts, held_until, send)) {
+    finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        "no worker is ready and the front's hold queue is full (" +
+                            std::to_string(parts_.router.held_texts()) + " of " +
+                            std::to_string(parts_.router.hold_capacity()) +
+                            " texts): retry after a short backoff"));
+  }
   return reactor;
 }
 

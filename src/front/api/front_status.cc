@@ -19,7 +19,15 @@ void fill_status(const StatusSources& sources, nmt::v1::GetStatusResponse& r) {
                       std::chrono::steady_clock::now() - sources.started)
                       .count());
   const int ready = sources.router.accepting_workers();
-  r.set_state(sources.forwarder.draining() ? "draining" : ready > 0 ? "serving" : "starting");
+  const IdleUnloadState idle = sources.supervisor.idle_unload_state();
+  r.set_state(sources.forwarder.draining() ? "draining"
+              : ready > 0                  ? "serving"
+              : idle.waking                ? "waking"
+              : idle.unloaded              ? "unloaded"
+                                           : "starting");
+  r.set_idle_unload_ms(c.idle_unload.count());
+  r.set_idle_unloads(idle.unloads);
+  if (idle.last_wake) r.set_last_wake_ms(idle.last_wake->count());
   r.set_workers_wanted(c.workers);
   r.set_workers_ready(ready);
   r.set_retries(sources.metrics.retries());

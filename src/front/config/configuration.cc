@@ -56,6 +56,9 @@ void validate(const FrontConfig& c) {
               ") must be 0 (off) or longer than \"supervision.start_timeout_ms\" (" +
               std::to_string(s.start_timeout.count()) +
               "): workers would be recycled before they could start");
+  require(c.idle_unload.count() == 0 || c.idle_unload >= std::chrono::seconds(1),
+          "\"idle_unload\" (" + settings::format_duration(c.idle_unload) +
+              ") must be 0 (never) or at least 1s");
   require(c.runtime_dir.native().size() <= kMaxRuntimeDirBytes,
           "\"runtime_dir\" must be at most " + std::to_string(kMaxRuntimeDirBytes) +
               " bytes long, so that the workers' socket paths fit a unix socket address; got " +

@@ -82,6 +82,8 @@ struct FrontConfig {
   std::chrono::milliseconds drain_timeout{30000};
   int crash_reports_kept = 20;
   std::filesystem::path api_keys_file;  // empty: the LibreTranslate API needs no key
+  std::chrono::milliseconds idle_unload{
+      0};  // workers exit after this long without a call; 0: never
   WorkerSettings worker;
   Supervision supervision;
   SoftLimits limits;

@@ -86,6 +86,15 @@ std::vector<Setting> make_table() {
        .default_text = "none",
        .doc = "LibreTranslate API keys: one per line, each with an optional limit of requests "
               "per minute (docs/libretranslate.md); reread on SIGHUP; none = no key needed"},
+      {.name = "idle_unload",
+       .kind = K::kDuration,
+       .field = +[](C& c) -> ms& { return c.idle_unload; },
+       .min = 0,
+       .max = kWeek,
+       .flag = "--idle-unload",
+       .doc = "after this long without a request the workers exit, freeing the model's memory; "
+              "the next request starts one and waits for it (docs/front.md, \"Idle unload\"); "
+              "0 = never, else at least 1s"},
 
       // Passed through to every `nmtd worker` (docs/worker.md).
       {.name = "worker.threads",

@@ -31,6 +31,9 @@ class Forwarder {
   // New calls are refused (UNAVAILABLE) once the front drains.
   virtual bool draining() const = 0;
   virtual int workers_ready() const = 0;
+  // Whether a call sent now will be served: a worker is ready, or the workers were unloaded for
+  // idleness and the call starts one (and waits for it).
+  virtual bool takes_calls() const { return workers_ready() > 0; }
 };
 
 }  // namespace nmtd::front

@@ -9,6 +9,9 @@ void Router::add(std::shared_ptr<WorkerEndpoint> worker) {
   {
     std::lock_guard lock(mutex_);
     worker->accepting = true;
+    unloaded_ = false;
+    // The pool is idle only from the moment it can serve: a slow start is no idle time.
+    last_activity_ = std::max(last_activity_, Clock::now());
     if (std::find(workers_.begin(), workers_.end(), worker) == workers_.end())
       workers_.push_back(worker);
     resumed = take_all_locked();
@@ -31,9 +34,9 @@ void Router::suspect(const std::shared_ptr<WorkerEndpoint>& worker) {
   remove(worker.get());
 }
 
-std::shared_ptr<WorkerEndpoint> Router::pick(
-    const std::vector<const WorkerEndpoint*>& tried) const {
+std::shared_ptr<WorkerEndpoint> Router::pick(const std::vector<const WorkerEndpoint*>& tried) {
   std::lock_guard lock(mutex_);
+  last_activity_ = Clock::now();
   std::shared_ptr<WorkerEndpoint> best;
   bool best_tried = true;
   for (const auto& w : workers_) {
@@ -51,8 +54,10 @@ std::shared_ptr<WorkerEndpoint> Router::pick(
 
 bool Router::hold(std::size_t texts, Clock::time_point deadline, Resume resume) {
   std::shared_ptr<WorkerEndpoint> ready_now;
+  std::function<void()> wake;
   {
     std::lock_guard lock(mutex_);
+    last_activity_ = Clock::now();
     // A worker may have become ready since the caller looked: do not park a call needlessly.
     for (const auto& w : workers_) {
       if (w->accepting && (!ready_now || w->outstanding < ready_now->outstanding)) ready_now = w;
@@ -61,11 +66,47 @@ bool Router::hold(std::size_t texts, Clock::time_point deadline, Resume resume) 
       if (held_texts_ + texts > hold_capacity_) return false;
       held_.push_back({texts, deadline, std::move(resume)});
       held_texts_ += texts;
-      return true;
+      if (unloaded_) wake = on_wake_;
     }
   }
-  resume(ready_now);
+  if (wake) wake();
+  if (ready_now) resume(ready_now);
   return true;
+}
+
+void Router::set_on_wake(std::function<void()> on_wake) {
+  std::lock_guard lock(mutex_);
+  on_wake_ = std::move(on_wake);
+}
+
+bool Router::unload_if(const std::function<bool(Clock::time_point last_activity)>& due) {
+  std::lock_guard lock(mutex_);
+  if (unloaded_ || !held_.empty() || !due(last_activity_)) return false;
+  for (const auto& w : workers_) w->accepting = false;
+  workers_.clear();
+  unloaded_ = true;
+  return true;
+}
+
+void Router::note_activity(Clock::time_point now) {
+  std::lock_guard lock(mutex_);
+  last_activity_ = std::max(last_activity_, now);
+}
+
+bool Router::unloaded() const {
+  std::lock_guard lock(mutex_);
+  return unloaded_;
+}
+
+void Router::set_unloaded(bool unloaded) {
+  std::lock_guard lock(mutex_);
+  unloaded_ = unloaded;
+}
+
+bool Router::takes_calls() const {
+  std::lock_guard lock(mutex_);
+  return unloaded_ || std::any_of(workers_.begin(), workers_.end(),
+                                  [](const auto& w) { return w->accepting.load(); });
 }
 
 void Router::expire(Clock::time_point now) {

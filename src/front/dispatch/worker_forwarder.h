@@ -32,6 +32,7 @@ class WorkerForwarder final : public Forwarder {
       std::chrono::system_clock::time_point deadline) const override;
   bool draining() const override { return draining_; }
   int workers_ready() const override { return router_.accepting_workers(); }
+  bool takes_calls() const override { return router_.takes_calls(); }
 
   // New calls are refused with UNAVAILABLE from now on (calls in flight finish).
   void set_draining() { draining_ = true; }

@@ -86,6 +86,12 @@ SupervisionPolicy::ExitPlan SupervisionPolicy::on_exit(const ExitObservation& ex
       exit.stop_reason.value_or(exit.signaled ? RestartReason::kCrash : RestartReason::kExit);
   plan.planned = restart_was_planned(plan.reason);
   if (exit.stopping) return plan;
+  if (exit.unloaded) {
+    // However it ended once told to go (a crash while draining included): it was leaving.
+    plan.planned = true;
+    plan.unloaded = true;
+    return plan;
+  }
   plan.counted = true;
   if (exit.slot_covered) return plan;  // a replacement already holds the slot
   const auto healthy_for = exit.ready_since ? since(*exit.ready_since, now) : ms(0);
@@ -97,6 +103,11 @@ SupervisionPolicy::RecycleStep SupervisionPolicy::recycle_step(bool replacement_
                                                                bool replacement_ready) {
   if (!replacement_alive) return RecycleStep::kAbandon;
   return replacement_ready ? RecycleStep::kDrainOld : RecycleStep::kWait;
+}
+
+bool SupervisionPolicy::unload_due(const IdleObservation& seen, Clock::time_point now) const {
+  if (!unloads() || !seen.settled || seen.busy) return false;
+  return since(seen.last_activity, now) >= idle_unload_;
 }
 
 }  // namespace nmtd::front

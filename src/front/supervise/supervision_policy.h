@@ -22,8 +22,13 @@ class SupervisionPolicy {
   // A draining worker gets this long past the drain timeout before SIGKILL.
   static constexpr ms kDrainGrace{5000};
 
-  SupervisionPolicy(const Supervision& supervision, const SoftLimits& limits, ms drain_timeout)
-      : supervision_(supervision), limits_(limits), drain_timeout_(drain_timeout) {}
+  // `idle_unload`: serve --idle-unload; 0 never unloads.
+  SupervisionPolicy(const Supervision& supervision, const SoftLimits& limits, ms drain_timeout,
+                    ms idle_unload = ms(0))
+      : supervision_(supervision),
+        limits_(limits),
+        drain_timeout_(drain_timeout),
+        idle_unload_(idle_unload) {}
 
   // What to do about a serving worker: abort it (hung: SIGABRT for a core, SIGKILL after
   // kill_grace) or recycle it (planned: its replacement starts first).
@@ -71,17 +76,20 @@ class SupervisionPolicy {
     std::optional<Clock::time_point> ready_since;  // when it began serving; unset: never did
     bool slot_covered = false;  // another worker, not draining, holds its slot already
     bool stopping = false;      // the front is shutting down
+    bool unloaded = false;      // the front stopped it: idle unload
   };
   struct ExitPlan {
     RestartReason reason = RestartReason::kExit;
-    bool planned = false;          // a recycle the front planned (logged as info)
+    bool planned = false;          // a recycle or unload the front planned (logged as info)
     bool counted = false;          // counts in restarts_by_reason
+    bool unloaded = false;         // an idle unload: the slot stays empty until a call wakes it
     std::optional<ms> restart_in;  // start the slot's next worker then; unset: none
   };
   // Crash or exit: the slot restarts after the backoff (a crash loop backs off up to
   // backoff_max and keeps trying; a worker that served backoff_reset_after or longer resets
   // it). A planned recycle restarts at once without backoff. Nothing restarts while the slot is
-  // covered by a replacement or the front stops.
+  // covered by a replacement or the front stops. An idle unload is neither a restart nor a
+  // failure: not counted, no backoff, no restart (the next call starts the slot again).
   ExitPlan on_exit(const ExitObservation& exit, Clock::time_point now,
                    RestartBackoff& backoff) const;
 
@@ -97,10 +105,24 @@ class SupervisionPolicy {
   };
   static RecycleStep recycle_step(bool replacement_alive, bool replacement_ready);
 
+  // Idle unload (serve --idle-unload): the workers exit once the pool has been settled and
+  // without a call for idle_unload. Settled: every slot holds one ready worker and nothing is
+  // starting, draining, hung, suspect or being replaced, so that an unload never cuts short a
+  // recovery, a recycle or a crash loop's back-off (those keep their own rules). Busy: calls in
+  // flight on a worker or held by the front; a busy pool is never unloaded.
+  struct IdleObservation {
+    bool settled = false;
+    bool busy = false;
+    Clock::time_point last_activity{};  // a call's arrival, or the last moment seen busy
+  };
+  bool unload_due(const IdleObservation& seen, Clock::time_point now) const;
+  bool unloads() const { return idle_unload_.count() > 0; }
+
  private:
   const Supervision supervision_;
   const SoftLimits limits_;
   const ms drain_timeout_;
+  const ms idle_unload_;
 };
 
 }  // namespace nmtd::front

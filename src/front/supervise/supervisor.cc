@@ -18,6 +18,8 @@ namespace nmtd::front {
 namespace {
 
 constexpr auto kTurn = std::chrono::milliseconds(50);
+// While workers start for a held call: turns as often as starting workers are probed.
+constexpr auto kWakingTurn = std::chrono::milliseconds(5);
 
 std::chrono::milliseconds since(std::chrono::steady_clock::time_point from,
                                 std::chrono::steady_clock::time_point now) {
@@ -35,15 +37,17 @@ Supervisor::Supervisor(const FrontConfig& config, std::filesystem::path runtime_
       archive_(archive),
       log_(log),
       hooks_(std::move(hooks)),
-      policy_(config.supervision, config.limits, config.drain_timeout) {
+      policy_(config.supervision, config.limits, config.drain_timeout, config.idle_unload) {
   for (int i = 0; i < config_.workers; ++i) {
     slots_.emplace_back(config_.supervision);
     slots_.back().start_at = Clock::now();
   }
+  if (policy_.unloads()) router_.set_on_wake([this] { post([this] { wake(Clock::now()); }); });
 }
 
 Supervisor::~Supervisor() {
   if (thread_.joinable()) stop(std::chrono::milliseconds(0));
+  router_.set_on_wake({});
 }
 
 void Supervisor::start() {
@@ -60,8 +64,11 @@ void Supervisor::stop(std::chrono::milliseconds timeout) {
 }
 
 void Supervisor::post(std::function<void()> event) {
-  std::lock_guard lock(events_mutex_);
-  events_.push_back(std::move(event));
+  {
+    std::lock_guard lock(events_mutex_);
+    events_.push_back(std::move(event));
+  }
+  events_posted_.notify_one();
 }
 
 void Supervisor::run_events() {
@@ -105,7 +112,11 @@ void Supervisor::run(std::stop_token stop) {
       records_.clear();
       break;
     }
-    std::this_thread::sleep_for(kTurn);
+    // Until the next turn, or sooner for an event: a wake, or a starting worker that serves,
+    // is acted on at once (a held call waits on it).
+    std::unique_lock lock(events_mutex_);
+    events_posted_.wait_for(lock, wake_since_ ? kWakingTurn : kTurn,
+                            [this] { return !events_.empty(); });
   }
   router_.release_all();
   publish(Clock::now());
@@ -137,6 +148,7 @@ void Supervisor::turn(Clock::time_point now) {
     }
   }
   promote_replacements(now);
+  unload_if_idle(now);
   router_.expire(now);
   publish(now);
   if (hooks_.on_turn) hooks_.on_turn();
@@ -198,12 +210,15 @@ void Supervisor::on_exit(Record& r, const ExitStatus& exit, Clock::time_point no
   seen.stop_reason = r.stop_reason;
   if (was_ready) seen.ready_since = r.ready_since;
   seen.stopping = stopping_;
+  seen.unloaded = r.unloaded;
   seen.slot_covered = std::any_of(records_.begin(), records_.end(), [&](const auto& o) {
     return o.get() != &r && o->slot == r.slot && o->phase != Record::Phase::kDraining;
   });
   Slot& slot = slots_[static_cast<std::size_t>(r.slot)];
   const auto plan = policy_.on_exit(seen, now, slot.backoff);
-  if (stopping_ || plan.planned) {
+  if (plan.unloaded) {
+    log_.info("{} stopped (idle unload): {}", r.endpoint->name(), exit.describe());
+  } else if (stopping_ || plan.planned) {
     log_.info("{} stopped ({}): {}", r.endpoint->name(),
               stopping_ ? "shutdown" : restart_reason_name(plan.reason), exit.describe());
   } else {
@@ -213,6 +228,7 @@ void Supervisor::on_exit(Record& r, const ExitStatus& exit, Clock::time_point no
   }
   collect_crash_report(r);
   if (plan.counted) count_restart(plan.reason);
+  if (!was_ready && !plan.unloaded && !stopping_) on_wake_failed(r);
   if (!plan.restart_in) return;  // shutting down, or a replacement already holds the slot
   const auto delay = *plan.restart_in;
   slot.start_at = now + delay;
@@ -274,6 +290,11 @@ std::vector<WorkerSnapshot> Supervisor::snapshot() const {
   return published_;
 }
 
+IdleUnloadState Supervisor::idle_unload_state() const {
+  std::lock_guard lock(published_mutex_);
+  return idle_;
+}
+
 void Supervisor::publish(Clock::time_point now) {
   std::vector<WorkerSnapshot> snapshots;
   int ready = 0;
@@ -290,13 +311,16 @@ void Supervisor::publish(Clock::time_point now) {
     ready += s.accepting ? 1 : 0;
     snapshots.push_back(std::move(s));
   }
+  const Readiness readiness{ready, config_.workers, router_.unloaded()};
   {
     std::lock_guard lock(published_mutex_);
     published_ = std::move(snapshots);
+    idle_.unloaded = readiness.unloaded;
+    idle_.waking = wake_since_.has_value();
   }
-  if (ready != last_ready_) {
-    last_ready_ = ready;
-    if (hooks_.on_readiness) hooks_.on_readiness(ready > 0, ready, config_.workers);
+  if (readiness != last_readiness_) {
+    last_readiness_ = readiness;
+    if (hooks_.on_readiness) hooks_.on_readiness(readiness);
   }
 }
 

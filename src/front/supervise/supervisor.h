@@ -2,10 +2,12 @@
 // Keeps `workers` model processes serving: starts them, watches them (process exit, health
 // every second, the worker's stuck-engine flag, resource soft limits, age, a canary
 // translation), replaces them — planned recycles start the replacement first and drain the old
-// one only once the new one serves — and backs off when a slot crash-loops. One thread acts on
-// every decision, which SupervisionPolicy makes from what was observed; gRPC threads only hand
-// it answers.
+// one only once the new one serves — and backs off when a slot crash-loops. With idle_unload it
+// lets every worker go after that long without a call and starts them again for the next call
+// (the router holds it meanwhile). One thread acts on every decision, which SupervisionPolicy
+// makes from what was observed; gRPC threads only hand it answers.
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -44,9 +46,27 @@ struct WorkerSnapshot {
   std::optional<nmt::v1::GetStatusResponse> status;  // the latest answer to GetStatus
 };
 
+// Idle unload as status pages and metrics show it.
+struct IdleUnloadState {
+  bool unloaded = false;  // the workers were let go for idleness and none serves yet
+  bool waking = false;    // a call arrived since: workers are starting for it
+  uint64_t unloads = 0;   // times the workers were let go
+  std::optional<std::chrono::milliseconds> last_wake;  // first held call to a serving worker
+};
+
+// Whether calls can be served, as health and readiness say it.
+struct Readiness {
+  int ready = 0;  // workers taking calls
+  int wanted = 0;
+  bool unloaded = false;  // none, on purpose: the next call starts one
+  // A call sent now is served: a worker takes it, or one starts for it.
+  bool takes_calls() const { return ready > 0 || unloaded; }
+  bool operator==(const Readiness&) const = default;
+};
+
 struct SupervisorHooks {
-  // Readiness changed: some worker takes work / none does. Runs on the supervision thread.
-  std::function<void(bool any_ready, int ready, int wanted)> on_readiness;
+  // Readiness changed. Runs on the supervision thread.
+  std::function<void(const Readiness&)> on_readiness;
   // Runs on every supervision turn that made progress: the systemd watchdog's heartbeat.
   std::function<void()> on_turn;
 };
@@ -68,6 +88,7 @@ class Supervisor {
   // By restart_reason_name(); a reason not yet counted is absent.
   std::map<std::string, uint64_t> restarts_by_reason() const;
   uint64_t restarts_total() const;
+  IdleUnloadState idle_unload_state() const;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -93,6 +114,10 @@ class Supervisor {
   void plan_recycle(Record& record, const std::string& why, RestartReason reason,
                     Clock::time_point now);
   void promote_replacements(Clock::time_point now);
+  void unload_if_idle(Clock::time_point now);  // supervisor_idle.cc
+  void wake(Clock::time_point now);
+  void on_serving(Record& record, Clock::time_point now);
+  void on_wake_failed(const Record& record);
   void count_restart(RestartReason reason);
   void publish(Clock::time_point now);
   Record* find(int slot, int generation);
@@ -111,14 +136,17 @@ class Supervisor {
   std::vector<std::unique_ptr<Record>> records_;
   std::vector<Slot> slots_;
   bool stopping_ = false;
-  int last_ready_ = -1;
+  std::optional<Readiness> last_readiness_;
+  std::optional<Clock::time_point> wake_since_;  // a call woke the unloaded workers then
 
   std::mutex events_mutex_;
+  std::condition_variable events_posted_;  // a turn starts at once for an event (a wake)
   std::vector<std::function<void()>> events_;
 
   mutable std::mutex published_mutex_;
   std::vector<WorkerSnapshot> published_;
   std::map<std::string, uint64_t> restarts_;
+  IdleUnloadState idle_;
 
   std::mutex stop_mutex_;
   std::optional<Clock::time_point> stop_deadline_;

@@ -62,6 +62,7 @@ struct WorkerRecord {
   int canaries = 0;
   std::optional<Clock::time_point> abort_sent;  // declared hung: SIGABRT sent then
   std::optional<RestartReason> stop_reason;     // why the front ended it
+  bool unloaded = false;                        // the front ended it: idle unload
   int replacement_generation = 0;               // a planned recycle's replacement, starting
   std::optional<RestartReason> recycle_reason;  // why that recycle was planned
   std::optional<nmt::v1::GetStatusResponse> status;

@@ -10,6 +10,9 @@ namespace nmtd::front {
 namespace {
 
 constexpr auto kStartingProbeEvery = std::chrono::milliseconds(100);
+// While a call waits for the workers to wake, each millisecond of the probe's period is one the
+// call may wait after its worker serves: ask often (a Check on a unix socket costs little).
+constexpr auto kWakingProbeEvery = std::chrono::milliseconds(5);
 constexpr auto kCanaryTimeout = std::chrono::seconds(30);
 
 std::chrono::milliseconds since(std::chrono::steady_clock::time_point from,
@@ -29,7 +32,7 @@ void Supervisor::watch_starting(Record& r, Clock::time_point now) {
   }
   if (r.health_pending || now < r.next_health) return;
   r.health_pending = true;
-  r.next_health = now + kStartingProbeEvery;
+  r.next_health = now + (wake_since_ ? kWakingProbeEvery : kStartingProbeEvery);
   const int slot = r.slot, generation = r.generation;
   probe_health(*r.endpoint, config_.supervision.health_timeout, probes_,
                [this, slot, generation](bool serving, std::string detail) {
@@ -47,6 +50,7 @@ void Supervisor::watch_starting(Record& r, Clock::time_point now) {
                    log_.info("{} is serving, {} ms after its start", rec->endpoint->name(),
                              since(rec->started, now).count());
                    if (!stopping_) router_.add(rec->endpoint);
+                   on_serving(*rec, now);
                  });
                });
 }

@@ -103,6 +103,13 @@ std::string summary(const SoakRecord& r) {
   definition(out, "retries by the front", std::to_string(r.retries));
   definition(out, "crash reports archived", std::to_string(r.crash_reports));
   definition(out, "keep-alive reconnects", std::to_string(r.keepalive_reconnects));
+  if (r.idle_unload_s > 0) {
+    definition(
+        out, "idle unloads",
+        std::to_string(r.idle_unloads) + " (after " +
+            std::to_string(static_cast<int64_t>(r.idle_unload_s)) + " s idle); longest wake seen " +
+            (r.longest_wake_ms < 0 ? std::string("-") : std::to_string(r.longest_wake_ms) + " ms"));
+  }
   definition(out, "nmtd version", r.nmtd_version.empty() ? "-" : r.nmtd_version);
   return out + "</dl>\n";
 }

@@ -177,6 +177,9 @@ json report_to_json(const SoakRecord& r) {
   out["retries"] = r.retries;
   out["crash_reports"] = r.crash_reports;
   out["keepalive_reconnects"] = r.keepalive_reconnects;
+  out["idle_unload_s"] = r.idle_unload_s;
+  out["idle_unloads"] = r.idle_unloads;
+  out["longest_wake_ms"] = r.longest_wake_ms;
   out["chaos"] = std::move(chaos);
   out["events"] = std::move(events);
   out["processes"] = std::move(processes);

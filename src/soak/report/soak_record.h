@@ -152,6 +152,9 @@ struct SoakRecord {
   uint64_t retries = 0;                                // calls the front sent again
   uint64_t crash_reports = 0;                          // crash reports the front archived
   uint64_t keepalive_reconnects = 0;  // idle desktop connections that dropped and reconnected
+  double idle_unload_s = 0;           // the started server's --idle-unload; 0: off
+  uint64_t idle_unloads = 0;          // times its workers were let go for idleness
+  int64_t longest_wake_ms = -1;       // the longest wake the samples saw; -1: none seen
   std::vector<ChaosTally> chaos;
 
   // False in the reports written while the soak runs (every few minutes, so that a long run

@@ -209,7 +209,8 @@ grpc::ServerUnaryReactor* BaketaService::TranslateBatch(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* BaketaService::HealthCheck(grpc::CallbackServerContext* ctx,
                                                      const pb::HealthCheckRequest*,
                                                      pb::HealthCheckResponse* response) {
-  const bool healthy = !parts_.forwarder.draining() && parts_.forwarder.workers_ready() > 0;
+  // Unloaded for idleness counts as healthy: the next call starts a worker (docs/front.md).
+  const bool healthy = !parts_.forwarder.draining() && parts_.forwarder.takes_calls();
   response->set_is_healthy(healthy);
   response->set_status(healthy ? "OK" : "UNAVAILABLE");
   (*response->mutable_details())["server_version"] = NMTD_VERSION;
@@ -225,8 +226,9 @@ grpc::ServerUnaryReactor* BaketaService::HealthCheck(grpc::CallbackServerContext
 grpc::ServerUnaryReactor* BaketaService::IsReady(grpc::CallbackServerContext* ctx,
                                                  const pb::IsReadyRequest*,
                                                  pb::IsReadyResponse* response) {
-  // Ready means a translation can be served now: a worker that passed its warm-up takes calls.
-  const bool ready = !parts_.forwarder.draining() && parts_.forwarder.workers_ready() > 0;
+  // Ready means a translation can be served now: a worker that passed its warm-up takes calls,
+  // or the workers were unloaded for idleness and the call starts one.
+  const bool ready = !parts_.forwarder.draining() && parts_.forwarder.takes_calls();
   response->set_is_ready(ready);
   response->set_status(ready ? "READY" : "NOT_READY");
   auto& details = *response->mutable_details();

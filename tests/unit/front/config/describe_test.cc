@@ -32,6 +32,7 @@ FrontConfig everything_changed() {
   c.drain_timeout = 12345ms;
   c.crash_reports_kept = 5;
   c.api_keys_file = "/etc/nmtd/api-keys";
+  c.idle_unload = 10min;
   c.worker = {.threads = 2,
               .compute_type = "int8",
               .queue_capacity = 300,

@@ -83,6 +83,15 @@ TEST(Validate, RuntimeDirMustLeaveRoomForSocketNames) {
   EXPECT_THAT(error_of(c), HasSubstr("\"runtime_dir\" must be at most 80 bytes"));
 }
 
+TEST(Validate, IdleUnloadIsOffOrAtLeastASecond) {
+  FrontConfig c = valid();
+  EXPECT_EQ(error_of(c), "");  // 0: off, the default
+  c.idle_unload = 1s;
+  EXPECT_EQ(error_of(c), "");
+  c.idle_unload = 500ms;
+  EXPECT_THAT(error_of(c), HasSubstr("\"idle_unload\" (500ms) must be 0 (never) or at least 1s"));
+}
+
 TEST(Validate, EmptyHostIsRefused) {
   FrontConfig c = valid();
   c.host = "";

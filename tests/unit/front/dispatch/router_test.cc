@@ -77,5 +77,74 @@ TEST(RestartBackoff, DoublesToTheCapAndResetsAfterAHealthyRun) {
   EXPECT_EQ(b.next(), 2000ms);
 }
 
+TEST(Router, UnloadsOnlyWhenDueAndNothingIsHeldThenWakesOnTheNextHeldCall) {
+  Router router(8);
+  int wakes = 0;
+  router.set_on_wake([&] { ++wakes; });
+  auto a = endpoint(0);
+  router.add(a);
+  EXPECT_TRUE(router.takes_calls());
+  // The policy is asked with the latest activity: a pick is one.
+  const auto before_pick = Router::Clock::now();
+  EXPECT_EQ(router.pick({}), a);
+  Router::Clock::time_point seen{};
+  EXPECT_FALSE(router.unload_if([&](auto last) {
+    seen = last;
+    return false;
+  }));
+  EXPECT_GE(seen, before_pick);
+  EXPECT_FALSE(router.unloaded());
+  EXPECT_TRUE(a->accepting);
+  // Due: the worker leaves the rotation, yet the router still takes calls.
+  EXPECT_TRUE(router.unload_if([](auto) { return true; }));
+  EXPECT_TRUE(router.unloaded());
+  EXPECT_FALSE(a->accepting);
+  EXPECT_EQ(router.accepting_workers(), 0);
+  EXPECT_TRUE(router.takes_calls());
+  EXPECT_EQ(router.pick({}), nullptr);
+  EXPECT_FALSE(router.unload_if([](auto) { return true; }));  // once
+  EXPECT_EQ(wakes, 0);
+  // A call held while unloaded wakes the pool; a worker serving it ends the unload.
+  std::shared_ptr<WorkerEndpoint> resumed;
+  EXPECT_TRUE(router.hold(1, Router::Clock::now() + 1h, [&](auto w) { resumed = w; }));
+  EXPECT_EQ(wakes, 1);
+  auto b = endpoint(1);
+  router.add(b);
+  EXPECT_EQ(resumed, b);
+  EXPECT_FALSE(router.unloaded());
+}
+
+TEST(Router, AWorkerJoiningStartsTheIdleTime) {
+  Router router(8);
+  const auto before = Router::Clock::now();
+  router.add(endpoint(0));
+  Router::Clock::time_point seen{};
+  router.unload_if([&](auto last) {
+    seen = last;
+    return false;
+  });
+  EXPECT_GE(seen, before);
+}
+
+TEST(Router, NoUnloadWhileACallIsHeld) {
+  Router router(8);
+  router.hold(1, Router::Clock::now() + 1h, [](auto) {});
+  EXPECT_FALSE(router.unload_if([](auto) { return true; }));
+  EXPECT_FALSE(router.unloaded());
+  EXPECT_FALSE(router.takes_calls());  // no worker, not unloaded: a restart or a crash loop
+}
+
+TEST(Router, SeenBusyMovesTheIdleClock) {
+  Router router(8);
+  const auto later = Router::Clock::now() + 1h;
+  router.note_activity(later);
+  Router::Clock::time_point seen{};
+  router.unload_if([&](auto last) {
+    seen = last;
+    return false;
+  });
+  EXPECT_EQ(seen, later);
+}
+
 }  // namespace
 }  // namespace nmtd::front

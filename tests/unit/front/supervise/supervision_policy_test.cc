@@ -248,5 +248,42 @@ TEST_F(SupervisionPolicyTest, TheOldWorkerDrainsOnlyOnceItsSpareServes) {
   EXPECT_EQ(SupervisionPolicy::recycle_step(false, false), Step::kAbandon);
 }
 
+TEST_F(SupervisionPolicyTest, UnloadsASettledIdlePoolOnlyAfterTheIdleTime) {
+  const SupervisionPolicy idle(supervision, limits, 10s, 30s);
+  SupervisionPolicy::IdleObservation seen;
+  seen.settled = true;
+  seen.last_activity = t0;
+  EXPECT_FALSE(idle.unload_due(seen, t0 + 29999ms));
+  EXPECT_TRUE(idle.unload_due(seen, t0 + 30s));
+  // Calls in flight or held, or a pool still starting, recovering or recycling: never.
+  seen.busy = true;
+  EXPECT_FALSE(idle.unload_due(seen, t0 + 1h));
+  seen.busy = false;
+  seen.settled = false;
+  EXPECT_FALSE(idle.unload_due(seen, t0 + 1h));
+  // Off (0): never, however idle.
+  seen.settled = true;
+  EXPECT_FALSE(policy().unloads());
+  EXPECT_FALSE(policy().unload_due(seen, t0 + 1h));
+}
+
+TEST_F(SupervisionPolicyTest, AnUnloadedWorkerIsNeitherCountedNorRestartedNorBacksOff) {
+  auto b = backoff();
+  SupervisionPolicy::ExitObservation exit = crashed_after_serving(2s, t0);
+  exit.signaled = false;
+  exit.unloaded = true;
+  auto plan = policy().on_exit(exit, t0, b);
+  EXPECT_TRUE(plan.unloaded);
+  EXPECT_TRUE(plan.planned);
+  EXPECT_FALSE(plan.counted);
+  EXPECT_FALSE(plan.restart_in);
+  EXPECT_EQ(b.next(), ms(1000));  // the back-off is untouched
+  // Told to go, it crashed on the way out: still an unload, not a crash.
+  exit.signaled = true;
+  plan = policy().on_exit(exit, t0, b);
+  EXPECT_TRUE(plan.unloaded);
+  EXPECT_FALSE(plan.counted);
+}
+
 }  // namespace
 }  // namespace nmtd::front
