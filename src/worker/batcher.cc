@@ -56,8 +56,11 @@ class Batcher::Session {
     if (failure.empty()) {
       std::vector<DecodeSession::Request> requests;
       requests.reserve(jobs.size());
-      for (const auto& job : jobs)
-        requests.push_back({job.source, {job.target_language}, job.options.get()});
+      for (const auto& job : jobs) {
+        std::vector<std::string> prefix{job.target_language};
+        prefix.insert(prefix.end(), job.target_prefix.begin(), job.target_prefix.end());
+        requests.push_back({job.source, std::move(prefix), job.options.get()});
+      }
       try {
         ids = decode_->add(requests);
       } catch (const std::exception& e) {
@@ -286,14 +289,15 @@ Backlog Batcher::running() const {
 
 void Batcher::drive(std::vector<TextJob> first, std::stop_token stop) {
   const TranslationOptions& options = *first.front().options;
-  const int beams = std::max(1, options.decoding.beam_size);
+  // Rows per text: beam_size, or more for alternatives and sampled hypotheses.
+  const auto beams = std::max<int64_t>(1, rows_per_input(options.decoding));
   const int max_steps = static_cast<int>(
       std::min<int64_t>(std::max(options.decoding.max_decoding_length, kSessionSteps),
                         translator_.info().max_target_positions));
   std::unique_ptr<DecodeSession> decode;
   try {
     decode = translator_.open_session(
-        options, static_cast<int64_t>(std::max(1, batching_.max_batch_texts)) * beams, max_steps);
+        options, std::max<int64_t>(1, batching_.max_batch_texts) * beams, max_steps);
   } catch (const std::exception& e) {
     log_.error("could not open a decode session for {} texts: {}", first.size(), e.what());
     for (auto& job : first) {
