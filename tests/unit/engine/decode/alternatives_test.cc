@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -28,7 +29,7 @@ DecodingOptions alternatives(int n, int beam = 1) {
 }
 
 std::vector<DecodeResult> run(const DecodingOptions& o, const DecodeInput& input, uint64_t seed) {
-  ToyModel model(kV, hashed_logits(seed, kV, kVocab.end_id), 64);
+  ToyModel model(kV, hashed_logits(seed, kV, kVocab.end_id), 1);
   return decode(model, std::span(&input, 1), kVocab, o)[0];
 }
 
@@ -59,7 +60,9 @@ TEST(Alternatives, AreTheMostProbableFirstTokensEachContinuedGreedily) {
       EXPECT_EQ(a.ids[1], 4);
       const int32_t first = a.ids[2];
       EXPECT_NE(first, kVocab.end_id);
-      if (!firsts.empty()) EXPECT_LE(lp[first], previous);
+      if (!firsts.empty()) {
+        EXPECT_LE(lp[first], previous);
+      }
       previous = lp[first];
       firsts.push_back(first);
       // The continuation is what greedy search gives after the alternative (tokens only: its
@@ -72,8 +75,9 @@ TEST(Alternatives, AreTheMostProbableFirstTokensEachContinuedGreedily) {
     }
     // No better token was left out.
     for (int32_t t = 0; t < kV; ++t) {
-      if (std::find(firsts.begin(), firsts.end(), t) == firsts.end() && t != kVocab.end_id)
+      if (std::find(firsts.begin(), firsts.end(), t) == firsts.end() && t != kVocab.end_id) {
         EXPECT_LE(lp[t], lp[firsts.back()]);
+      }
     }
   }
 }
