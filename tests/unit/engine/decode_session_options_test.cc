@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "engine/decode_session.h"
 #include "engine/translator.h"
 
