@@ -38,6 +38,8 @@ void run_batch(std::vector<LineJob>& jobs, const std::vector<std::size_t>& batch
   for (const std::size_t i : batch) {
     sources.push_back(jobs[i].request->source_tokens);
     prefixes.push_back({jobs[i].request->target});
+    const auto& forced = jobs[i].request->target_prefix;
+    prefixes.back().insert(prefixes.back().end(), forced.begin(), forced.end());
   }
   try {
     auto results = engine(sources, prefixes, jobs[batch.front()].request->options);

@@ -38,6 +38,7 @@ struct EngineRequest {
   std::vector<std::string> source_tokens;
   std::string target;
   TranslationOptions options;
+  std::vector<std::string> target_prefix;  // pieces forced after the target language token
 };
 
 // One input line on its way through: a request for the engine, then its result or an error.

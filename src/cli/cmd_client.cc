@@ -3,6 +3,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
 
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,12 @@ Flags client_flags() {
       .value("beam-size", "beam width")
       .value("max-decoding-length", "output tokens at most")
       .value("num-hypotheses", "n-best")
+      .value("sampling-topk", "draw each token from the K most probable (1: no sampling, 0: all)")
+      .value("sampling-topp", "draw from the most probable tokens holding this mass, (0, 1]")
+      .value("sampling-temperature", "divide the logits by this before drawing, > 0")
+      .value("sampling-seed", "seed of the draws: the same seed gives the same translations")
+      .value("min-alternative-expansion-prob", "leave out alternatives less probable than this")
+      .toggle("return-alternatives", "num-hypotheses translations differing at the first token")
       .value("deadline-ms", "call deadline", "30000")
       .toggle("return-scores", "print each score before its text (tab-separated)");
   return f;
@@ -76,6 +83,23 @@ int cmd_client(const Args& args) {
     if (f.has("max-decoding-length")) o->set_max_decoding_length(f.get_int("max-decoding-length"));
     if (f.has("num-hypotheses")) o->set_num_hypotheses(f.get_int("num-hypotheses"));
     o->set_return_scores(f.on("return-scores"));
+    if (f.has("sampling-topk")) o->set_sampling_topk(f.get_int("sampling-topk"));
+    if (f.has("sampling-topp"))
+      o->set_sampling_topp(static_cast<float>(f.get_double("sampling-topp")));
+    if (f.has("sampling-temperature"))
+      o->set_sampling_temperature(static_cast<float>(f.get_double("sampling-temperature")));
+    if (f.has("sampling-seed")) {
+      const std::string seed = f.get("sampling-seed");
+      uint64_t value = 0;
+      const auto [end, ec] = std::from_chars(seed.data(), seed.data() + seed.size(), value);
+      if (ec != std::errc() || end != seed.data() + seed.size())
+        throw InvalidArgument("--sampling-seed must be an integer >= 0, got '" + seed + "'");
+      o->set_sampling_seed(value);
+    }
+    if (f.on("return-alternatives")) o->set_return_alternatives(true);
+    if (f.has("min-alternative-expansion-prob"))
+      o->set_min_alternative_expansion_prob(
+          static_cast<float>(f.get_double("min-alternative-expansion-prob")));
     nmt::v1::TranslateResponse response;
     const auto status = stub->Translate(&ctx, request, &response);
     if (!status.ok()) return fail(status);

@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -49,11 +50,32 @@ Flags translate_flags() {
       .value("num-hypotheses", "translations returned per input", "1")
       .value("max-batch-size", "lines (or source tokens) translated together, 1..65536", "32")
       .value("batch-type", "examples|tokens: what --max-batch-size counts", "examples")
+      .value("sampling-topk", "draw each token from the K most probable (1: no sampling, 0: all)",
+             "1")
+      .value("sampling-topp", "draw from the most probable tokens holding this mass, (0, 1]", "1")
+      .value("sampling-temperature", "divide the logits by this before drawing, > 0", "1")
+      .value("sampling-seed", "seed of the draws: the same seed gives the same translations", "0")
+      .value("min-alternative-expansion-prob",
+             "with --return-alternatives, leave out first tokens less probable than this", "0")
+      .value("target-prefix",
+             "start every translation with this text (its pieces are forced after the target "
+             "language token)")
+      .toggle("return-alternatives",
+              "return --num-hypotheses translations that differ at the first token after the "
+              "prefix")
       .toggle("return-scores", "print each translation's score before it (tab-separated)")
       .toggle("disable-unk", "never generate <unk>")
       .toggle("jsonl", "machine-readable mode (see above)")
       .toggle("list-languages", "print the model's language codes and exit");
   return f;
+}
+
+uint64_t parse_seed(const std::string& text) {
+  uint64_t seed = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw InvalidArgument("--sampling-seed must be an integer >= 0, got '" + text + "'");
+  return seed;
 }
 
 TranslationOptions options_from_flags(const Flags& f) {
@@ -70,6 +92,13 @@ TranslationOptions options_from_flags(const Flags& f) {
   d.num_hypotheses = f.get_int("num-hypotheses");
   d.return_scores = f.on("return-scores");
   d.disable_unk = f.on("disable-unk");
+  d.sampling_topk = f.get_int("sampling-topk");
+  d.sampling_topp = static_cast<float>(f.get_double("sampling-topp"));
+  d.sampling_temperature = static_cast<float>(f.get_double("sampling-temperature"));
+  d.sampling_seed = parse_seed(f.get("sampling-seed"));
+  d.return_alternatives = f.on("return-alternatives");
+  d.min_alternative_expansion_prob =
+      static_cast<float>(f.get_double("min-alternative-expansion-prob"));
   return o;
 }
 
@@ -84,6 +113,7 @@ BatchingOptions batching_from_flags(const Flags& f) {
 // A plain text line: answered as it is when blank, else its source tokens for the engine.
 LineJob parse_text_line(const Translator& translator, const std::string& line,
                         const std::string& source, const std::string& target,
+                        const std::vector<std::string>& target_prefix,
                         const TranslationOptions& options) {
   LineJob job;
   job.options = options;
@@ -92,8 +122,8 @@ LineJob parse_text_line(const Translator& translator, const std::string& line,
     return job;
   }
   try {
-    job.request =
-        EngineRequest{translator.tokenizer().source_tokens(line, source), target, options};
+    job.request = EngineRequest{translator.tokenizer().source_tokens(line, source), target, options,
+                                target_prefix};
   } catch (const Error& e) {
     job.error = e.what();
   }
@@ -157,6 +187,9 @@ int cmd_translate(const Args& args) {
   translator.tokenizer().check_language(source, "source");
   translator.tokenizer().check_language(target, "target");
   translator.check_options(options);
+  std::vector<std::string> target_prefix;
+  if (const auto text = f.get_optional("target-prefix"))
+    target_prefix = translator.tokenizer().pieces(*text);
   FdLineSource standard_input(STDIN_FILENO);
   ListLineSource arguments(f.positional());
   LineSource& in = f.positional().empty() ? static_cast<LineSource&>(standard_input) : arguments;
@@ -164,7 +197,7 @@ int cmd_translate(const Args& args) {
   translate_lines(
       in,
       [&](const std::string& line) {
-        return parse_text_line(translator, line, source, target, options);
+        return parse_text_line(translator, line, source, target, target_prefix, options);
       },
       engine, [&](const LineJob& job) { failures += print_text_answer(job) ? 0 : 1; }, batching);
   return failures == 0 ? 0 : 1;

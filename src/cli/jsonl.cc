@@ -38,6 +38,26 @@ bool as_bool(const json& v, const char* name) {
   return v.get<bool>();
 }
 
+uint64_t as_seed(const json& v, const char* name) {
+  if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<int64_t>() >= 0))
+    throw InvalidArgument(std::string("option '") + name + "' must be an integer >= 0");
+  return v.get<uint64_t>();
+}
+
+// CTranslate2's sampling and alternatives options (and nmtd's sampling_seed).
+void apply_sampling_and_alternatives(const json& r, DecodingOptions& d) {
+  if (r.contains("sampling_topk")) d.sampling_topk = as_int(r["sampling_topk"], "sampling_topk");
+  if (r.contains("sampling_topp")) d.sampling_topp = as_float(r["sampling_topp"], "sampling_topp");
+  if (r.contains("sampling_temperature"))
+    d.sampling_temperature = as_float(r["sampling_temperature"], "sampling_temperature");
+  if (r.contains("sampling_seed")) d.sampling_seed = as_seed(r["sampling_seed"], "sampling_seed");
+  if (r.contains("return_alternatives"))
+    d.return_alternatives = as_bool(r["return_alternatives"], "return_alternatives");
+  if (r.contains("min_alternative_expansion_prob"))
+    d.min_alternative_expansion_prob =
+        as_float(r["min_alternative_expansion_prob"], "min_alternative_expansion_prob");
+}
+
 void apply_options(const json& r, TranslationOptions& o) {
   auto& d = o.decoding;
   if (r.contains("beam_size")) d.beam_size = as_int(r["beam_size"], "beam_size");
@@ -63,8 +83,7 @@ void apply_options(const json& r, TranslationOptions& o) {
     throw InvalidArgument("option 'coverage_penalty' is not supported (only 0)");
   if (r.contains("return_end_token") && as_bool(r["return_end_token"], "return_end_token"))
     throw InvalidArgument("option 'return_end_token' is not supported (only false)");
-  if (r.contains("sampling_topk") && as_int(r["sampling_topk"], "sampling_topk") != 1)
-    throw InvalidArgument("option 'sampling_topk' is not supported (only 1: nmtd does not sample)");
+  apply_sampling_and_alternatives(r, d);
 }
 
 std::vector<std::string> string_list(const json& v, const char* name) {
@@ -116,6 +135,10 @@ LineJob parse_jsonl_line(const Translator& translator, const std::string& line,
     } else {
       throw InvalidArgument("each line needs 'text' (with 'source') or 'tokens'");
     }
+    // CTranslate2's target_prefix without the target language token, which `target` gives.
+    if (r.contains("target_prefix"))
+      request.target_prefix = string_list(r["target_prefix"], "target_prefix");
+    check_target_prefix_length(1 + request.target_prefix.size(), job.options.decoding);
     job.request = std::move(request);
   } catch (const json::exception& e) {
     job.error = std::string("invalid JSON request: ") + e.what();

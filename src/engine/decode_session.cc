@@ -15,7 +15,7 @@ int session_steps(const TranslationOptions& options, int max_steps) {
 
 int64_t checked_rows_per_request(const TranslationOptions& options, int64_t max_rows) {
   options.validate();
-  const int64_t per_request = options.decoding.beam_size;
+  const int64_t per_request = rows_per_input(options.decoding);
   if (max_rows < per_request)
     throw InvalidArgument("a decode session needs room for one request's " +
                           std::to_string(per_request) + " rows, got max_rows " +
@@ -84,7 +84,7 @@ int64_t DecodeSession::room() const {
 }
 
 bool DecodeSession::accepts(const TranslationOptions& options) const {
-  return options.decoding.beam_size == rows_per_request_ &&
+  return rows_per_input(options.decoding) == rows_per_request_ &&
          options.decoding.max_decoding_length <= decoder_.max_steps();
 }
 
@@ -101,10 +101,11 @@ std::vector<DecodeSession::RequestId> DecodeSession::add(const std::vector<Reque
     options.validate();
     if (!accepts(options))
       throw InvalidArgument(
-          "a request with beam_size " + std::to_string(options.decoding.beam_size) +
-          " and max_decoding_length " + std::to_string(options.decoding.max_decoding_length) +
-          " cannot join a decode session of beam_size " + std::to_string(rows_per_request_) +
-          " and " + std::to_string(decoder_.max_steps()) + " steps");
+          "a request of " + std::to_string(rows_per_input(options.decoding)) + " rows (beam_size " +
+          std::to_string(options.decoding.beam_size) + ") and max_decoding_length " +
+          std::to_string(options.decoding.max_decoding_length) +
+          " cannot join a decode session of " + std::to_string(rows_per_request_) +
+          " rows per request and " + std::to_string(decoder_.max_steps()) + " steps");
     prepared.push_back(translator_.prepare(request.source, request.target_prefix, options));
     if (prepared.back().result) continue;
     decoding::check_decodable(prepared.back().input, vocab_, decoder_.vocab_size());

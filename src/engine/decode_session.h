@@ -28,7 +28,7 @@ class DecodeSession {
     std::vector<std::string> source;         // as translate_tokens takes it
     std::vector<std::string> target_prefix;  // for NLLB: {tgt_lang}
     // Its own options (nullptr: the session's), read during add(). They must have the
-    // session's beam_size and a max_decoding_length within its max_steps.
+    // session's rows per request (rows_per_input) and a max_decoding_length within its max_steps.
     const TranslationOptions* options = nullptr;
   };
   struct Finished {
@@ -36,7 +36,7 @@ class DecodeSession {
     TranslationResult result;
   };
 
-  // Use Translator::open_session. max_rows must hold one request (beam_size rows); max_steps
+  // Use Translator::open_session. max_rows must hold one request (rows_per_input rows); max_steps
   // bounds every request's max_decoding_length (0: the options').
   DecodeSession(Translator& translator, const TranslationOptions& options, int64_t max_rows,
                 int max_steps = 0);
@@ -48,15 +48,15 @@ class DecodeSession {
   DecodeSession(const DecodeSession&) = delete;
   DecodeSession& operator=(const DecodeSession&) = delete;
 
-  // Rows one request may take (beam_size), and how many requests fit now beside the running.
+  // Rows one request may take (rows_per_input), and how many requests fit now beside the running.
   int64_t rows_per_request() const { return rows_per_request_; }
   int64_t room() const;
   // Whether requests of these source token counts fit beside the running ones now.
   bool room_for(std::span<const int64_t> source_tokens) const;
   // Ends the session (every request it holds is dropped) and gives its memory back.
   DecoderMemory take_memory();
-  // Whether a request with these options may join (same beam_size, max_decoding_length within
-  // max_steps).
+  // Whether a request with these options may join (same rows per request, max_decoding_length
+  // within max_steps).
   bool accepts(const TranslationOptions& options) const;
 
   // Adds requests; the ones that need the decoder are encoded together now. A request with

@@ -99,6 +99,10 @@ void Translator::check_options(const TranslationOptions& options) const {
                           std::to_string(info_.max_target_positions) +
                           " (this model's position encodings end there), got " +
                           std::to_string(options.decoding.max_decoding_length));
+  if (options.decoding.samples() && options.decoding.sampling_topk > info_.vocab_size)
+    throw InvalidArgument("sampling_topk must be at most the vocabulary size (" +
+                          std::to_string(info_.vocab_size) + "), got " +
+                          std::to_string(options.decoding.sampling_topk));
 }
 
 Translator::~Translator() = default;
@@ -134,6 +138,9 @@ Translator::Prepared Translator::prepare(const std::vector<std::string>& source,
     input.start_id = prefix.front();
     input.prefix.assign(prefix.begin() + 1, prefix.end());
   }
+  // max_decoding_length counts the forced prefix (for NLLB the target language token and
+  // target_prefix's pieces): a longer one could not be decoded.
+  check_target_prefix_length(input.prefix.size(), options.decoding);
   // CTranslate2 skips the decoder when the source is empty once bos/eos are discounted:
   // the result is the target prefix with score 0.
   std::size_t effective = ids.size();
@@ -221,8 +228,8 @@ std::vector<TranslationResult> Translator::translate_tokens(
   Encoder encoder(weights_, pool_, &progress_);
   encoder.forward(all_ids, lengths, memory);
   if (abandon && abandon()) throw Abandoned("the call was abandoned after the encoder");
-  // Greedy search runs one row per input, beam search beam_size of them.
-  const auto max_rows = static_cast<int64_t>(lengths.size()) * options.decoding.beam_size;
+  // Greedy search runs one row per input, beam search beam_size of them (rows_per_input).
+  const auto max_rows = static_cast<int64_t>(lengths.size()) * rows_per_input(options.decoding);
   DecoderState decoder(weights_, pool_, memory, lengths, max_rows,
                        options.decoding.max_decoding_length, &progress_);
   AbandonableSteps abandonable(decoder, abandon);
@@ -277,6 +284,14 @@ DecoderMemory Translator::decoder_memory(const DecoderMemoryShape& shape) const 
 
 std::size_t Translator::decoder_memory_bytes(const DecoderMemoryShape& shape) const {
   return DecoderMemory::bytes_for(weights_, shape);
+}
+
+void check_target_prefix_length(std::size_t forced_tokens, const DecodingOptions& options) {
+  if (forced_tokens > static_cast<std::size_t>(options.max_decoding_length))
+    throw InvalidArgument("target_prefix is too long: with the target language token it forces " +
+                          std::to_string(forced_tokens) +
+                          " tokens, more than max_decoding_length (" +
+                          std::to_string(options.max_decoding_length) + ")");
 }
 
 bool nothing_to_translate(std::string_view text) { return only_whitespace(text); }

@@ -82,6 +82,10 @@ bool nothing_to_translate(std::string_view text);
 TranslationResult unchanged_translation(const std::string& text, const std::string& target_language,
                                         const TranslationOptions& options);
 
+// max_decoding_length counts the forced prefix (for NLLB the target language token and
+// target_prefix's pieces). Throws InvalidArgument naming target_prefix when it is longer.
+void check_target_prefix_length(std::size_t forced_tokens, const DecodingOptions& options);
+
 class DecodeSession;
 
 class Translator {

@@ -57,8 +57,11 @@ class Batcher::Session {
     if (failure.empty()) {
       std::vector<DecodeSession::Request> requests;
       requests.reserve(jobs.size());
-      for (const auto& job : jobs)
-        requests.push_back({job.source, {job.target_language}, job.options.get()});
+      for (const auto& job : jobs) {
+        std::vector<std::string> prefix{job.target_language};
+        prefix.insert(prefix.end(), job.target_prefix.begin(), job.target_prefix.end());
+        requests.push_back({job.source, std::move(prefix), job.options.get()});
+      }
       try {
         ids = decode_->add(requests);
       } catch (const std::exception& e) {
@@ -331,7 +334,8 @@ void Batcher::drive(std::vector<TextJob> first, std::stop_token stop) {
 
 std::unique_ptr<DecodeSession> Batcher::open_session(const TranslationOptions& options,
                                                      int64_t texts, bool& lent) {
-  const int beams = std::max(1, options.decoding.beam_size);
+  // Rows per text: beam_size, or more for alternatives and sampled hypotheses.
+  const auto beams = std::max<int64_t>(1, rows_per_input(options.decoding));
   const int max_steps = static_cast<int>(
       std::min<int64_t>(std::max(options.decoding.max_decoding_length, kSessionSteps),
                         translator_.info().max_target_positions));
@@ -341,7 +345,7 @@ std::unique_ptr<DecodeSession> Batcher::open_session(const TranslationOptions& o
          options.decoding.max_decoding_length <= memory_->steps();
   if (!lent) {
     return translator_.open_session(
-        options, static_cast<int64_t>(std::max(1, batching_.max_batch_texts)) * beams, max_steps);
+        options, std::max<int64_t>(1, batching_.max_batch_texts) * beams, max_steps);
   }
   DecoderMemory memory = std::move(*memory_);
   memory_.reset();

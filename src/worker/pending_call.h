@@ -76,7 +76,8 @@ struct TextJob {
   std::size_t index = 0;            // position in the call's texts
   std::vector<std::string> source;  // [src_lang, pieces..., </s>]
   std::string target_language;
-  std::string cache_key;                              // empty: not cached
+  std::vector<std::string> target_prefix;  // pieces forced after the target language token
+  std::string cache_key;                   // empty: not cached
   std::shared_ptr<const TranslationOptions> options;  // a Score item's: greedy, for pricing
   // Set for a Score item: `target` is scored, not translated ([tgt_lang, pieces...]).
   std::shared_ptr<const ScoringOptions> scoring;

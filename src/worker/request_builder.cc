@@ -13,6 +13,33 @@ grpc::Status invalid(std::string message) {
 
 std::string bytes_text(std::size_t n) { return std::to_string(n) + " bytes"; }
 
+// CTranslate2's target_prefix: none, or one per text, each within max_decoding_length.
+grpc::Status check_target_prefixes(const nmt::v1::TranslateRequest& request,
+                                   const TranslationOptions& options) {
+  const int prefixes = request.target_prefixes_size();
+  if (prefixes == 0) return grpc::Status::OK;
+  if (prefixes != request.texts_size()) {
+    return invalid("target_prefixes has " + std::to_string(prefixes) + " entries for " +
+                   std::to_string(request.texts_size()) +
+                   " texts: send none, or one per text (an empty one for no prefix)");
+  }
+  for (int i = 0; i < prefixes; ++i) {
+    const auto& tokens = request.target_prefixes(i).tokens();
+    for (const std::string& token : tokens) {
+      if (const auto bad = first_invalid_utf8(token)) {
+        return invalid("target_prefixes[" + std::to_string(i) + "] holds a piece that is not " +
+                       "valid UTF-8 (first bad byte at offset " + std::to_string(*bad) + ")");
+      }
+    }
+    try {
+      check_target_prefix_length(1 + static_cast<std::size_t>(tokens.size()), options.decoding);
+    } catch (const InvalidArgument& e) {
+      return invalid("target_prefixes[" + std::to_string(i) + "]: " + e.what());
+    }
+  }
+  return grpc::Status::OK;
+}
+
 }  // namespace
 
 TranslationOptions options_from_proto(const nmt::v1::DecodingOptions& p,
@@ -30,6 +57,14 @@ TranslationOptions options_from_proto(const nmt::v1::DecodingOptions& p,
   if (p.has_min_decoding_length()) d.min_decoding_length = p.min_decoding_length();
   d.disable_unk = p.disable_unk() || defaults.decoding.disable_unk;
   if (p.has_max_input_length()) o.max_input_length = p.max_input_length();
+  // Sampling and alternatives.
+  if (p.has_sampling_topk()) d.sampling_topk = p.sampling_topk();
+  if (p.has_sampling_topp()) d.sampling_topp = p.sampling_topp();
+  if (p.has_sampling_temperature()) d.sampling_temperature = p.sampling_temperature();
+  if (p.has_sampling_seed()) d.sampling_seed = p.sampling_seed();
+  if (p.has_return_alternatives()) d.return_alternatives = p.return_alternatives();
+  if (p.has_min_alternative_expansion_prob())
+    d.min_alternative_expansion_prob = p.min_alternative_expansion_prob();
   o.validate();
   return o;
 }
@@ -84,7 +119,7 @@ grpc::Status check_request(const nmt::v1::TranslateRequest& request, const Worke
   } catch (const InvalidArgument& e) {
     return invalid(std::string("options: ") + e.what());
   }
-  return grpc::Status::OK;
+  return check_target_prefixes(request, *out.options);
 }
 
 grpc::Status source_tokens(const NllbTokenizer& tokenizer, const std::string& text,

@@ -25,7 +25,8 @@ void append_raw(std::string& out, T value) {
 
 std::string TranslationCache::key(std::string_view text, std::string_view source_language,
                                   std::string_view target_language,
-                                  const TranslationOptions& options) {
+                                  const TranslationOptions& options,
+                                  std::span<const std::string> target_prefix) {
   // Length-prefixed fields, so no choice of text can make two different requests collide.
   std::string k;
   k.reserve(text.size() + 96);
@@ -45,6 +46,18 @@ std::string TranslationCache::key(std::string_view text, std::string_view source
   append_raw(k, static_cast<uint8_t>(d.return_scores));
   append_raw(k, static_cast<uint8_t>(d.disable_unk));
   append_raw(k, options.max_input_length);
+  // Sampling and alternatives, then the target prefix's pieces.
+  append_raw(k, d.sampling_topk);
+  append_raw(k, d.sampling_topp);
+  append_raw(k, d.sampling_temperature);
+  append_raw(k, d.sampling_seed);
+  append_raw(k, static_cast<uint8_t>(d.return_alternatives));
+  append_raw(k, d.min_alternative_expansion_prob);
+  append_raw<uint64_t>(k, target_prefix.size());
+  for (const std::string& piece : target_prefix) {
+    append_raw<uint64_t>(k, piece.size());
+    k.append(piece);
+  }
   return k;
 }
 

@@ -7,6 +7,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,9 +25,10 @@ class TranslationCache {
   explicit TranslationCache(std::size_t capacity_bytes) : capacity_(capacity_bytes) {}
 
   // The key of one text under a language pair and options: every field that can change the
-  // output is in it.
+  // output is in it, the target prefix's pieces (after the language token) too.
   static std::string key(std::string_view text, std::string_view source_language,
-                         std::string_view target_language, const TranslationOptions& options);
+                         std::string_view target_language, const TranslationOptions& options,
+                         std::span<const std::string> target_prefix = {});
 
   std::optional<TranslationResult> find(const std::string& key);
   // Keeps hypotheses' texts and scores only (tokens are not needed to answer). An entry larger

@@ -145,10 +145,15 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
           i, unchanged_translation(text, request.target_language(), *checked.options));
       continue;
     }
+    std::vector<std::string> target_prefix;
+    if (request.target_prefixes_size() > 0) {
+      const auto& tokens = request.target_prefixes(static_cast<int>(i)).tokens();
+      target_prefix.assign(tokens.begin(), tokens.end());
+    }
     std::string key;
     if (caching) {
       key = TranslationCache::key(text, request.source_language(), request.target_language(),
-                                  *checked.options);
+                                  *checked.options, target_prefix);
       if (auto hit = parts_.cache.find(key)) {
         hits.emplace_back(i, std::move(*hit));
         continue;
@@ -163,6 +168,7 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
     job.call = call;
     job.index = i;
     job.target_language = request.target_language();
+    job.target_prefix = std::move(target_prefix);
     job.cache_key = std::move(key);
     job.options = checked.options;
     job.batch_key = checked.batch_key;

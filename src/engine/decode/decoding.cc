@@ -43,16 +43,23 @@ void check_decodable(const DecodeInput& input, const DecodeVocab& vocab, int64_t
 
 std::unique_ptr<InputSearch> make_search(const DecodeInput& input, const DecodeVocab& vocab,
                                          const DecodingOptions& options, int64_t vocab_size,
-                                         bool has_prefix) {
+                                         bool has_prefix, uint64_t stream) {
+  if (options.return_alternatives)
+    return make_alternatives_search(input, vocab, options, vocab_size);
   if (options.beam_size > 1) return make_beam_search(input, vocab, options, vocab_size, has_prefix);
+  if (options.samples() && options.num_hypotheses > 1)
+    return make_sampled_hypotheses(input, vocab, options, vocab_size, has_prefix);
   // CT2 decodes num_hypotheses > 1 at beam 1 by repeating each input, always with scores;
   // without sampling every copy yields the same hypothesis (finish_hypotheses copies it).
   const bool ties_on_log_probs = options.return_scores || options.num_hypotheses > 1;
-  return make_greedy_search(input, vocab, options, vocab_size, has_prefix, ties_on_log_probs);
+  return make_greedy_search(input, vocab, options, vocab_size, has_prefix, ties_on_log_probs,
+                            stream);
 }
 
 void finish_hypotheses(Hypotheses& hyps, const DecodeVocab& vocab, const DecodingOptions& options) {
-  if (options.beam_size == 1 && !hyps.empty()) {
+  // Alternatives and samples are hypotheses of their own, not copies of one.
+  const bool copies = !options.return_alternatives && !options.samples();
+  if (options.beam_size == 1 && copies && !hyps.empty()) {
     const DecodeResult best = hyps.front();
     hyps.resize(static_cast<std::size_t>(options.num_hypotheses), best);
   }
@@ -134,7 +141,7 @@ std::vector<std::vector<DecodeResult>> decode(StepModel& model, std::span<const 
   if (inputs.empty()) return {};
 
   const bool has_prefix = decoding::any_prefix(inputs);
-  const std::size_t max_rows = inputs.size() * static_cast<std::size_t>(options.beam_size);
+  const std::size_t max_rows = inputs.size() * static_cast<std::size_t>(rows_per_input(options));
   std::vector<std::unique_ptr<decoding::InputSearch>> searches;
   searches.reserve(inputs.size());
   decoding::SearchRows rows(max_rows);

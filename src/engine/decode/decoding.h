@@ -22,6 +22,19 @@ struct DecodingOptions {
   bool return_scores = false;
   bool disable_unk = false;
 
+  // Sampling and alternatives, under CTranslate2's names and defaults (sampling.h,
+  // alternatives.cc). sampling_seed is nmtd's own: each input draws from its own generator
+  // seeded with it, so a run repeats and batch-mates never change each other's draws.
+  int sampling_topk = 1;              // 1: no sampling (argmax); 0: the whole vocabulary
+  float sampling_topp = 1.0f;         // in (0, 1]: the smallest set of tokens holding this mass
+  float sampling_temperature = 1.0f;  // > 0: the logits are divided by it before drawing
+  uint64_t sampling_seed = 0;
+  bool return_alternatives = false;  // num_hypotheses alternatives at the first free position
+  float min_alternative_expansion_prob = 0.0f;  // in [0, 1]: rarer alternatives are left out
+
+  // Whether tokens are drawn at random (CT2's RandomSampler) rather than taken as the argmax.
+  bool samples() const { return sampling_topk != 1; }
+
   // Throws InvalidArgument naming the option when a value is out of range.
   void validate() const;
   bool operator==(const DecodingOptions&) const = default;
@@ -41,8 +54,8 @@ class StepModel {
 };
 
 struct DecodeInput {
-  int32_t start_id = 2;            // the decoder start token (NLLB: </s>)
-  std::vector<int32_t> prefix;     // forced target prefix (NLLB: the target language token)
+  int32_t start_id = 2;         // the decoder start token (NLLB: </s>)
+  std::vector<int32_t> prefix;  // forced target prefix (NLLB: the target language token)
 };
 
 struct DecodeResult {
@@ -54,6 +67,10 @@ struct DecodeVocab {
   int32_t end_id = 2;  // </s>
   int32_t unk_id = 3;  // <unk>
 };
+
+// The most model rows one input takes at once: beam_size, num_hypotheses * beam_size with
+// return_alternatives, num_hypotheses when greedy search samples several hypotheses.
+int64_t rows_per_input(const DecodingOptions& options);
 
 // Decodes a batch. The model's rows start as one row per input, in input order.
 // Returns for each input its best hypotheses, best first (options.num_hypotheses of them).

@@ -45,7 +45,8 @@ void DecodingOptions::validate() const {
            std::to_string(min_decoding_length));
   }
   // A subnormal penalty would turn logit / penalty into inf and the row into NaN.
-  if (!(repetition_penalty >= std::numeric_limits<float>::min()) || !std::isfinite(repetition_penalty))
+  if (!(repetition_penalty >= std::numeric_limits<float>::min()) ||
+      !std::isfinite(repetition_penalty))
     reject("repetition_penalty", "a finite number > 0", str(repetition_penalty));
   if (no_repeat_ngram_size < 0) {
     reject("no_repeat_ngram_size", ">= 0", std::to_string(no_repeat_ngram_size));
@@ -56,10 +57,41 @@ void DecodingOptions::validate() const {
   if (max_hypotheses > static_cast<float>(kMaxFinishedHypotheses))
     reject("beam_size * patience", "at most " + std::to_string(kMaxFinishedHypotheses),
            str(max_hypotheses));
-  if (num_hypotheses < 1 || static_cast<float>(num_hypotheses) > max_hypotheses) {
+  // As CT2, alternatives and greedy sampling may return more hypotheses than the beam holds.
+  const bool hypotheses_unbounded_by_beam = return_alternatives || (beam_size == 1 && samples());
+  if (num_hypotheses < 1 ||
+      (!hypotheses_unbounded_by_beam && static_cast<float>(num_hypotheses) > max_hypotheses)) {
     reject("num_hypotheses", "between 1 and round(beam_size * patience) = " + str(max_hypotheses),
            std::to_string(num_hypotheses));
   }
+
+  // Sampling and alternatives.
+  if (sampling_topk < 0)
+    reject("sampling_topk", ">= 0 (0: the whole vocabulary, 1: no sampling)",
+           std::to_string(sampling_topk));
+  if (!(sampling_topp > 0.0f && sampling_topp <= 1.0f))
+    reject("sampling_topp", "in (0, 1]", str(sampling_topp));
+  if (!(sampling_temperature > 0.0f) || !std::isfinite(sampling_temperature))
+    reject("sampling_temperature", "a finite number > 0", str(sampling_temperature));
+  if (samples() && beam_size > 1)
+    reject("beam_size", "1 when sampling (sampling_topk != 1): nmtd samples in greedy search only",
+           std::to_string(beam_size));
+  if (return_alternatives &&
+      !(min_alternative_expansion_prob >= 0.0f && min_alternative_expansion_prob <= 1.0f))
+    reject("min_alternative_expansion_prob", "in [0, 1]", str(min_alternative_expansion_prob));
+  // Each alternative (or greedy sample) runs its own search: bound the rows as beam_size is.
+  if (hypotheses_unbounded_by_beam &&
+      static_cast<int64_t>(num_hypotheses) * beam_size > kMaxBeamSize)
+    reject("num_hypotheses * beam_size",
+           "at most " + std::to_string(kMaxBeamSize) + " with return_alternatives or sampling",
+           std::to_string(static_cast<int64_t>(num_hypotheses) * beam_size));
+}
+
+int64_t rows_per_input(const DecodingOptions& options) {
+  if (options.return_alternatives)
+    return static_cast<int64_t>(options.num_hypotheses) * options.beam_size;
+  if (options.beam_size == 1 && options.samples()) return options.num_hypotheses;
+  return options.beam_size;
 }
 
 }  // namespace nmtd

@@ -44,18 +44,34 @@ class InputSearch {
 // ties_on_log_probs, of the raw logits otherwise.
 std::unique_ptr<InputSearch> make_greedy_search(const DecodeInput& input, const DecodeVocab& vocab,
                                                 const DecodingOptions& options, int64_t vocab_size,
-                                                bool has_prefix, bool ties_on_log_probs);
+                                                bool has_prefix, bool ties_on_log_probs,
+                                                uint64_t stream = 0);
 
 // Beam search (beam_size > 1): options.num_hypotheses hypotheses, best first.
 std::unique_ptr<InputSearch> make_beam_search(const DecodeInput& input, const DecodeVocab& vocab,
                                               const DecodingOptions& options, int64_t vocab_size,
                                               bool has_prefix);
 
+// Greedy sampling of num_hypotheses > 1 hypotheses (sampled_hypotheses.cc): one greedy search
+// per hypothesis h, drawing from generator stream h, best first.
+std::unique_ptr<InputSearch> make_sampled_hypotheses(const DecodeInput& input,
+                                                     const DecodeVocab& vocab,
+                                                     const DecodingOptions& options,
+                                                     int64_t vocab_size, bool has_prefix);
+
+// return_alternatives (alternatives.cc): up to num_hypotheses hypotheses that differ at the
+// first position after the prefix.
+std::unique_ptr<InputSearch> make_alternatives_search(const DecodeInput& input,
+                                                      const DecodeVocab& vocab,
+                                                      const DecodingOptions& options,
+                                                      int64_t vocab_size);
+
 // The search CT2 runs for these options (beam_size 1 -> greedy). has_prefix: whether any input
-// decoded in the same CT2 call has a target prefix (see any_prefix).
+// decoded in the same CT2 call has a target prefix (see any_prefix). A sampling greedy search
+// draws from generator stream `stream` of the options' seed.
 std::unique_ptr<InputSearch> make_search(const DecodeInput& input, const DecodeVocab& vocab,
                                          const DecodingOptions& options, int64_t vocab_size,
-                                         bool has_prefix);
+                                         bool has_prefix, uint64_t stream = 0);
 
 // A finished search's hypotheses as decode() returns them: num_hypotheses of them, without
 // their end token.
