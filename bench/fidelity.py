@@ -9,10 +9,12 @@ diverging paths of free decoding. It also compares greedy tokens, and reports th
 conditioning: the top token's probability along the reference's greedy path and (with
 --residual, NumPy, slow at full shape) the residual stream's RMS entering each layer.
 
-    .venv/bin/python bench/fidelity.py --shape mid --recipe conditioned
+    .venv/bin/python bench/fidelity.py --shape mid --recipe conditioned,legacy
     .venv/bin/python bench/fidelity.py --shape full --recipe legacy --sentences 24
 
-Prints a Markdown table and writes the figures as JSON to --json when given.
+CTranslate2 translates and scores each sentence alone (max_batch_size=1): its results depend
+on the batch's padded length, nmtd's do not (the identity against one batch of all sentences
+is reported too). Prints Markdown tables and writes the figures as JSON to --json when given.
 """
 import argparse
 import json
@@ -39,14 +41,17 @@ def run(cmd, stdin=None):
     return r.stdout
 
 
-def make_model(args, out):
+def make_model(args, recipe, out):
+    if args.model:  # given: used as it is (read only)
+        return args.model
     if os.path.exists(os.path.join(out, "model.bin")):
-        return
+        return out
     enc, dec, d, heads, ffn, vocab = SHAPES[args.shape]
     run([args.nmtd, "make-test-model", "--out", out, "--seed", str(args.seed),
          "--encoder-layers", str(enc), "--decoder-layers", str(dec), "--d-model", str(d),
          "--heads", str(heads), "--ffn", str(ffn), "--vocab", str(vocab),
-         "--quantization", "int8", "--recipe", args.recipe, "--threads", str(args.threads)])
+         "--quantization", "int8", "--recipe", recipe, "--threads", str(args.threads)])
+    return out
 
 
 def sources(model, count, seed):
@@ -102,60 +107,56 @@ def residual_rms(model, srcs, tgts, n):
     return {k: float(np.mean(v)) for k, v in rms.items()}
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--nmtd", default=os.path.join(HERE, "..", "build", "nmtd"))
-    p.add_argument("--shape", choices=SHAPES, default="mid")
-    p.add_argument("--recipe", choices=["conditioned", "legacy"], default="conditioned")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--sentences", type=int, default=64)
-    p.add_argument("--max-length", type=int, default=256, help="max_decoding_length")
-    p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--workdir", default="/tmp/nmtd-fidelity")
-    p.add_argument("--residual", type=int, default=0,
-                   help="sentences to measure the residual stream on (NumPy); 0 = skip")
-    p.add_argument("--json", help="write the figures here")
-    args = p.parse_args()
-
+def measure(args, recipe):
+    """The figures of one recipe's model."""
     import ctranslate2
 
-    model = os.path.join(args.workdir, f"{args.shape}-{args.recipe}-s{args.seed}-int8")
-    os.makedirs(args.workdir, exist_ok=True)
-    make_model(args, model)
+    model = make_model(args, recipe,
+                       os.path.join(args.workdir, f"{args.shape}-{recipe}-s{args.seed}-int8"))
     srcs = sources(model, args.sentences, args.seed)
     ct2 = {c: ctranslate2.Translator(model, compute_type=c, intra_threads=args.threads)
            for c in ("float32", "int8")}
+    # CTranslate2's results depend on what a sentence is batched with: its sgemm sums the
+    # attention products in an order chosen by the padded length (docs/benchmarks.md). nmtd
+    # computes each sentence as CTranslate2 does for that sentence alone, so the reference
+    # translates and scores one sentence at a time (max_batch_size=1).
+    alone = {"max_batch_size": 1}
 
-    def greedy(translator):
+    def greedy(translator, **kw):
         return [r.hypotheses[0] for r in translator.translate_batch(
-            srcs, [["fra_Latn"]] * len(srcs), beam_size=1, max_decoding_length=args.max_length)]
+            srcs, [["fra_Latn"]] * len(srcs), beam_size=1, max_decoding_length=args.max_length,
+            **kw)]
 
-    ref_tokens = greedy(ct2["float32"])
+    ref_tokens = greedy(ct2["float32"], **alone)
     tgts = ref_tokens  # [fra_Latn, pieces...]: score_batch appends </s>
-    score = {c: [r.log_probs for r in t.score_batch(srcs, tgts)] for c, t in ct2.items()}
+    score = {c: [r.log_probs for r in t.score_batch(srcs, tgts, **alone)] for c, t in ct2.items()}
     requests = [{"tokens": s, "target_tokens": t} for s, t in zip(srcs, tgts)]
     for c in ("float32", "int8"):
         score["nmtd-" + c] = [r["log_probs"] for r in nmtd_jsonl(args, "score", model, c, requests)]
 
     ref = score["float32"]
-    figures = {"model": model, "shape": args.shape, "recipe": args.recipe,
+    figures = {"model": model, "shape": args.shape, "recipe": recipe,
                "sentences": len(srcs), "target_tokens": int(sum(len(s) for s in ref))}
     # nmtd's int8 against CTranslate2's: is its rounding the same, or an independent noise?
     diff = differences(score["nmtd-int8"], score["int8"])
     figures["nmtd-int8-vs-ct2-int8"] = {"mean": float(diff.mean()),
-                                        "p99": float(np.percentile(diff, 99))}
+                                        "p99": float(np.percentile(diff, 99)),
+                                        "max": float(diff.max())}
     for name in ("int8", "nmtd-int8", "nmtd-float32"):
         diff = differences(score[name], ref)
         figures[name] = {"mean": float(diff.mean()), "p99": float(np.percentile(diff, 99)),
                          "max": float(diff.max())}
 
-    ct2_int8_tokens = greedy(ct2["int8"])
+    ct2_int8_tokens = greedy(ct2["int8"], **alone)
+    ct2_int8_batched = greedy(ct2["int8"])
     translate = [{"tokens": s, "target": "fra_Latn"} for s in srcs]
     nmtd_int8 = [r["hypotheses"][0]["tokens"] for r in nmtd_jsonl(args, "translate", model, "int8",
                                                                    translate)]
     nmtd_f32 = [r["hypotheses"][0]["tokens"] for r in nmtd_jsonl(args, "translate", model,
                                                                   "float32", translate)]
     figures["greedy_same_int8"] = sum(a == b for a, b in zip(nmtd_int8, ct2_int8_tokens)) / len(srcs)
+    figures["greedy_same_int8_ct2_batched"] = sum(
+        a == b for a, b in zip(nmtd_int8, ct2_int8_batched)) / len(srcs)
     figures["greedy_same_float32"] = sum(a == b for a, b in zip(nmtd_f32, ref_tokens)) / len(srcs)
     figures["greedy_same_ct2_int8_vs_float32"] = sum(
         a == b for a, b in zip(ct2_int8_tokens, ref_tokens)) / len(srcs)
@@ -170,30 +171,85 @@ def main():
     figures["output_tokens_mean"] = float(np.mean([len(t) for t in ref_tokens]))
     if args.residual:
         figures["residual_rms"] = residual_rms(model, srcs, tgts, args.residual)
+    return figures
 
-    print(f"model {model} ({args.recipe} recipe), {len(srcs)} sentences, "
-          f"{figures['target_tokens']} scored tokens")
+
+def print_recipe(f):
+    print(f"model {f['model']} ({f['recipe']} recipe), {f['sentences']} sentences, "
+          f"{f['target_tokens']} scored tokens")
     print("| engine vs CT2 float32 | mean nats/token | p99 | max |")
     print("|---|---|---|---|")
     for name in ("int8", "nmtd-int8", "nmtd-float32"):
-        f = figures[name]
         label = {"int8": "CTranslate2 int8"}.get(name, name.replace("-", " "))
-        print(f"| {label} | {f['mean']:.4f} | {f['p99']:.4f} | {f['max']:.4f} |")
-    f = figures["nmtd-int8-vs-ct2-int8"]
-    print(f"nmtd int8 vs CT2 int8 per token: mean {f['mean']:.4f}, p99 {f['p99']:.4f}")
-    print(f"greedy tokens identical: nmtd int8 vs CT2 int8 {figures['greedy_same_int8']:.1%} "
-          f"({figures['greedy_steps_agreed_int8']:.1%} of tokens before the first difference), "
-          f"nmtd float32 vs CT2 float32 {figures['greedy_same_float32']:.1%}, CT2 int8 vs CT2 "
-          f"float32 {figures['greedy_same_ct2_int8_vs_float32']:.1%}")
-    print(f"top-1 probability on the greedy path: median {figures['top1']['median']:.3f}, "
-          f"{figures['top1']['above_half']:.1%} above 0.5; mean output "
-          f"{figures['output_tokens_mean']:.1f} tokens")
-    if args.residual:
+        print(f"| {label} | {f[name]['mean']:.4g} | {f[name]['p99']:.4g} | {f[name]['max']:.4g} |")
+    d = f["nmtd-int8-vs-ct2-int8"]
+    print(f"nmtd int8 vs CT2 int8 per token: mean {d['mean']:.3g}, p99 {d['p99']:.3g}, "
+          f"max {d['max']:.3g}")
+    print(f"greedy tokens identical: nmtd int8 vs CT2 int8 {f['greedy_same_int8']:.1%} "
+          f"({f['greedy_steps_agreed_int8']:.1%} of tokens before the first difference; "
+          f"{f['greedy_same_int8_ct2_batched']:.1%} against CT2 translating all "
+          f"{f['sentences']} as one batch), nmtd float32 vs CT2 float32 "
+          f"{f['greedy_same_float32']:.1%}, CT2 int8 vs CT2 float32 "
+          f"{f['greedy_same_ct2_int8_vs_float32']:.1%}")
+    print(f"top-1 probability on the greedy path: median {f['top1']['median']:.3f}, "
+          f"{f['top1']['above_half']:.1%} above 0.5; mean output "
+          f"{f['output_tokens_mean']:.1f} tokens")
+    if "residual_rms" in f:
         print("residual stream RMS entering each layer: " + ", ".join(
-            f"{k} {v:.2f}" for k, v in figures["residual_rms"].items()))
+            f"{k} {v:.2f}" for k, v in f["residual_rms"].items()))
+
+
+def print_table(all_figures):
+    """The issue's table: each recipe's figures side by side."""
+    recipes = list(all_figures)
+    print()
+    print("| nats per token vs CT2 float32 | " + " | ".join(
+        f"{r}: mean | p99" for r in recipes) + " |")
+    print("|---|" + "---|---|" * len(recipes))
+    for name, label in (("int8", "CTranslate2 int8"), ("nmtd-int8", "nmtd int8"),
+                        ("nmtd-float32", "nmtd float32")):
+        print(f"| {label} | " + " | ".join(
+            f"{all_figures[r][name]['mean']:.4g} | {all_figures[r][name]['p99']:.4g}"
+            for r in recipes) + " |")
+    print("| greedy tokens identical, nmtd int8 vs CT2 int8 | " + " | ".join(
+        f"{all_figures[r]['greedy_same_int8']:.1%} | " for r in recipes) + " |")
+    print("| greedy tokens identical, nmtd float32 vs CT2 float32 | " + " | ".join(
+        f"{all_figures[r]['greedy_same_float32']:.1%} | " for r in recipes) + " |")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--nmtd", default=os.path.join(HERE, "..", "build", "nmtd"))
+    p.add_argument("--shape", choices=SHAPES, default="mid")
+    p.add_argument("--recipe", default="conditioned",
+                   help="conditioned, legacy, or both comma-separated (one table)")
+    p.add_argument("--model", help="use this int8 model folder (of --recipe) instead of making one")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--sentences", type=int, default=64)
+    p.add_argument("--max-length", type=int, default=256, help="max_decoding_length")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--workdir", default="/tmp/nmtd-fidelity")
+    p.add_argument("--residual", type=int, default=0,
+                   help="sentences to measure the residual stream on (NumPy); 0 = skip")
+    p.add_argument("--json", help="write the figures here")
+    args = p.parse_args()
+    recipes = args.recipe.split(",")
+    for r in recipes:
+        if r not in ("conditioned", "legacy"):
+            sys.exit(f"--recipe: unknown recipe {r!r} (conditioned, legacy)")
+    if args.model and len(recipes) != 1:
+        sys.exit("--model takes one --recipe")
+
+    os.makedirs(args.workdir, exist_ok=True)
+    all_figures = {}
+    for recipe in recipes:
+        all_figures[recipe] = measure(args, recipe)
+        print_recipe(all_figures[recipe])
+    if len(recipes) > 1:
+        print_table(all_figures)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(figures, f, indent=1)
+            json.dump(all_figures, f, indent=1)
 
 
 if __name__ == "__main__":

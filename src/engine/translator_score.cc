@@ -86,6 +86,11 @@ std::vector<ScoringResult> Translator::score_tokens(
   encoder.forward(all_ids, lengths, memory);
   const auto rows = static_cast<int64_t>(decoded.size());
   DecoderState decoder(weights_, pool_, memory, lengths, rows, static_cast<int>(steps), &progress_);
+  // score_batch runs each sequence's positions through the decoder at once: its attention
+  // products have that many query rows (see DecoderState::set_query_rows).
+  std::vector<int32_t> query_rows;
+  for (const auto& seq : sequences) query_rows.push_back(static_cast<int32_t>(seq.size() - 1));
+  decoder.set_query_rows(query_rows);
   const int64_t vocab = weights_.vocab_size;
   std::vector<float> logits(static_cast<std::size_t>(rows * vocab));
   std::vector<int32_t> step_ids(static_cast<std::size_t>(rows));

@@ -25,11 +25,12 @@ void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCa
 void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
                           std::span<const int32_t> slots, std::span<const int32_t> lengths,
                           int heads, float scale, std::span<float> out, ThreadPool& pool,
-                          cpu::Isa isa);
+                          cpu::Isa isa, std::span<const int32_t> query_rows = {});
 void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const float> kv,
                      int64_t d, std::span<const int64_t> example_offset,
                      std::span<const int32_t> example_length, std::span<const int32_t> row_example,
-                     int heads, float scale, std::span<float> out, ThreadPool& pool, cpu::Isa isa);
+                     int heads, float scale, std::span<float> out, ThreadPool& pool, cpu::Isa isa,
+                     std::span<const int32_t> query_rows = {});
 void packed_self_attention(std::span<const float> qkv, int64_t d, std::span<const int64_t> offsets,
                            int heads, float scale, std::span<float> out, ThreadPool& pool,
                            cpu::Isa isa);

@@ -78,27 +78,23 @@ void tile(const I8Gemm& g, int64_t row0, int64_t block) {
   NMTD_STORE_ROW(1);
   NMTD_STORE_ROW(2);
   NMTD_STORE_ROW(3);
-  // y = float(C) * (inv_s * inv_w) + bias, in the reference's order; staged through a
+  // y = float(C) * inv_s / w_scale + bias, in the reference's order; staged through a
   // 16-float buffer so that the tail block needs no masked stores.
   const int64_t col = block * kBlockCols;
   const int64_t cols = std::min(kBlockCols, g.n - col);
-  alignas(32) float inv_w[kBlockCols];
+  alignas(32) float w_scale[kBlockCols];
   alignas(32) float bias[kBlockCols] = {};
-  for (int64_t j = 0; j < kBlockCols; ++j) inv_w[j] = 1.0f;
-  std::memcpy(inv_w, g.w_scale + col, static_cast<std::size_t>(cols) * sizeof(float));
+  for (int64_t j = 0; j < kBlockCols; ++j) w_scale[j] = 1.0f;
+  std::memcpy(w_scale, g.w_scale + col, static_cast<std::size_t>(cols) * sizeof(float));
   if (g.bias != nullptr)
     std::memcpy(bias, g.bias + col, static_cast<std::size_t>(cols) * sizeof(float));
-  for (int h = 0; h < 2; ++h) {
-    const __m256 iw = _mm256_div_ps(_mm256_set1_ps(1.0f), _mm256_load_ps(inv_w + 8 * h));
-    _mm256_store_ps(inv_w + 8 * h, iw);
-  }
   for (int i = 0; i < MR; ++i) {
     const __m256 inv_s = _mm256_set1_ps(g.x_inv_scale[row0 + i]);
     alignas(32) float out[kBlockCols];
     for (int h = 0; h < 2; ++h) {
       const __m256 c =
           _mm256_cvtepi32_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(dots[i] + 8 * h)));
-      __m256 v = _mm256_mul_ps(c, _mm256_mul_ps(inv_s, _mm256_load_ps(inv_w + 8 * h)));
+      __m256 v = _mm256_div_ps(_mm256_mul_ps(c, inv_s), _mm256_load_ps(w_scale + 8 * h));
       if (g.bias != nullptr) v = _mm256_add_ps(v, _mm256_load_ps(bias + 8 * h));
       if (g.relu) v = _mm256_max_ps(v, _mm256_setzero_ps());
       _mm256_store_ps(out + 8 * h, v);

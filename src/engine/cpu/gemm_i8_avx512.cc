@@ -125,19 +125,19 @@ void tile(const I8Gemm& g, int64_t row0, int64_t block0, NextSlab next) {
   NMTD_STORE_ROW(5);
   NMTD_STORE_ROW(6);
   NMTD_STORE_ROW(7);
-  // y = float(C + comp) * (inv_s * inv_w) + bias, in the reference's order of operations.
+  // y = float(C + comp) * inv_s / w_scale + bias, in the reference's order of operations.
   const __m512 one = _mm512_set1_ps(1.0f);
   for (int j = 0; j < NB; ++j) {
     const int64_t col = (block0 + j) * kBlockCols;
     const __mmask16 mask = tail_mask(g.n - col);
-    const __m512 inv_w = _mm512_div_ps(one, _mm512_mask_loadu_ps(one, mask, g.w_scale + col));
+    const __m512 w_scale = _mm512_mask_loadu_ps(one, mask, g.w_scale + col);
     const __m512i comp = _mm512_maskz_loadu_epi32(mask, g.w_comp + col);
     const __m512 bias =
         g.bias != nullptr ? _mm512_maskz_loadu_ps(mask, g.bias + col) : _mm512_setzero_ps();
     for (int i = 0; i < MR; ++i) {
       const __m512 inv_s = _mm512_set1_ps(g.x_inv_scale[row0 + i]);
       const __m512i c = _mm512_add_epi32(_mm512_load_si512(dots[i] + j * kBlockCols), comp);
-      __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(c), _mm512_mul_ps(inv_s, inv_w));
+      __m512 v = _mm512_div_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(c), inv_s), w_scale);
       if (g.bias != nullptr) v = _mm512_add_ps(v, bias);
       if (g.relu) v = _mm512_max_ps(v, _mm512_setzero_ps());
       _mm512_mask_storeu_ps(g.y + (row0 + i) * g.n + col, mask, v);
@@ -184,9 +184,9 @@ void quantize_rows(const float* x, int64_t rows, int64_t k, int64_t kp, bool shi
     const __m512i unshift = _mm512_set1_epi32(shift ? 0 : 128);
     for (int64_t i = 0; i < k; i += 16) {
       const __mmask16 m = tail_mask(k - i);
-      // x*s + 128 rounded as a float before the conversion, as CTranslate2 does (see generic).
-      __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, xr + i), vs);
-      v = _mm512_add_ps(v, bias);
+      // x*s + 128 fused and rounded as a float before the conversion, as CTranslate2 does
+      // (see generic).
+      __m512 v = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, xr + i), vs, bias);
       v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);  // as the generic clamp, NaN -> -127
       // vcvtps2dq rounds with MXCSR's default mode: to nearest, ties to even.
       const __m512i q = _mm512_sub_epi32(_mm512_cvtps_epi32(v), unshift);

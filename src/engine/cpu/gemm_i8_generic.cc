@@ -19,11 +19,12 @@ void quantize_rows(const float* x, int64_t rows, int64_t k, int64_t kp, bool shi
     inv_scale[r] = 1.0f / s;
     const int unshift = shift ? 0 : 128;
     for (int64_t i = 0; i < k; ++i) {
-      // CTranslate2 rounds x*s + 128 as a float, not x*s: the float addition drops the low
-      // bits of the fraction first, which moves some values across a rounding boundary.
-      // Matching it is what makes int8 results equal CTranslate2's, not merely close.
-      float v = xr[i] * s;
-      v = v + 128.0f;
+      // CTranslate2 (its AVX2 build, u8 activations) rounds x*s + 128 with one fused
+      // multiply-add, not x*s: the addition drops the low bits of the fraction, which moves
+      // some values across a rounding boundary (x*s = 41.4999996 gives 169, where x*s rounded
+      // to 41.5 first would give 170). Matching it is what makes int8 results equal
+      // CTranslate2's, not merely close.
+      float v = std::fma(xr[i], s, 128.0f);
       // Clamp before rounding, written as the SIMD max/min (a NaN becomes -127 on every path).
       v = v > 1.0f ? v : 1.0f;
       v = v < 255.0f ? v : 255.0f;
@@ -41,8 +42,6 @@ void gemm_i8(const I8Gemm& g, int64_t block_begin, int64_t block_end) {
     const int8_t* wb = g.w + b * g.kp * kBlockCols;
     const int64_t col0 = b * kBlockCols;
     const int64_t cols = std::min(kBlockCols, g.n - col0);
-    float inv_w[kBlockCols];
-    for (int64_t j = 0; j < cols; ++j) inv_w[j] = 1.0f / g.w_scale[col0 + j];
     for (int64_t r = 0; r < g.m; ++r) {
       const int8_t* xr = reinterpret_cast<const int8_t*>(g.xq + r * g.kp);
       int32_t acc[kBlockCols] = {};
@@ -56,7 +55,9 @@ void gemm_i8(const I8Gemm& g, int64_t block_begin, int64_t block_end) {
       const float inv_s = g.x_inv_scale[r];
       float* yr = g.y + r * g.n + col0;
       for (int64_t j = 0; j < cols; ++j) {
-        float v = static_cast<float>(acc[j]) * (inv_s * inv_w[j]);
+        // As CTranslate2's dequantize_gemm_output: times 1/x_scale, then divided by w_scale.
+        float v = static_cast<float>(acc[j]) * inv_s;
+        v = v / g.w_scale[col0 + j];
         if (g.bias != nullptr) v += g.bias[col0 + j];
         if (g.relu) v = v > 0.0f ? v : 0.0f;
         yr[j] = v;

@@ -4,6 +4,7 @@
 // so switching paths needs no mutable global state.
 #include <cstdint>
 
+#include "engine/cpu/ct2_arith.h"
 #include "engine/cpu/isa.h"
 
 namespace nmtd::cpu {
@@ -84,12 +85,14 @@ struct Kernels {
   Isa isa;
   // Whether gemm_i8 wants activations shifted to u8 (x + 128, compensated by w_comp).
   bool u8_activations;
-  // Per row: s = 127 / max|x| (1 when 0), u = rint_even(clamp(x * s + 128, 1, 255)) with the
-  // addition rounded in float as CTranslate2 does; writes u (shift) or u - 128, kp bytes
-  // (zeros past k), and inv_scale[row] = 1 / s.
+  // Per row: s = 127 / max|x| (1 when 0), u = rint_even(clamp(fma(x, s, 128), 1, 255)), the
+  // multiply-add fused and rounded in float as CTranslate2 does; writes u (shift) or u - 128,
+  // kp bytes (zeros past k), and inv_scale[row] = 1 / s.
   void (*quantize_rows)(const float* x, int64_t rows, int64_t k, int64_t kp, bool shift,
                         uint8_t* xq, float* inv_scale);
-  // Computes the output columns of column blocks [block_begin, block_end).
+  // Computes the output columns of column blocks [block_begin, block_end): per element
+  // float(dot) * x_inv_scale[row] / w_scale[col] (+ bias, ReLU), CTranslate2's
+  // dequantize_gemm_output to the bit.
   void (*gemm_i8)(const I8Gemm& g, int64_t block_begin, int64_t block_end);
   void (*gemm_i4)(const I4Gemm& g, int64_t block_begin, int64_t block_end);
   void (*gemm_f32)(const F32Gemm& g, int64_t block_begin, int64_t block_end);
@@ -103,11 +106,12 @@ struct Kernels {
   void (*softmax_row)(float* x, int64_t n, int64_t valid);
   void (*add)(float* a, const float* b, int64_t n);
   // One head of scaled dot-product attention for one query: scores[j] = q·k_j * scale over
-  // the len keys k_j = k + j * kv_stride (dh floats each), softmax over them in float32 as
-  // softmax_row does, out[dh] = sum_j p_j v_j with v_j = v + j * kv_stride. `scores` is
-  // scratch of len floats; out may not alias the inputs.
+  // the len keys k_j = k + j * kv_stride (dh floats each), summed in `order` (ct2_arith.h's
+  // ct2_dot), softmax over them as softmax_row does, out[dh] = sum_j p_j v_j with
+  // v_j = v + j * kv_stride, one fused multiply-add chain per column in key order (as
+  // CTranslate2's sgemm). `scores` is scratch of len floats; out may not alias the inputs.
   void (*attend)(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t len,
-                 int64_t dh, float scale, float* scores, float* out);
+                 int64_t dh, float scale, DotOrder order, float* scores, float* out);
 };
 
 // Runs register tiles of up to MaxRows rows over each column block in [block_begin,
@@ -142,7 +146,7 @@ const Kernels& kernels_for(Isa isa);
   void softmax_row(float* x, int64_t n, int64_t valid);                                            \
   void add(float* a, const float* b, int64_t n);                                                   \
   void attend(const float* q, const float* k, const float* v, int64_t kv_stride, int64_t len,      \
-              int64_t dh, float scale, float* scores, float* out);                                 \
+              int64_t dh, float scale, DotOrder order, float* scores, float* out);                 \
   }
 NMTD_DECLARE_KERNELS(generic)
 NMTD_DECLARE_KERNELS(avx2)

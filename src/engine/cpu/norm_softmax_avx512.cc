@@ -1,4 +1,6 @@
-// AVX-512 layer norm, softmax pieces and add. exp is Cephes' expf polynomial (about 1 ulp
+// AVX-512 softmax pieces and add; layer norm and softmax_row are the AVX2 kernels, because
+// CTranslate2's arithmetic, which they compute to the bit, is 8 lanes wide (ct2_arith.h).
+// exp is Cephes' expf polynomial (about 1 ulp
 // on the range used here, x <= 0), scaled by 2^n with vscalefps; below ln(FLT_MIN) it
 // returns 0, which no sum of probabilities can tell from a denormal.
 // GCC 12's AVX-512 intrinsics start from _mm512_undefined_*() (`__m512 __Y = __Y;`), which
@@ -53,36 +55,10 @@ float row_max(const float* x, int64_t n) {
 
 }  // namespace
 
+// CTranslate2's layer norm is 8 lanes wide: the AVX2 kernel states it.
 void layer_norm(const float* x, int64_t rows, int64_t d, const float* gamma, const float* beta,
                 float epsilon, float* out) {
-  for (int64_t r = 0; r < rows; ++r) {
-    const float* xr = x + r * d;
-    float* o = out + r * d;
-    // Centred on x[0] as in the generic kernel (exact for rows with a large offset).
-    const __m512 x0 = _mm512_set1_ps(xr[0]);
-    __m512 s = _mm512_setzero_ps();
-    for (int64_t i = 0; i < d; i += 16) {
-      const __mmask16 m = tail_mask(d - i);
-      s = _mm512_add_ps(s, _mm512_maskz_sub_ps(m, _mm512_maskz_loadu_ps(m, xr + i), x0));
-    }
-    const __m512 mean_off = _mm512_set1_ps(_mm512_reduce_add_ps(s) / static_cast<float>(d));
-    __m512 sq = _mm512_setzero_ps();
-    for (int64_t i = 0; i < d; i += 16) {
-      const __mmask16 m = tail_mask(d - i);
-      const __m512 c =
-          _mm512_maskz_sub_ps(m, _mm512_sub_ps(_mm512_maskz_loadu_ps(m, xr + i), x0), mean_off);
-      sq = _mm512_fmadd_ps(c, c, sq);
-    }
-    const float rstd = 1.0f / std::sqrt(_mm512_reduce_add_ps(sq) / static_cast<float>(d) + epsilon);
-    const __m512 vr = _mm512_set1_ps(rstd);
-    for (int64_t i = 0; i < d; i += 16) {
-      const __mmask16 m = tail_mask(d - i);
-      const __m512 c = _mm512_sub_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, xr + i), x0), mean_off);
-      const __m512 v = _mm512_fmadd_ps(_mm512_mul_ps(c, vr), _mm512_maskz_loadu_ps(m, gamma + i),
-                                       _mm512_maskz_loadu_ps(m, beta + i));
-      _mm512_mask_storeu_ps(o + i, m, v);
-    }
-  }
+  avx2::layer_norm(x, rows, d, gamma, beta, epsilon, out);
 }
 
 void max_sumexp(const float* x, int64_t n, float* max, double* sum) {
@@ -123,26 +99,8 @@ void sub2(float* x, int64_t n, float a, float b) {
   }
 }
 
-void softmax_row(float* x, int64_t n, int64_t valid) {
-  valid = std::clamp<int64_t>(valid, 0, n);
-  if (valid > 0) {
-    const __m512 vmx = _mm512_set1_ps(row_max(x, valid));
-    __m512 s = _mm512_setzero_ps();
-    for (int64_t i = 0; i < valid; i += 16) {
-      const __mmask16 m = tail_mask(valid - i);
-      const __m512 e =
-          _mm512_maskz_mov_ps(m, exp_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(m, x + i), vmx)));
-      _mm512_mask_storeu_ps(x + i, m, e);
-      s = _mm512_add_ps(s, e);
-    }
-    const __m512 inv = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(s));
-    for (int64_t i = 0; i < valid; i += 16) {
-      const __mmask16 m = tail_mask(valid - i);
-      _mm512_mask_storeu_ps(x + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + i), inv));
-    }
-  }
-  std::fill(x + valid, x + n, 0.0f);
-}
+// As layer_norm: CTranslate2's softmax sums in 8 lanes.
+void softmax_row(float* x, int64_t n, int64_t valid) { avx2::softmax_row(x, n, valid); }
 
 void add(float* a, const float* b, int64_t n) {
   for (int64_t i = 0; i < n; i += 16) {

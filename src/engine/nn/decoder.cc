@@ -98,6 +98,7 @@ void DecoderState::add_examples(std::span<const float> memory, std::span<const i
     throw InvalidArgument("the decoder has room for " + std::to_string(max_rows_) +
                           " rows: " + std::to_string(rows()) + " are running, " +
                           std::to_string(lengths.size()) + " more asked");
+  row_query_rows_.clear();
   int64_t total = 0;
   for (const int32_t n : lengths) {
     if (n < 1) throw InvalidArgument("a decoder example needs at least one memory row");
@@ -245,8 +246,8 @@ void DecoderState::step_rows(std::span<const int32_t> ids, float* logits) {
     ops::linear(h_.data(), rows, *layer.self_qkv.weight, layer.self_qkv.bias_data(), false,
                 qkv_.data(), pool_, linear_scratch_);
     append_to_cache(static_cast<int>(l), rows);
-    ops::attention_with_cache(qkv_, 3 * d, cache_view(memory_.self()[l]), slots, lengths, heads,
-                              scale, att, pool_);
+    ops::attention_with_cache(qkv_, 3 * d, cache_view(memory_.self()[l]), slots, lengths, heads, scale, att,
+                              pool_, row_query_rows_);
     ops::linear(att_.data(), rows, *layer.self_out.weight, layer.self_out.bias_data(), false,
                 h_.data(), pool_, linear_scratch_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
@@ -256,8 +257,8 @@ void DecoderState::step_rows(std::span<const int32_t> ids, float* logits) {
     // qkv_ holds the cross-attention queries here, [rows, d].
     ops::linear(h_.data(), rows, *layer.cross_q.weight, layer.cross_q.bias_data(), false,
                 qkv_.data(), pool_, linear_scratch_);
-    ops::cross_attention(qkv_, d, memory_.cross()[l], d, example_offset_, example_length_,
-                         row_example_, heads, scale, att, pool_);
+    ops::cross_attention(qkv_, d, memory_.cross()[l], d, example_offset_, example_length_, row_example_,
+                         heads, scale, att, pool_, row_query_rows_);
     ops::linear(att_.data(), rows, *layer.cross_out.weight, layer.cross_out.bias_data(), false,
                 h_.data(), pool_, linear_scratch_);
     ops::add_inplace(x_.data(), h_.data(), rows * d);
@@ -279,12 +280,20 @@ void DecoderState::step_rows(std::span<const int32_t> ids, float* logits) {
   if (progress_) progress_->bump();
 }
 
+void DecoderState::set_query_rows(std::span<const int32_t> query_rows) {
+  if (query_rows.size() != row_slot_.size())
+    throw Error("decoder: " + std::to_string(query_rows.size()) + " query_rows for " +
+                std::to_string(row_slot_.size()) + " rows");
+  row_query_rows_.assign(query_rows.begin(), query_rows.end());
+}
+
 void DecoderState::select_rows(std::span<const int32_t> origin) {
   const std::size_t old_rows = row_slot_.size();
   bool identity = origin.size() == old_rows;
   for (std::size_t i = 0; identity && i < origin.size(); ++i)
     identity = origin[i] == static_cast<int32_t>(i);
   if (identity) return;
+  row_query_rows_.clear();
   if (static_cast<int64_t>(origin.size()) > max_rows_)
     throw Error("decoder: " + std::to_string(origin.size()) + " rows selected, room for " +
                 std::to_string(max_rows_));

@@ -72,6 +72,11 @@ class DecoderState : public StepModel {
   void step_rows(std::span<const int32_t> ids, float* logits);
   // Also releases the examples no selected row continues.
   void select_rows(std::span<const int32_t> origin) override;
+  // For teacher-forced scoring: row r's attention sums its dot products in the order
+  // CTranslate2's score_batch does for a sequence of query_rows[r] positions, instead of its
+  // step-by-step decoding's (ops::attention_with_cache). One per row; select_rows and
+  // add_examples forget them.
+  void set_query_rows(std::span<const int32_t> query_rows);
 
  private:
   using LayerCache = DecoderMemory::LayerCache;
@@ -100,6 +105,7 @@ class DecoderState : public StepModel {
   DecoderMemory memory_;
   // Per row (capacity max_rows_): its example, its cache slot and its cached steps.
   std::vector<int32_t> row_example_, row_slot_, row_steps_;
+  std::vector<int32_t> row_query_rows_;  // empty: 1 per row (set_query_rows)
   // Scratch of select_rows, per row or per slot.
   std::vector<int32_t> next_example_, next_slot_, next_steps_, free_slots_;
   std::vector<char> slot_taken_;

@@ -48,6 +48,19 @@ void for_each_task(int64_t tasks, int64_t max_len, ThreadPool& pool, const Task&
   });
 }
 
+// CTranslate2's query rows for row r: query_rows[r], 1 when none are given.
+int64_t query_rows_of(std::span<const int32_t> query_rows, int64_t r, const char* op) {
+  if (query_rows.empty()) return 1;
+  if (r >= static_cast<int64_t>(query_rows.size())) fail(op, "fewer query_rows than rows");
+  return query_rows[static_cast<std::size_t>(r)];
+}
+
+// The self-attention's order: decoding step by step, CTranslate2's product has 1 row against
+// the cached keys; scoring teacher-forced, all the sequence's positions against all of them.
+cpu::DotOrder order_of(int64_t query_rows, int64_t keys) {
+  return cpu::ct2_dot_order(query_rows, query_rows > 1 ? query_rows : keys);
+}
+
 }  // namespace
 
 namespace {
@@ -57,7 +70,8 @@ namespace {
 template <class Length>
 void attend_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
                   std::span<const int32_t> slots, const Length& length, int64_t max_length,
-                  int heads, float scale, std::span<float> out, ThreadPool& pool, cpu::Isa isa) {
+                  int heads, float scale, std::span<float> out, ThreadPool& pool, cpu::Isa isa,
+                  std::span<const int32_t> query_rows) {
   constexpr const char* kOp = "attention_with_cache";
   const int64_t d = cache.d;
   const int64_t dh = head_dim(d, heads, kOp);
@@ -76,13 +90,18 @@ void attend_cache(std::span<const float> q, int64_t q_stride, const KvCacheView&
   if (!rows_fit(out.size(), rows, d, d)) fail(kOp, "the output is smaller than [rows][d]");
   for (const int32_t s : slots)
     if (s < 0 || s >= cache.slots) fail(kOp, "a slot is out of range");
+  if (!query_rows.empty() && query_rows.size() != slots.size())
+    fail(kOp, std::to_string(query_rows.size()) + " query_rows for " +
+                  std::to_string(slots.size()) + " rows");
   const cpu::Kernels& kern = cpu::kernels_for(isa);
   for_each_task(rows * heads, max_length, pool, [&](int64_t task, float* scores) {
     const int64_t r = task / heads;
     const int64_t h = task % heads;
     const int64_t base = slots[static_cast<std::size_t>(r)] * slot_floats + h * dh;
+    const int64_t len = length(r);
     kern.attend(q.data() + r * q_stride + h * dh, cache.keys.data() + base,
-                cache.values.data() + base, d, length(r), dh, scale, scores,
+                cache.values.data() + base, d, len, dh, scale,
+                order_of(query_rows_of(query_rows, r, kOp), len), scores,
                 out.data() + r * d + h * dh);
   });
 }
@@ -95,15 +114,14 @@ void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCa
   if (slots.empty() && (steps < 1 || steps > cache.max_steps))
     fail("attention_with_cache",
          std::to_string(steps) + " steps with a cache of " + std::to_string(cache.max_steps));
-  attend_cache(
-      q, q_stride, cache, slots, [steps](int64_t) { return steps; }, steps, heads, scale, out, pool,
-      isa);
+  attend_cache(q, q_stride, cache, slots, [steps](int64_t) { return steps; }, steps, heads, scale,
+               out, pool, isa, {});
 }
 
 void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
                           std::span<const int32_t> slots, std::span<const int32_t> lengths,
                           int heads, float scale, std::span<float> out, ThreadPool& pool,
-                          cpu::Isa isa) {
+                          cpu::Isa isa, std::span<const int32_t> query_rows) {
   if (lengths.size() != slots.size())
     fail("attention_with_cache",
          std::to_string(lengths.size()) + " lengths for " + std::to_string(slots.size()) + " rows");
@@ -112,13 +130,14 @@ void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCa
   attend_cache(
       q, q_stride, cache, slots,
       [lengths](int64_t r) { return static_cast<int64_t>(lengths[static_cast<std::size_t>(r)]); },
-      max_length, heads, scale, out, pool, isa);
+      max_length, heads, scale, out, pool, isa, query_rows);
 }
 
 void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const float> kv,
                      int64_t d, std::span<const int64_t> example_offset,
                      std::span<const int32_t> example_length, std::span<const int32_t> row_example,
-                     int heads, float scale, std::span<float> out, ThreadPool& pool, cpu::Isa isa) {
+                     int heads, float scale, std::span<float> out, ThreadPool& pool, cpu::Isa isa,
+                     std::span<const int32_t> query_rows) {
   constexpr const char* kOp = "cross_attention";
   const int64_t dh = head_dim(d, heads, kOp);
   const auto rows = static_cast<int64_t>(row_example.size());
@@ -137,14 +156,19 @@ void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const
   }
   if (!rows_fit(q.size(), rows, q_stride, d)) fail(kOp, "the queries are smaller than [rows][d]");
   if (!rows_fit(out.size(), rows, d, d)) fail(kOp, "the output is smaller than [rows][d]");
+  if (!query_rows.empty() && query_rows.size() != row_example.size())
+    fail(kOp,
+         std::to_string(query_rows.size()) + " query_rows for " + std::to_string(rows) + " rows");
   const cpu::Kernels& kern = cpu::kernels_for(isa);
   for_each_task(rows * heads, max_len, pool, [&](int64_t task, float* scores) {
     const int64_t r = task / heads;
     const int64_t h = task % heads;
     const auto e = static_cast<std::size_t>(row_example[static_cast<std::size_t>(r)]);
     const float* base = kv.data() + example_offset[e] * 2 * d + h * dh;
-    kern.attend(q.data() + r * q_stride + h * dh, base, base + d, 2 * d, example_length[e], dh,
-                scale, scores, out.data() + r * d + h * dh);
+    const int64_t len = example_length[e];
+    kern.attend(q.data() + r * q_stride + h * dh, base, base + d, 2 * d, len, dh, scale,
+                cpu::ct2_dot_order(query_rows_of(query_rows, r, kOp), len), scores,
+                out.data() + r * d + h * dh);
   });
 }
 
@@ -170,8 +194,9 @@ void packed_self_attention(std::span<const float> qkv, int64_t d, std::span<cons
     const int64_t h = task % heads;
     const int64_t len = offsets[s + 1] - offsets[s];
     const float* base = qkv.data() + offsets[s] * 3 * d + h * dh;
+    const cpu::DotOrder order = cpu::ct2_dot_order(len, len);
     for (int64_t i = 0; i < len; ++i) {
-      kern.attend(base + i * 3 * d, base + d, base + 2 * d, 3 * d, len, dh, scale, scores,
+      kern.attend(base + i * 3 * d, base + d, base + 2 * d, 3 * d, len, dh, scale, order, scores,
                   out.data() + (offsets[s] + i) * d + h * dh);
     }
   });
@@ -186,16 +211,18 @@ void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCa
 }
 void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
                           std::span<const int32_t> slots, std::span<const int32_t> lengths,
-                          int heads, float scale, std::span<float> out, ThreadPool& pool) {
+                          int heads, float scale, std::span<float> out, ThreadPool& pool,
+                          std::span<const int32_t> query_rows) {
   attention_with_cache(q, q_stride, cache, slots, lengths, heads, scale, out, pool,
-                       cpu::default_isa());
+                       cpu::default_isa(), query_rows);
 }
 void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const float> kv,
                      int64_t d, std::span<const int64_t> example_offset,
                      std::span<const int32_t> example_length, std::span<const int32_t> row_example,
-                     int heads, float scale, std::span<float> out, ThreadPool& pool) {
+                     int heads, float scale, std::span<float> out, ThreadPool& pool,
+                     std::span<const int32_t> query_rows) {
   cross_attention(q, q_stride, kv, d, example_offset, example_length, row_example, heads, scale,
-                  out, pool, cpu::default_isa());
+                  out, pool, cpu::default_isa(), query_rows);
 }
 void packed_self_attention(std::span<const float> qkv, int64_t d, std::span<const int64_t> offsets,
                            int heads, float scale, std::span<float> out, ThreadPool& pool) {

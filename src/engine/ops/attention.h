@@ -32,21 +32,27 @@ void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCa
                           std::span<const int32_t> slots, int64_t steps, int heads, float scale,
                           std::span<float> out, ThreadPool& pool);
 // As above with rows at different positions (continuous batching): row r attends to the first
-// lengths[r] keys and values of its slot.
+// lengths[r] keys and values of its slot. query_rows[r] (1 for every row when empty) is the
+// number of query rows CTranslate2's product has for row r's sequence: 1 while decoding step
+// by step, the scored length when scoring teacher-forced; it picks the order the dot
+// products are summed in (cpu::ct2_dot_order), so that the scores are CTranslate2's.
 void attention_with_cache(std::span<const float> q, int64_t q_stride, const KvCacheView& cache,
                           std::span<const int32_t> slots, std::span<const int32_t> lengths,
-                          int heads, float scale, std::span<float> out, ThreadPool& pool);
+                          int heads, float scale, std::span<float> out, ThreadPool& pool,
+                          std::span<const int32_t> query_rows = {});
 
 // Row r's query (as above) attends to the memory rows of example e = row_example[r]:
 // rows [example_offset[e], + example_length[e]) of kv, [memory rows][2d] with each row's
-// keys first and values second. out: [row_example.size()][d].
+// keys first and values second. out: [row_example.size()][d]. query_rows as above.
 void cross_attention(std::span<const float> q, int64_t q_stride, std::span<const float> kv,
                      int64_t d, std::span<const int64_t> example_offset,
                      std::span<const int32_t> example_length, std::span<const int32_t> row_example,
-                     int heads, float scale, std::span<float> out, ThreadPool& pool);
+                     int heads, float scale, std::span<float> out, ThreadPool& pool,
+                     std::span<const int32_t> query_rows = {});
 
 // Sentences packed one after another, sentence s being rows [offsets[s], offsets[s + 1]) of
-// qkv ([rows][3d]: queries, keys, values); each row attends to its own sentence only.
+// qkv ([rows][3d]: queries, keys, values); each row attends to its own sentence only, its
+// dot products summed in the order CTranslate2's are for that sentence encoded alone.
 // out: [offsets.back()][d].
 void packed_self_attention(std::span<const float> qkv, int64_t d, std::span<const int64_t> offsets,
                            int heads, float scale, std::span<float> out, ThreadPool& pool);

@@ -25,15 +25,18 @@ std::vector<float> reference(const std::vector<float>& x, int64_t m, int64_t k,
     for (int64_t i = 0; i < k; ++i) amax = std::max(amax, std::fabs(x[r * k + i]));
     const float s = amax == 0.0f ? 1.0f : 127.0f / amax;
     for (int64_t i = 0; i < k; ++i) {
-      // CTranslate2 rounds the u8-shifted float x*s + 128, half to even.
-      const float shifted = x[r * k + i] * s + 128.0f;
+      // CTranslate2 rounds the u8-shifted float x*s + 128, one fused multiply-add, half to
+      // even.
+      const float shifted = std::fma(x[r * k + i], s, 128.0f);
       q[i] = static_cast<int>(std::nearbyint(std::clamp(shifted, 1.0f, 255.0f))) - 128;
     }
     const float inv_s = 1.0f / s;
     for (int64_t c = 0; c < n; ++c) {
       int32_t acc = 0;
       for (int64_t i = 0; i < k; ++i) acc += q[i] * wq[c * k + i];
-      float v = static_cast<float>(acc) * (inv_s * (1.0f / wscale[c]));
+      // CTranslate2's dequantize_gemm_output: times 1/x_scale, then divided by w_scale.
+      float v = static_cast<float>(acc) * inv_s;
+      v = v / wscale[c];
       if (bias != nullptr) v += bias[c];
       if (relu) v = v > 0.0f ? v : 0.0f;
       y[r * n + c] = v;
@@ -139,6 +142,36 @@ TEST_P(LinearI8, RoundsTheShiftedFloatAsCTranslate2) {
   std::vector<float> y(n);
   linear(x.data(), m, w, nullptr, false, y.data(), pool, isa());
   EXPECT_EQ(y[0], 0.0f);
+}
+
+TEST_P(LinearI8, FusesTheShiftAsCTranslate2) {
+  // s = 127 / 3: x*s + 128 is 170.5 rounded in two steps (170, even) but 170.50000x fused, and
+  // CTranslate2's AVX2 build fuses it (171, checked against the wheel's quantize_s8).
+  const int64_t m = 1, n = 16, k = 2;
+  const std::vector<float> x = {3.0f, 0x1.010208p+0f};
+  std::vector<int8_t> wq(static_cast<std::size_t>(n * k), 0);
+  for (int64_t c = 0; c < n; ++c) wq[c * k + 1] = 1;
+  ThreadPool pool(threads());
+  const std::vector<float> ones(n, 1.0f);
+  PackedWeight w = pack_i8(wq.data(), ones.data(), n, k, pool);
+  std::vector<float> y(n);
+  linear(x.data(), m, w, nullptr, false, y.data(), pool, isa());
+  EXPECT_EQ(y[0], 43.0f * (1.0f / (127.0f / 3.0f)));
+}
+
+TEST_P(LinearI8, DividesByTheWeightScaleAsCTranslate2) {
+  // y = (dot * (1 / x_scale)) / w_scale, not dot * (1 / (x_scale * w_scale)): the two differ
+  // in the last bit for most scales (here x_scale = 1, dot = 3, w_scale = 3.1).
+  const int64_t m = 1, n = 16, k = 1;
+  const std::vector<float> x = {127.0f};
+  const std::vector<int8_t> wq(static_cast<std::size_t>(n * k), 3);
+  std::vector<float> scales(static_cast<std::size_t>(n));
+  for (int64_t c = 0; c < n; ++c) scales[c] = 3.1f + 0.37f * static_cast<float>(c);
+  ThreadPool pool(threads());
+  PackedWeight w = pack_i8(wq.data(), scales.data(), n, k, pool);
+  std::vector<float> y(n);
+  linear(x.data(), m, w, nullptr, false, y.data(), pool, isa());
+  for (int64_t c = 0; c < n; ++c) EXPECT_EQ(y[c], (381.0f * 1.0f) / scales[c]) << c;
 }
 
 TEST_P(LinearI8, ModelShapes) {
