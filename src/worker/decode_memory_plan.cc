@@ -50,9 +50,9 @@ DecodeMemoryPlan plan_decode_memory(const Translator& translator, const WorkerCo
   plan.lent = true;
   plan.shape = shape_for(texts);
   plan.bytes = translator.decoder_memory_bytes(plan.shape);
-  // A greedy session fits twice the texts of the default beam size in the same rows.
-  plan.batching.max_batch_texts =
-      static_cast<int>(std::min<int64_t>(limits.max_batch_texts, plan.shape.rows));
+  // Texts of the default beam size: a first batch larger than the memory holds would get a
+  // session of its own (hundreds of MiB at the full shape, for as long as it runs).
+  plan.batching.max_batch_texts = static_cast<int>(texts);
   plan.batching.max_batch_tokens = static_cast<int>(plan.shape.memory_rows);
   return plan;
 }

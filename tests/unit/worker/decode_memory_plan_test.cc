@@ -33,7 +33,7 @@ TEST(DecodeMemoryPlan, FitsTheMostTextsOfTheDefaultBeamInTheBudget) {
   bigger.memory_rows = std::max<int64_t>(1024, (bigger.rows / 2) * 128);
   EXPECT_GT(t.decoder_memory_bytes(bigger),
             static_cast<std::size_t>(config.batching.decode_memory_mib) << 20);
-  EXPECT_EQ(plan.batching.max_batch_texts, plan.shape.rows);
+  EXPECT_EQ(plan.batching.max_batch_texts, plan.shape.rows / 2) << "texts of the default beam";
   EXPECT_EQ(plan.batching.max_batch_tokens, plan.shape.memory_rows);
   EXPECT_GE(plan.shape.memory_rows, config.limits.max_text_tokens) << "every text must fit";
   EXPECT_NE(plan.summary().find("held for the worker's life"), std::string::npos);
