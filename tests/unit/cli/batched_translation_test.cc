@@ -121,7 +121,7 @@ TEST(BatchedTranslation, ALineTheEngineRefusesFailsAloneNotItsBatch) {
   std::vector<LineJob> jobs(5);
   for (std::size_t i = 0; i < jobs.size(); ++i)
     jobs[i].request =
-        EngineRequest{{"eng_Latn", "tok" + std::to_string(i), "</s>"}, "fra_Latn", {}};
+        EngineRequest{{"eng_Latn", "tok" + std::to_string(i), "</s>"}, "fra_Latn", {}, {}};
   int calls = 0;
   const EngineCall engine = [&](const auto& sources, const auto&, const TranslationOptions&) {
     ++calls;
@@ -193,7 +193,7 @@ class ScriptedSource final : public LineSource {
 TEST(BatchedTranslation, ReadAheadIsBoundedAndNeverWaitsForInputNotThereYet) {
   const auto parse = [](const std::string& line) {
     LineJob job;
-    job.request = EngineRequest{{"eng_Latn", line, "</s>"}, "fra_Latn", {}};
+    job.request = EngineRequest{{"eng_Latn", line, "</s>"}, "fra_Latn", {}, {}};
     return job;
   };
   const EngineCall engine = [](const auto& sources, const auto&, const TranslationOptions&) {

@@ -148,8 +148,8 @@ TEST(Convert, CommandLine) {
   expect_same_model_dir(kFixture / "ct2-float32", tmp / "m");
   EXPECT_EQ(run_nmtd("convert --help", &output), 0);
   EXPECT_NE(output.find("--quantization"), std::string::npos);
-  EXPECT_EQ(run_nmtd("convert --from-hf '" + hf + "' --out x --quantization int4", &output), 2);
-  EXPECT_NE(output.find("int4"), std::string::npos) << output;
+  EXPECT_EQ(run_nmtd("convert --from-hf '" + hf + "' --out x --quantization int3", &output), 2);
+  EXPECT_NE(output.find("int3"), std::string::npos) << output;
 }
 
 }  // namespace

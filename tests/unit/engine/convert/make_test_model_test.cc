@@ -150,7 +150,7 @@ TEST(MakeTestModel, BadArguments) {
   EXPECT_EQ(run_nmtd("make-test-model --heads 5" + out, &output), 2);
   EXPECT_NE(output.find("divisible"), std::string::npos) << output;
   EXPECT_EQ(run_nmtd("make-test-model --seed -1" + out, &output), 2);
-  EXPECT_EQ(run_nmtd("make-test-model --quantization int4" + out, &output), 2);
+  EXPECT_EQ(run_nmtd("make-test-model --quantization int3" + out, &output), 2);
   EXPECT_EQ(run_nmtd("make-test-model", &output), 2);
   EXPECT_NE(output.find("--out"), std::string::npos) << output;
   EXPECT_FALSE(fs::exists(tmp / "m"));

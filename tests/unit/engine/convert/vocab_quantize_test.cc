@@ -73,8 +73,9 @@ TEST(Quantize, Names) {
   EXPECT_EQ(weight_dtype(Quantization::kInt8Float16), DType::kI8);
   EXPECT_EQ(float_dtype(Quantization::kInt8Float16), DType::kF16);
   EXPECT_EQ(float_dtype(Quantization::kInt16), DType::kF32);
+  EXPECT_EQ(parse_quantization("int4"), Quantization::kInt4);
   try {
-    parse_quantization("int4");
+    parse_quantization("int3");
     FAIL();
   } catch (const InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("bfloat16"), std::string::npos);
