@@ -1,5 +1,7 @@
 #include "front/api/front_service.h"
 
+#include "rpc/retry_hint.h"
+
 namespace nmtd::front {
 
 FrontService::FrontService(FrontServiceParts parts) : parts_(parts) { serve_translator_methods(); }
@@ -64,9 +66,13 @@ grpc::ServerUnaryReactor* FrontService::Score(grpc::CallbackServerContext* ctx,
   std::shared_ptr<grpc::ClientContext> call = grpc::ClientContext::FromCallbackServerContext(*ctx);
   call->set_deadline(parts_.forwarder.deadline_or_default(ctx->deadline()));
   worker->stub->async()->Score(
-      call.get(), request, response, [this, call, worker, reactor, started](grpc::Status status) {
+      call.get(), request, response,
+      [this, ctx, call, worker, reactor, started](grpc::Status status) {
         parts_.metrics.record(FrontMetrics::kNmtV1, status.error_code(),
                               std::chrono::steady_clock::now() - started);
+        // The worker's retry hint reaches the client, as a Translate's does.
+        if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
+          rpc::add_retry_trailers(*ctx, rpc::retry_pushback(call->GetServerTrailingMetadata()));
         reactor->Finish(status);
       });
   return reactor;
