@@ -1,6 +1,6 @@
 #include "worker/call_replies.h"
 
-#include "rpc/metadata_keys.h"
+#include "rpc/retry_hint.h"
 
 namespace nmtd::worker {
 
@@ -41,8 +41,7 @@ Clock::time_point effective_deadline(const grpc::CallbackServerContext* ctx,
 }
 
 void add_retry_trailers(grpc::CallbackServerContext& ctx, std::chrono::milliseconds after) {
-  ctx.AddTrailingMetadata(rpc::kRetryPushbackMs, std::to_string(after.count()));
-  ctx.AddTrailingMetadata(rpc::kRetryAfter, std::to_string((after.count() + 999) / 1000));
+  rpc::add_retry_trailers(ctx, after);
 }
 
 }  // namespace nmtd::worker

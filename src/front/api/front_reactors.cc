@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "rpc/retry_hint.h"
+
 namespace nmtd::front {
 
 namespace {
@@ -37,10 +39,11 @@ FrontUnaryReactor::FrontUnaryReactor(ReactorParts parts, grpc::CallbackServerCon
 void FrontUnaryReactor::start() {
   auto call =
       forward_call(parts_.forwarder, ctx_, *request_,
-                   [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-                     if (status.ok()) *response_ = std::move(response);
-                     record(parts_.metrics, status.error_code(), started_);
-                     Finish(status);
+                   [this](const CallOutcome& outcome, nmt::v1::TranslateResponse&& response) {
+                     if (outcome.status.ok()) *response_ = std::move(response);
+                     record(parts_.metrics, outcome.status.error_code(), started_);
+                     rpc::add_retry_trailers(*ctx_, outcome.retry_after);
+                     Finish(outcome.status);
                    });
   std::lock_guard lock(mutex_);
   call_ = std::move(call);
@@ -74,8 +77,9 @@ void FrontStreamReactor::OnReadDone(bool ok) {
   }
   auto call =
       forward_call(parts_.forwarder, ctx_, request_.message,
-                   [this](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-                     answer(status, std::move(response));
+                   // StreamError has no field for a retry hint: a refusal's message says it.
+                   [this](const CallOutcome& outcome, nmt::v1::TranslateResponse&& response) {
+                     answer(outcome.status, std::move(response));
                    });
   std::lock_guard lock(mutex_);
   call_ = std::move(call);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "rpc/retry_hint.h"
+
 namespace nmtd::front {
 
 FrontService::FrontService(FrontServiceParts parts) : parts_(parts) { serve_translator_methods(); }
@@ -74,11 +76,15 @@ grpc::ServerUnaryReactor* FrontService::Score(grpc::CallbackServerContext* ctx,
         grpc::ClientContext::FromCallbackServerContext(*ctx);
     call->set_deadline(deadline);
     ++worker->outstanding;  // in flight: no idle unload under it
-    worker->stub->async()->Score(call.get(), request, response,
-                                 [call, worker, finish](grpc::Status status) {
-                                   --worker->outstanding;
-                                   finish(status);
-                                 });
+    worker->stub->async()->Score(
+        call.get(), request, response, [ctx, call, worker, finish](grpc::Status status) {
+          --worker->outstanding;
+          // The worker's retry hint reaches the client, as a Translate's does.
+          if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
+            rpc::add_retry_trailers(*ctx,
+                                    rpc::retry_pushback(call->GetServerTrailingMetadata()));
+          finish(status);
+        });
   };
   if (auto worker = parts_.router.pick({})) {
     send(std::move(worker));

@@ -15,9 +15,10 @@ namespace {
 // What LibreTranslate reports for a text it cannot detect a language in: English, at 0 %.
 constexpr std::string_view kUndetectedLanguage = "eng_Latn";
 
-lt::BackendError error_from(const grpc::Status& status) {
+lt::BackendError error_from(const grpc::Status& status, std::chrono::milliseconds retry_after) {
   lt::BackendError e;
   e.message = status.error_message();
+  e.retry_after = retry_after;
   switch (status.error_code()) {
     case grpc::StatusCode::INVALID_ARGUMENT:
       e.kind = lt::ErrorKind::kInvalidInput;
@@ -52,16 +53,15 @@ constexpr std::chrono::milliseconds kHangUpCheckEvery{50};
 
 // One facade call for texts in one language pair, waited for on this (HTTP) thread. When the
 // client hangs up meanwhile, the call is cancelled, which frees the workers' queues at once.
-std::pair<grpc::Status, std::vector<TextOutcome>> run(TranslationFacade& facade,
-                                                      FacadeRequest request,
-                                                      const std::function<bool()>& client_gone) {
-  std::promise<std::pair<grpc::Status, std::vector<TextOutcome>>> promise;
+std::pair<CallOutcome, std::vector<TextOutcome>> run(TranslationFacade& facade,
+                                                     FacadeRequest request,
+                                                     const std::function<bool()>& client_gone) {
+  std::promise<std::pair<CallOutcome, std::vector<TextOutcome>>> promise;
   auto future = promise.get_future();
-  const auto cancel =
-      facade.translate(std::move(request),
-                       [&promise](const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
-                         promise.set_value({status, std::move(outcomes)});
-                       });
+  const auto cancel = facade.translate(
+      std::move(request), [&promise](const CallOutcome& outcome, std::vector<TextOutcome>&& texts) {
+        promise.set_value({outcome, std::move(texts)});
+      });
   if (client_gone) {
     while (future.wait_for(kHangUpCheckEvery) != std::future_status::ready) {
       if (client_gone()) {
@@ -114,15 +114,15 @@ lt::TranslateResult LibreTranslateBackend::translate(const lt::TranslateRequest&
     job.deadline = wall_deadline(request.deadline);
     job.options.set_beam_size(std::max(2, request.alternatives + 1));
     job.options.set_num_hypotheses(request.alternatives + 1);
-    auto [status, outcomes] = run(facade_, std::move(job), request.client_gone);
-    if (!status.ok()) {
-      result.error = error_from(status);
+    auto [call, outcomes] = run(facade_, std::move(job), request.client_gone);
+    if (!call.status.ok()) {
+      result.error = error_from(call.status, call.retry_after);
       return result;
     }
     for (std::size_t k = 0; k < indices.size(); ++k) {
       auto& out = result.texts[indices[k]];
       if (!outcomes[k].status.ok()) {
-        out.error = error_from(outcomes[k].status);
+        out.error = error_from(outcomes[k].status, outcomes[k].retry_after);
         continue;
       }
       out.translation = std::move(outcomes[k].translation);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "rpc/metadata_keys.h"
+#include "rpc/retry_hint.h"
 
 namespace nmtd::front {
 
@@ -52,8 +53,9 @@ void ForwardedCall::dispatch(std::shared_ptr<WorkerEndpoint> worker) {
     finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "no worker is ready and the front's hold queue is full (" +
                             std::to_string(router_.held_texts()) + " of " +
-                            std::to_string(router_.hold_capacity()) +
-                            " texts): retry after a short backoff"));
+                            std::to_string(router_.hold_capacity()) + " texts): retry in about " +
+                            std::to_string(kHoldQueueFullRetryAfter.count()) + " ms"),
+           kHoldQueueFullRetryAfter);
   }
 }
 
@@ -95,6 +97,12 @@ void ForwardedCall::on_reply(const std::shared_ptr<WorkerEndpoint>& worker,
     std::lock_guard lock(mutex_);
     attempt_in_flight_ = false;
     from_worker = attempt_ && answered_by_worker(*attempt_);
+    // Any of the refusing workers may take the call again: the soonest hint is the one to give.
+    if (from_worker && status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      const auto hint = rpc::retry_pushback(attempt_->GetServerTrailingMetadata());
+      if (hint.count() > 0 && (worker_retry_after_.count() == 0 || hint < worker_retry_after_))
+        worker_retry_after_ = hint;
+    }
     // A cancelled client's attempt ends CANCELLED with no word from its worker: not the
     // worker's fault, and nothing to send elsewhere. gRPC cancels the attempt before the
     // client's call reads as cancelled, so CANCELLED itself says so.
@@ -158,15 +166,18 @@ grpc::Status ForwardedCall::cancelled_status() const {
   return grpc::Status::CANCELLED;
 }
 
-void ForwardedCall::finish(const grpc::Status& status) {
+void ForwardedCall::finish(const grpc::Status& status, std::chrono::milliseconds retry_after) {
   nmt::v1::TranslateResponse response;
+  CallOutcome outcome{status};
   {
     std::lock_guard lock(mutex_);
     if (finished_) return;
     finished_ = true;
     if (status.ok()) response = std::move(response_);
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
+      outcome.retry_after = retry_after.count() > 0 ? retry_after : worker_retry_after_;
   }
-  done_(status, std::move(response));
+  done_(outcome, std::move(response));
 }
 
 }  // namespace nmtd::front

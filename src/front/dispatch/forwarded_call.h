@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "front/dispatch/call_outcome.h"
 #include "front/dispatch/router.h"
 #include "nmt/v1/translator.grpc.pb.h"
 
@@ -23,7 +24,13 @@ struct ForwardPolicy {
 class ForwardedCall : public std::enable_shared_from_this<ForwardedCall> {
  public:
   using Clock = std::chrono::steady_clock;
-  using Done = std::function<void(const grpc::Status&, nmt::v1::TranslateResponse&&)>;
+  // The outcome carries the refusing worker's retry hint (the soonest, when several refused),
+  // or the front's own when its hold queue refused.
+  using Done = std::function<void(const CallOutcome&, nmt::v1::TranslateResponse&&)>;
+  // The retry hint of a call refused because no worker is ready and the hold queue is full. A
+  // held call leaves as soon as a worker is ready, and the front cannot tell when that will be
+  // (a replacement loads its model in about a second or more): the soonest retry worth trying.
+  static constexpr std::chrono::milliseconds kHoldQueueFullRetryAfter{1000};
 
   // `done` runs exactly once, on a gRPC or supervisor thread; it must not block. `client`: the
   // gRPC call this one serves, if any (it must outlive `done`): each attempt is its child, so
@@ -46,7 +53,8 @@ class ForwardedCall : public std::enable_shared_from_this<ForwardedCall> {
   void dispatch(std::shared_ptr<WorkerEndpoint> worker);
   void send(std::shared_ptr<WorkerEndpoint> worker);
   void on_reply(const std::shared_ptr<WorkerEndpoint>& worker, const grpc::Status& status);
-  void finish(const grpc::Status& status);
+  // `retry_after`: the hint of a RESOURCE_EXHAUSTED; none given, the workers' (if any).
+  void finish(const grpc::Status& status, std::chrono::milliseconds retry_after = {});
   // What a cancelled call answers: DEADLINE_EXCEEDED once its deadline has passed.
   grpc::Status cancelled_status() const;
   bool expired() const { return std::chrono::system_clock::now() >= deadline_; }
@@ -69,6 +77,7 @@ class ForwardedCall : public std::enable_shared_from_this<ForwardedCall> {
   std::vector<const WorkerEndpoint*> tried_;
   std::vector<std::shared_ptr<WorkerEndpoint>> tried_owners_;  // keeps `tried_` pointers valid
   int attempts_ = 0;
+  std::chrono::milliseconds worker_retry_after_{0};  // the soonest hint of the workers' refusals
   bool cancelled_ = false;
   bool finished_ = false;
 };

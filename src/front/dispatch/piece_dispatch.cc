@@ -48,12 +48,13 @@ void PieceDispatch::start() {
 void PieceDispatch::pump() {
   std::vector<Chunk> ready;
   std::optional<std::pair<std::size_t, std::size_t>> unsent;
-  grpc::Status why;
+  CallOutcome why;
   bool finish = false;
   {
     std::lock_guard lock(mutex_);
     if (!stopped_ && client_cancelled())
-      stopped_ = grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call");
+      stopped_ =
+          CallOutcome{grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call")};
     const auto& limits = parts_.limits;
     // A large request's share; it grows back as the others finish (each always has a call out,
     // so it comes back here).
@@ -104,8 +105,8 @@ void PieceDispatch::send(Chunk chunk) {
   auto self = shared_from_this();
   const auto forwarded = parts_.forwarder.forward(
       std::move(call), deadline_,
-      [self, chunk](const grpc::Status& status, nmt::v1::TranslateResponse&& response) {
-        self->on_reply(chunk, status, std::move(response));
+      [self, chunk](const CallOutcome& outcome, nmt::v1::TranslateResponse&& response) {
+        self->on_reply(chunk, outcome, std::move(response));
       },
       client_);
   bool cancel_now = false;
@@ -126,7 +127,8 @@ void PieceDispatch::cancel() {
     std::lock_guard lock(mutex_);
     if (cancelled_) return;
     cancelled_ = true;
-    if (!stopped_) stopped_ = grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    if (!stopped_)
+      stopped_ = CallOutcome{grpc::Status(grpc::StatusCode::CANCELLED, "the client went away")};
     for (const auto& [index, call] : calls_)
       if (auto c = call.lock()) in_flight.push_back(std::move(c));
   }
@@ -134,8 +136,9 @@ void PieceDispatch::cancel() {
   for (const auto& call : in_flight) call->cancel();
 }
 
-void PieceDispatch::on_reply(Chunk chunk, const grpc::Status& status,
+void PieceDispatch::on_reply(Chunk chunk, const CallOutcome& outcome,
                              nmt::v1::TranslateResponse&& response) {
+  const grpc::Status& status = outcome.status;
   bool cancelled = false;
   {
     std::lock_guard lock(mutex_);
@@ -143,7 +146,8 @@ void PieceDispatch::on_reply(Chunk chunk, const grpc::Status& status,
     cancelled = cancelled_;
   }
   if (cancelled || client_cancelled())
-    return settle(chunk, grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call"),
+    return settle(chunk,
+                  {grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call")},
                   nullptr);
   // With no worker ready the refusal is the front's hold queue's, which is meant to be final.
   if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
@@ -159,42 +163,46 @@ void PieceDispatch::on_reply(Chunk chunk, const grpc::Status& status,
       parts_.timer.at(wake, [self, chunk] { self->resend(chunk); });
       return;
     }
+    // The worker's own hint, else the wait this dispatch would have tried next.
     return settle(
         chunk,
-        grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                     status.error_message() +
-                         " (the workers' queues stayed full until the request's deadline)"),
+        {grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                      status.error_message() +
+                          " (the workers' queues stayed full until the request's deadline)"),
+         std::max(outcome.retry_after, chunk.backoff)},
         nullptr);
   }
   if (status.ok() && response.translations_size() != static_cast<int>(chunk.last - chunk.first))
-    return settle(chunk,
-                  grpc::Status(grpc::StatusCode::INTERNAL,
-                               "a worker answered " + std::to_string(response.translations_size()) +
-                                   " translations for " + std::to_string(chunk.last - chunk.first) +
-                                   " texts"),
-                  nullptr);
-  settle(chunk, status, status.ok() ? &response : nullptr);
+    return settle(
+        chunk,
+        {grpc::Status(grpc::StatusCode::INTERNAL,
+                      "a worker answered " + std::to_string(response.translations_size()) +
+                          " translations for " + std::to_string(chunk.last - chunk.first) +
+                          " texts")},
+        nullptr);
+  settle(chunk, outcome, status.ok() ? &response : nullptr);
 }
 
 void PieceDispatch::resend(Chunk chunk) {
-  std::optional<grpc::Status> stopped;
+  std::optional<CallOutcome> stopped;
   {
     std::lock_guard lock(mutex_);
     stopped = stopped_;
   }
   if (client_cancelled())
-    stopped = grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call");
+    stopped =
+        CallOutcome{grpc::Status(grpc::StatusCode::CANCELLED, "the client cancelled the call")};
   if (stopped) return settle(chunk, *stopped, nullptr);
   send(chunk);
 }
 
-void PieceDispatch::settle(const Chunk& chunk, const grpc::Status& status,
+void PieceDispatch::settle(const Chunk& chunk, const CallOutcome& outcome,
                            const nmt::v1::TranslateResponse* response) {
-  if (!status.ok() && stops_request(status.error_code())) {
+  if (!outcome.status.ok() && stops_request(outcome.status.error_code())) {
     std::lock_guard lock(mutex_);
-    if (!stopped_) stopped_ = status;
+    if (!stopped_) stopped_ = outcome;  // with its hint: the pieces not sent would meet it too
   }
-  on_answer_(chunk.first, chunk.last, status, response);
+  on_answer_(chunk.first, chunk.last, outcome, response);
   {
     std::lock_guard lock(mutex_);
     texts_out_ -= chunk.last - chunk.first;

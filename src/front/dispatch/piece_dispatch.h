@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "front/dispatch/call_outcome.h"
 #include "front/dispatch/forwarder.h"
 #include "front/dispatch/retry_timer.h"
 #include "nmt/v1/translator.pb.h"
@@ -40,11 +41,11 @@ struct DispatchLimits {
 
 class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
  public:
-  // The answer for pieces [first, last): `status`, and when OK the worker's response with one
-  // translation per piece in order. Called once per piece, from gRPC or timer threads, possibly
-  // at the same time for different ranges.
+  // The answer for pieces [first, last): the outcome (its retry hint on a refusal), and when OK
+  // the worker's response with one translation per piece in order. Called once per piece, from
+  // gRPC or timer threads, possibly at the same time for different ranges.
   using OnAnswer =
-      std::function<void(std::size_t first, std::size_t last, const grpc::Status& status,
+      std::function<void(std::size_t first, std::size_t last, const CallOutcome& outcome,
                          const nmt::v1::TranslateResponse* response)>;
 
   struct Parts {
@@ -80,9 +81,9 @@ class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
   bool client_cancelled() const { return client_ && client_->IsCancelled(); }
   void pump();
   void send(Chunk chunk);
-  void on_reply(Chunk chunk, const grpc::Status& status, nmt::v1::TranslateResponse&& response);
+  void on_reply(Chunk chunk, const CallOutcome& outcome, nmt::v1::TranslateResponse&& response);
   void resend(Chunk chunk);
-  void settle(const Chunk& chunk, const grpc::Status& status,
+  void settle(const Chunk& chunk, const CallOutcome& outcome,
               const nmt::v1::TranslateResponse* response);
 
   Parts parts_;
@@ -98,7 +99,7 @@ class PieceDispatch : public std::enable_shared_from_this<PieceDispatch> {
   std::size_t texts_out_ = 0;  // sent (or waiting to be sent again), not answered
   int chunks_out_ = 0;
   int chunks_made_ = 0;
-  std::optional<grpc::Status> stopped_;  // why the pieces not sent yet never will be
+  std::optional<CallOutcome> stopped_;  // why the pieces not sent yet never will be
   bool finished_ = false;
   bool cancelled_ = false;  // by cancel()
   bool large_ = false;      // counted in parts_.large_requests until finished

@@ -1,5 +1,6 @@
 #include "front/dispatch/translation_facade.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +28,7 @@ text_split::SentenceSpacing spacing_for(std::string_view source, std::string_vie
 struct PieceResult {
   bool done = false;
   grpc::Status status;
+  std::chrono::milliseconds retry_after{0};
   std::vector<std::string> hypotheses;  // best first
   float score = 0;
   bool scored = false;
@@ -44,19 +46,25 @@ struct Job {
   std::vector<PieceResult> results;
   std::size_t pieces_failed = 0;
   grpc::Status first_failure;
+  // Pieces went to the workers in several calls: the request is served only when all are, so
+  // the largest hint is the one to give.
+  std::chrono::milliseconds largest_retry_after{0};
 
-  void record(std::size_t first, std::size_t last, const grpc::Status& status,
+  void record(std::size_t first, std::size_t last, const CallOutcome& outcome,
               const nmt::v1::TranslateResponse* response);
   void assemble();
 };
 
-void Job::record(std::size_t first, std::size_t last, const grpc::Status& status,
+void Job::record(std::size_t first, std::size_t last, const CallOutcome& outcome,
                  const nmt::v1::TranslateResponse* response) {
+  const grpc::Status& status = outcome.status;
   std::lock_guard lock(mutex);
+  largest_retry_after = std::max(largest_retry_after, outcome.retry_after);
   for (std::size_t p = first; p < last; ++p) {
     PieceResult& r = results[p];
     r.done = true;
     r.status = status;
+    r.retry_after = outcome.retry_after;
     if (!status.ok() || !response) continue;
     const auto& tr = response->translations(static_cast<int>(p - first));
     if (tr.hypotheses_size() == 0) r.hypotheses.push_back(tr.text());
@@ -74,7 +82,10 @@ void Job::record(std::size_t first, std::size_t last, const grpc::Status& status
 
 void Job::assemble() {
   // No worker could serve any of it: one status says why, rather than the same error per text.
-  if (!pieces.empty() && pieces_failed == pieces.size()) return done(first_failure, {});
+  if (!pieces.empty() && pieces_failed == pieces.size()) {
+    const bool refused = first_failure.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;
+    return done({first_failure, refused ? largest_retry_after : std::chrono::milliseconds(0)}, {});
+  }
   const auto spacing = spacing_for(request.source, request.target);
   std::size_t alternatives = 0;
   if (request.options.has_num_hypotheses() && request.options.num_hypotheses() > 1)
@@ -90,13 +101,16 @@ void Job::assemble() {
     for (const std::size_t id : ids) {
       const PieceResult& r = results[id];
       if (!r.status.ok()) {
-        out.status = r.status;
-        break;
+        if (out.status.ok()) out.status = r.status;
+        out.retry_after = std::max(out.retry_after, r.retry_after);
+        continue;  // the text's other refused pieces may hint later
       }
       best.push_back(r.hypotheses.empty() ? std::string() : r.hypotheses.front());
       score_sum += r.score;
       scored = scored && r.scored;
     }
+    if (out.status.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED)
+      out.retry_after = std::chrono::milliseconds(0);
     if (!out.status.ok()) continue;
     out.translation = ids.empty() ? std::string() : splits[t]->join(best, spacing);
     if (scored) out.score = static_cast<float>(score_sum / static_cast<double>(ids.size()));
@@ -109,7 +123,7 @@ void Job::assemble() {
       out.alternatives.push_back(splits[t]->join(kth, spacing));
     }
   }
-  done(grpc::Status::OK, std::move(outcomes));
+  done({grpc::Status::OK}, std::move(outcomes));
 }
 
 }  // namespace
@@ -162,9 +176,9 @@ TranslationFacade::Cancel TranslationFacade::translate(FacadeRequest request, Do
   auto dispatch = std::make_shared<PieceDispatch>(
       PieceDispatch::Parts{forwarder_, timer_, limits_, large_requests_}, job->pieces,
       std::move(call), deadline, job->request.client,
-      [job](std::size_t first, std::size_t last, const grpc::Status& status,
+      [job](std::size_t first, std::size_t last, const CallOutcome& outcome,
             const nmt::v1::TranslateResponse* response) {
-        job->record(first, last, status, response);
+        job->record(first, last, outcome, response);
       },
       [job] { job->assemble(); });
   dispatch->start();

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "front/dispatch/call_outcome.h"
 #include "front/dispatch/forwarder.h"
 #include "front/dispatch/piece_dispatch.h"
 #include "front/dispatch/retry_timer.h"
@@ -35,6 +36,9 @@ struct FacadeRequest {
 
 struct TextOutcome {
   grpc::Status status;  // this text's own problem, if any
+  // When status is RESOURCE_EXHAUSTED: the largest retry hint of its refused pieces (all of
+  // them must be taken for the text to be answered).
+  std::chrono::milliseconds retry_after{0};
   std::string translation;
   std::vector<std::string> alternatives;  // further hypotheses, when options asked for n-best
   float score = -1;                       // mean hypothesis score of its pieces; -1 unknown
@@ -43,10 +47,11 @@ struct TextOutcome {
 
 class TranslationFacade {
  public:
-  // `done(status, outcomes)`: status is OK when the texts were looked at (each outcome then has
-  // its own status); otherwise no worker could serve (UNAVAILABLE, DEADLINE_EXCEEDED,
-  // RESOURCE_EXHAUSTED, ...) and outcomes are empty.
-  using Done = std::function<void(const grpc::Status&, std::vector<TextOutcome>&&)>;
+  // `done(outcome, outcomes)`: outcome.status is OK when the texts were looked at (each outcome
+  // then has its own status); otherwise no worker could serve (UNAVAILABLE, DEADLINE_EXCEEDED,
+  // RESOURCE_EXHAUSTED with the largest retry hint of the refused calls, ...) and outcomes are
+  // empty.
+  using Done = std::function<void(const CallOutcome&, std::vector<TextOutcome>&&)>;
 
   // `limits`: how many of one request's texts may be at the workers at once, and per call
   // (DispatchLimits::for_workers from the workers' queue capacity).

@@ -26,8 +26,8 @@ std::shared_ptr<ForwardedCall> WorkerForwarder::forward(
     nmt::v1::TranslateRequest request, std::chrono::system_clock::time_point deadline,
     ForwardedCall::Done done, const grpc::CallbackServerContext* client) {
   if (draining_) {
-    done(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                      "the server is shutting down: send the call to another instance"),
+    done({grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                       "the server is shutting down: send the call to another instance")},
          {});
     return nullptr;
   }
@@ -41,13 +41,14 @@ std::shared_ptr<ForwardedCall> WorkerForwarder::forward(
   const std::string id = request.request_id();
   auto call = std::make_shared<ForwardedCall>(
       router_, policy, std::move(request), deadline_or_default(deadline),
-      [done = std::move(done), &log, id](const grpc::Status& status,
+      [done = std::move(done), &log, id](const CallOutcome& outcome,
                                          nmt::v1::TranslateResponse&& response) {
         // The worker logs its own refusals; these are the ones only the front knows of.
+        const auto& status = outcome.status;
         if (!status.ok() && status.error_code() != grpc::StatusCode::INVALID_ARGUMENT)
           log.info("request {}: {}: {}", loggable(id), outcome_name(status.error_code()),
                    loggable(status.error_message(), 1000));
-        done(status, std::move(response));
+        done(outcome, std::move(response));
       },
       client);
   call->set_on_retry([on_retry = on_retry_, &log, id](const std::string& why) {

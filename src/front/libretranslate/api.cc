@@ -64,6 +64,8 @@ http::Handler wrap(Body body) {
       r = json_answer(200, body(request));
     } catch (const RequestError& e) {
       r = http::HttpResponse::error(e.status, e.message);
+      if (e.retry_after_seconds > 0)
+        r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_seconds));
     }
     add_cors(r);
     return r;

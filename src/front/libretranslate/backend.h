@@ -28,6 +28,8 @@ enum class ErrorKind {
 struct BackendError {
   ErrorKind kind = ErrorKind::kInternal;
   std::string message;  // shown to the client as {"error": message}
+  // kOverloaded: when capacity frees, if known (> 0); sent as Retry-After in whole seconds.
+  std::chrono::milliseconds retry_after{0};
 };
 
 struct Detection {

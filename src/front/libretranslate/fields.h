@@ -18,6 +18,7 @@ namespace nmtd::libretranslate {
 struct RequestError {
   int status;
   std::string message;
+  int retry_after_seconds = 0;  // > 0: sent as a Retry-After header
 };
 
 class Fields {

@@ -2,6 +2,7 @@
 // backend call per source language.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "front/libretranslate/handlers.h"
@@ -238,8 +239,10 @@ RequestError to_request_error(const BackendError& error) {
     case ErrorKind::kUnsupportedLanguage:
     case ErrorKind::kTooLong:
       return {400, error.message};
-    case ErrorKind::kOverloaded:
-      return {429, error.message};
+    case ErrorKind::kOverloaded:  // rounded up: a client waits at least as long as hinted
+      return {429, error.message,
+              static_cast<int>(std::min<long long>((error.retry_after.count() + 999) / 1000,
+                                                   std::numeric_limits<int>::max()))};
     case ErrorKind::kUnavailable:
       return {503, error.message};
     case ErrorKind::kDeadlineExceeded:

@@ -117,7 +117,7 @@ void fill_success(pb::TranslateResponse& out, const pb::TranslateRequest& reques
 
 void fill_failure(pb::TranslateResponse& out, const pb::TranslateRequest& request,
                   const grpc::Status& status, pb::TranslationErrorType type,
-                  Clock::time_point started) {
+                  Clock::time_point started, std::chrono::milliseconds retry_after) {
   out.set_request_id(request.request_id());
   out.set_source_text(request.source_text());
   *out.mutable_source_language() = request.source_language();
@@ -137,6 +137,8 @@ void fill_failure(pb::TranslateResponse& out, const pb::TranslateRequest& reques
   error->set_is_retryable(code == grpc::StatusCode::UNAVAILABLE ||
                           code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
                           code == grpc::StatusCode::DEADLINE_EXCEEDED);
+  if (retry_after.count() > 0)
+    (*out.mutable_metadata())["retry_after_ms"] = std::to_string(retry_after.count());
   out.set_processing_time_ms(elapsed_ms(started));
   set_now(*out.mutable_timestamp());
 }

@@ -45,9 +45,12 @@ nmt::v1::DecodingOptions decoding(int max_output_tokens);
 
 void fill_success(pb::TranslateResponse& out, const pb::TranslateRequest& request,
                   const PreparedItem& item, const TextOutcome* outcome, Clock::time_point started);
+// `retry_after` (> 0 on a refusal that may succeed later): also in `metadata["retry_after_ms"]`,
+// as the contract's error has no field for it.
 void fill_failure(pb::TranslateResponse& out, const pb::TranslateRequest& request,
                   const grpc::Status& status, pb::TranslationErrorType type,
-                  Clock::time_point started);
+                  Clock::time_point started,
+                  std::chrono::milliseconds retry_after = std::chrono::milliseconds(0));
 
 // The Baketa error type and retryability for a status that came back from the workers.
 pb::TranslationErrorType error_type_for(grpc::StatusCode code);

@@ -1,10 +1,12 @@
 #include "front/api/baketa/baketa_service.h"
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <mutex>
 
 #include "front/api/baketa/baketa_items.h"
+#include "rpc/retry_hint.h"
 
 namespace nmtd::front {
 
@@ -50,8 +52,11 @@ grpc::ServerUnaryReactor* BaketaService::Translate(grpc::CallbackServerContext* 
                                                    pb::TranslateResponse* response) {
   auto* reactor = ctx->DefaultReactor();
   const auto started = Clock::now();
-  const auto finish = [reactor, metrics = &parts_.metrics, started](const grpc::Status& status) {
+  const auto finish = [reactor, ctx, metrics = &parts_.metrics, started](
+                          const grpc::Status& status,
+                          std::chrono::milliseconds retry_after = std::chrono::milliseconds(0)) {
     record(*metrics, status.error_code(), started);
+    rpc::add_retry_trailers(*ctx, retry_after);
     reactor->Finish(status);
   };
   const auto item = baketa_items::prepare(*request, limits_, detector_);
@@ -75,10 +80,10 @@ grpc::ServerUnaryReactor* BaketaService::Translate(grpc::CallbackServerContext* 
   job.client = ctx;
   parts_.facade.translate(
       std::move(job), [finish, request, response, item, started](
-                          const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
-        if (!status.ok()) return finish(status);
+                          const CallOutcome& call, std::vector<TextOutcome>&& outcomes) {
+        if (!call.status.ok()) return finish(call.status, call.retry_after);
         const TextOutcome& outcome = outcomes.front();
-        if (!outcome.status.ok()) return finish(outcome.status);
+        if (!outcome.status.ok()) return finish(outcome.status, outcome.retry_after);
         baketa_items::fill_success(*response, *request, item, &outcome, started);
         finish(grpc::Status::OK);
       });
@@ -98,14 +103,19 @@ struct BatchJob {
   const pb::BatchTranslateRequest* request;
   pb::BatchTranslateResponse* response;
   grpc::ServerUnaryReactor* reactor;
+  grpc::CallbackServerContext* ctx;
   Clock::time_point started;
   std::vector<baketa_items::PreparedItem> items;
   std::mutex mutex;
   int groups_pending = 0;
   std::vector<grpc::Status> group_failures;  // groups no worker could serve
+  // Of the groups refused (RESOURCE_EXHAUSTED): the largest hint, as the batch needs them all.
+  std::chrono::milliseconds retry_after{0};
 
   void finish_with(const grpc::Status& status) {
     record(*metrics, status.error_code(), started);
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
+      rpc::add_retry_trailers(*ctx, retry_after);
     reactor->Finish(status);
   }
 
@@ -140,6 +150,7 @@ grpc::ServerUnaryReactor* BaketaService::TranslateBatch(grpc::CallbackServerCont
   job->request = request;
   job->response = response;
   job->reactor = reactor;
+  job->ctx = ctx;
   job->started = Clock::now();
   const int n = request->requests_size();
   if (n == 0) {
@@ -183,20 +194,24 @@ grpc::ServerUnaryReactor* BaketaService::TranslateBatch(grpc::CallbackServerCont
     facade_request.request_id = request->batch_id();
     facade_request.client = ctx;
     parts_.facade.translate(std::move(facade_request), [job, indices = group.items](
-                                                           const grpc::Status& status,
+                                                           const CallOutcome& call,
                                                            std::vector<TextOutcome>&& outcomes) {
+      const grpc::Status& status = call.status;
       std::lock_guard lock(job->mutex);
       for (std::size_t k = 0; k < indices.size(); ++k) {
         const int i = indices[k];
         auto* out = job->response->mutable_responses(i);
         const auto& item_request = job->request->requests(i);
         const grpc::Status& own = status.ok() ? outcomes[k].status : status;
+        const auto retry_after = status.ok() ? outcomes[k].retry_after : call.retry_after;
+        job->retry_after = std::max(job->retry_after, retry_after);
         if (own.ok()) {
           baketa_items::fill_success(*out, item_request, job->items[static_cast<std::size_t>(i)],
                                      &outcomes[k], job->started);
         } else {
           baketa_items::fill_failure(*out, item_request, own,
-                                     baketa_items::error_type_for(own.error_code()), job->started);
+                                     baketa_items::error_type_for(own.error_code()), job->started,
+                                     retry_after);
         }
       }
       if (!status.ok()) job->group_failures.push_back(status);

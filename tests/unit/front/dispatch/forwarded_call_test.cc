@@ -16,10 +16,12 @@ struct Answer {
   std::mutex mutex;
   std::condition_variable changed;
   std::optional<grpc::StatusCode> code;
+  std::chrono::milliseconds retry_after{0};
 
-  void set(const grpc::Status& status) {
+  void set(const CallOutcome& outcome) {
     std::lock_guard lock(mutex);
-    code = status.error_code();
+    code = outcome.status.error_code();
+    retry_after = outcome.retry_after;
     changed.notify_all();
   }
   std::optional<grpc::StatusCode> wait_for(std::chrono::milliseconds limit) {
@@ -40,7 +42,7 @@ TEST(ForwardedCall, ACallHeldAfterAFailedAttemptIsAnsweredAtOnceWhenCancelled) {
   Answer answer;
   auto call = std::make_shared<ForwardedCall>(
       router, ForwardPolicy{}, request, std::chrono::system_clock::now() + 30s,
-      [&](const grpc::Status& status, nmt::v1::TranslateResponse&&) { answer.set(status); });
+      [&](const CallOutcome& outcome, nmt::v1::TranslateResponse&&) { answer.set(outcome); });
   call->start();
   // Held once its one attempt failed: the router holds its text.
   for (int i = 0; i < 200 && router.held_texts() == 0; ++i) std::this_thread::sleep_for(10ms);
@@ -52,6 +54,20 @@ TEST(ForwardedCall, ACallHeldAfterAFailedAttemptIsAnsweredAtOnceWhenCancelled) {
   EXPECT_EQ(answer.wait_for(2s), grpc::StatusCode::CANCELLED)
       << "a held call must answer its cancellation at once, not at its deadline";
   router.release_all();
+}
+
+TEST(ForwardedCall, AFullHoldQueueRefusesWithTheFrontsRetryHint) {
+  Router router(0);  // no worker, and no room to wait for one
+  nmt::v1::TranslateRequest request;
+  request.add_texts("Hello");
+  Answer answer;
+  auto call = std::make_shared<ForwardedCall>(
+      router, ForwardPolicy{}, request, std::chrono::system_clock::now() + 30s,
+      [&](const CallOutcome& outcome, nmt::v1::TranslateResponse&&) { answer.set(outcome); });
+  call->start();
+  EXPECT_EQ(answer.wait_for(2s), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(answer.retry_after, ForwardedCall::kHoldQueueFullRetryAfter);
+  EXPECT_GT(answer.retry_after.count(), 0);
 }
 
 }  // namespace

@@ -21,21 +21,21 @@ class FakeForwarder final : public Forwarder {
                                          std::chrono::system_clock::time_point deadline,
                                          ForwardedCall::Done done,
                                          const grpc::CallbackServerContext*) override {
-    grpc::Status status = grpc::Status::OK;
+    CallOutcome outcome{grpc::Status::OK};
     {
       std::lock_guard lock(mutex_);
       calls_.push_back(request);
       deadlines_.push_back(deadline);
       if (!refusals_.empty()) {
-        status = refusals_.front();
+        outcome = refusals_.front();
         refusals_.erase(refusals_.begin());
       }
     }
     nmt::v1::TranslateResponse response;
-    if (status.ok())
+    if (outcome.status.ok())
       for (const auto& text : request.texts())
         response.add_translations()->set_text("[" + text + "]");
-    done(status, std::move(response));
+    done(outcome, std::move(response));
     return nullptr;  // answered already
   }
   std::chrono::system_clock::time_point deadline_or_default(
@@ -45,9 +45,9 @@ class FakeForwarder final : public Forwarder {
   bool draining() const override { return false; }
   int workers_ready() const override { return workers_ready_; }
 
-  void refuse_next(grpc::Status status) {
+  void refuse_next(grpc::Status status, std::chrono::milliseconds retry_after = 0ms) {
     std::lock_guard lock(mutex_);
-    refusals_.push_back(std::move(status));
+    refusals_.push_back({std::move(status), retry_after});
   }
   std::vector<nmt::v1::TranslateRequest> calls() const {
     std::lock_guard lock(mutex_);
@@ -63,12 +63,13 @@ class FakeForwarder final : public Forwarder {
   mutable std::mutex mutex_;
   std::vector<nmt::v1::TranslateRequest> calls_;
   std::vector<std::chrono::system_clock::time_point> deadlines_;
-  std::vector<grpc::Status> refusals_;
+  std::vector<CallOutcome> refusals_;
 };
 
 struct Answer {
   grpc::Status status;
   std::vector<TextOutcome> outcomes;
+  std::chrono::milliseconds retry_after{0};
 };
 
 Answer translate(TranslationFacade& facade, std::vector<std::string> texts) {
@@ -79,8 +80,8 @@ Answer translate(TranslationFacade& facade, std::vector<std::string> texts) {
   request.request_id = "r1";
   std::promise<Answer> answered;
   facade.translate(std::move(request),
-                   [&answered](const grpc::Status& status, std::vector<TextOutcome>&& outcomes) {
-                     answered.set_value({status, std::move(outcomes)});
+                   [&answered](const CallOutcome& call, std::vector<TextOutcome>&& outcomes) {
+                     answered.set_value({call.status, std::move(outcomes), call.retry_after});
                    });
   auto future = answered.get_future();
   EXPECT_EQ(future.wait_for(10s), std::future_status::ready);
@@ -125,6 +126,37 @@ TEST(TranslationFacade, ARefusalWithNoWorkerReadyIsFinalAndAnsweredOnce) {
   EXPECT_EQ(answer.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_TRUE(answer.outcomes.empty());
   EXPECT_EQ(workers.calls().size(), 1u);
+}
+
+TEST(TranslationFacade, ARequestSplitOverSeveralRefusedCallsGivesTheLargestRetryHint) {
+  FakeForwarder workers;
+  workers.workers_ready_ = 0;
+  workers.refuse_next(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "refused"), 300ms);
+  workers.refuse_next(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "refused"), 1200ms);
+  workers.refuse_next(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "refused"), 700ms);
+  DispatchLimits one_text_a_call;
+  one_text_a_call.texts_per_call = 1;
+  TranslationFacade facade(workers, 4000, one_text_a_call);
+  const auto answer = translate(facade, {"One.", "Two.", "Three."});
+  EXPECT_EQ(answer.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  ASSERT_EQ(workers.calls().size(), 3u) << "the test needs the texts in three calls";
+  EXPECT_EQ(answer.retry_after, 1200ms) << "all of them must be taken: the latest hint counts";
+}
+
+TEST(TranslationFacade, ATextRefusedWhileOthersAreServedCarriesItsOwnHint) {
+  FakeForwarder workers;
+  workers.workers_ready_ = 0;  // a final refusal, for the first call only
+  workers.refuse_next(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "refused"), 800ms);
+  DispatchLimits one_text_a_call;
+  one_text_a_call.texts_per_call = 1;
+  TranslationFacade facade(workers, 4000, one_text_a_call);
+  const auto answer = translate(facade, {"One.", "Two."});
+  ASSERT_TRUE(answer.status.ok()) << answer.status.error_message();
+  ASSERT_EQ(answer.outcomes.size(), 2u);
+  EXPECT_EQ(answer.outcomes[0].status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(answer.outcomes[0].retry_after, 800ms);
+  EXPECT_TRUE(answer.outcomes[1].status.ok());
+  EXPECT_EQ(answer.outcomes[1].retry_after, 0ms);
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // A deterministic Backend for the API tests, and a server with the API mounted on it.
 // Translation upper-cases; "auto" detects French for texts starting "bonjour" (90 %), nothing
 // for texts containing "???", English (50 %) otherwise. A text "fail:KIND" fails with that
-// kind. Every request is recorded for the test to look at.
+// kind ("fail:overloaded:1500ms" with a retry hint). Every request is recorded for the test to
+// look at.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <spdlog/sinks/null_sink.h>
@@ -26,7 +27,7 @@ class FakeBackend final : public Backend {
     for (const std::string& text : request.texts) {
       TextResult r;
       if (auto kind = failure(text)) {
-        r.error = BackendError{*kind, "backend says no: " + text};
+        r.error = BackendError{*kind, "backend says no: " + text, retry_hint(text)};
       }
       r.translation = upper(text);
       if (request.alternatives > 0) {
@@ -44,7 +45,8 @@ class FakeBackend final : public Backend {
     std::lock_guard lock(mutex_);
     detected.push_back(text);
     DetectResult out;
-    if (auto kind = failure(text)) out.error = BackendError{*kind, "backend says no: " + text};
+    if (auto kind = failure(text))
+      out.error = BackendError{*kind, "backend says no: " + text, retry_hint(text)};
     if (text.find("???") == std::string::npos) out.candidates.push_back(*detect_one(text));
     return out;
   }
@@ -79,12 +81,16 @@ class FakeBackend final : public Backend {
   }
   static std::optional<ErrorKind> failure(const std::string& text) {
     if (text == "fail:invalid") return ErrorKind::kInvalidInput;
-    if (text == "fail:overloaded") return ErrorKind::kOverloaded;
+    if (text == "fail:overloaded" || text == "fail:overloaded:1500ms")
+      return ErrorKind::kOverloaded;
     if (text == "fail:unavailable") return ErrorKind::kUnavailable;
     if (text == "fail:deadline") return ErrorKind::kDeadlineExceeded;
     if (text == "fail:internal") return ErrorKind::kInternal;
     if (text == "fail:throw") throw std::runtime_error("backend threw");
     return std::nullopt;
+  }
+  static std::chrono::milliseconds retry_hint(const std::string& text) {
+    return std::chrono::milliseconds(text == "fail:overloaded:1500ms" ? 1500 : 0);
   }
   std::mutex mutex_;
 };

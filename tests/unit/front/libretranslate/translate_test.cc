@@ -234,6 +234,30 @@ TEST(Translate, BackendFailuresKeepTheirKind) {
   }
 }
 
+TEST(Translate, AnOverloadWithARetryHintSaysRetryAfterInWholeSecondsRoundedUp) {
+  ApiServer s;
+  for (const std::string format : {"text", "html"}) {
+    const auto hinted = s.client().Post("/translate",
+                                        json({{"q", "fail:overloaded:1500ms"},
+                                              {"source", "en"},
+                                              {"target", "fr"},
+                                              {"format", format}})
+                                            .dump(),
+                                        "application/json");
+    ASSERT_TRUE(hinted);
+    EXPECT_EQ(hinted->status, 429);
+    EXPECT_EQ(hinted->get_header_value("Retry-After"), "2") << format;
+    EXPECT_EQ(hinted->get_header_value("Access-Control-Allow-Origin"), "*");
+  }
+  // No hint, no header: a guess would be worse than none.
+  const auto plain = s.client().Post(
+      "/translate", json({{"q", "fail:overloaded"}, {"source", "en"}, {"target", "fr"}}).dump(),
+      "application/json");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->status, 429);
+  EXPECT_FALSE(plain->has_header("Retry-After"));
+}
+
 TEST(Translate, FormRefusals) {
   ApiServer s;
   auto [status, body] = s.post_form(
