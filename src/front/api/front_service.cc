@@ -81,8 +81,7 @@ grpc::ServerUnaryReactor* FrontService::Score(grpc::CallbackServerContext* ctx,
           --worker->outstanding;
           // The worker's retry hint reaches the client, as a Translate's does.
           if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED)
-            rpc::add_retry_trailers(*ctx,
-                                    rpc::retry_pushback(call->GetServerTrailingMetadata()));
+            rpc::add_retry_trailers(*ctx, rpc::retry_pushback(call->GetServerTrailingMetadata()));
           finish(status);
         });
   };
@@ -95,6 +94,7 @@ grpc::ServerUnaryReactor* FrontService::Score(grpc::CallbackServerContext* ctx,
                               deadline - std::chrono::system_clock::now());
   const auto texts = static_cast<std::size_t>(std::max(1, request->items_size()));
   if (!parts_.router.hold(texts, held_until, send)) {
+    rpc::add_retry_trailers(*ctx, ForwardedCall::kHoldQueueFullRetryAfter);
     finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
                         "no worker is ready and the front's hold queue is full (" +
                             std::to_string(parts_.router.held_texts()) + " of " +
