@@ -59,9 +59,11 @@ TEST(FrontRetryHint, AWorkersRefusalKeepsItsRetryTrailersThroughTheFront) {
     warm_up_us = r.compute_time_us();
   }
   // 64 texts of 1000 output tokens are 80 times a warm-up's 8 of 100: a fifth of that is
-  // clearly too short a deadline on any machine, however fast.
+  // clearly too short a deadline on any machine, however fast. At least 500 ms, so that on a
+  // loaded machine the call reaches the worker's admission before its deadline passes (with
+  // 200 ms it once ended DEADLINE_EXCEEDED under CI's load).
   const auto deadline = std::max<std::chrono::milliseconds>(
-      200ms, std::chrono::milliseconds(warm_up_us * 80 / 5 / 1000));
+      500ms, std::chrono::milliseconds(warm_up_us * 80 / 5 / 1000));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + deadline);
   nmt::v1::TranslateResponse response;
