@@ -35,12 +35,7 @@ DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& o
       decoder_(translator.weights_, translator.pool_, max_rows, session_steps(options, max_steps),
                &translator.progress_),
       rows_(static_cast<std::size_t>(max_rows)) {
-  TranslationOptions widest = options;
-  widest.decoding.max_decoding_length = session_steps(options, max_steps);
-  translator.check_options(widest);
-  decoding::check_vocab(vocab_, decoder_.vocab_size());
-  running_.reserve(static_cast<std::size_t>(max_requests_));
-  just_finished_.reserve(static_cast<std::size_t>(max_requests_));
+  check_and_reserve(session_steps(options, max_steps));
 }
 
 DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& options,
@@ -56,9 +51,13 @@ DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& o
     throw InvalidArgument(
         "max_decoding_length " + std::to_string(options.decoding.max_decoding_length) +
         " exceeds the decoder memory's " + std::to_string(decoder_.max_steps()) + " steps");
-  TranslationOptions widest = options;
-  widest.decoding.max_decoding_length = static_cast<int>(decoder_.max_steps());
-  translator.check_options(widest);
+  check_and_reserve(static_cast<int>(decoder_.max_steps()));
+}
+
+void DecodeSession::check_and_reserve(int steps) {
+  TranslationOptions widest = options_;
+  widest.decoding.max_decoding_length = steps;
+  translator_.check_options(widest);
   decoding::check_vocab(vocab_, decoder_.vocab_size());
   running_.reserve(static_cast<std::size_t>(max_requests_));
   just_finished_.reserve(static_cast<std::size_t>(max_requests_));

@@ -85,6 +85,9 @@ class DecodeSession {
     DecodingOptions options;
     std::unique_ptr<decoding::InputSearch> search;
   };
+  // Both constructors' tail: the options hold for `steps` steps, the vocabulary fits, and
+  // the per-request lists have their room.
+  void check_and_reserve(int steps);
   // Lets the rows of finished and dropped requests go, so that newcomers find their room.
   void release_locked();
 

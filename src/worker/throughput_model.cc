@@ -21,19 +21,30 @@ std::chrono::milliseconds to_ms(double seconds) {
 
 }  // namespace
 
+void DecayedLine::add(double x, double y) {
+  n_ = n_ * decay_ + 1;
+  sx_ = sx_ * decay_ + x;
+  sy_ = sy_ * decay_ + y;
+  sxx_ = sxx_ * decay_ + x * x;
+  sxy_ = sxy_ * decay_ + x * y;
+}
+
+double DecayedLine::at(double x) const {
+  const double spread = n_ * sxx_ - sx_ * sx_;
+  const double slope =
+      spread > 1e-9 * n_ * n_ ? std::max(0.0, (n_ * sxy_ - sx_ * sy_) / spread) : 0.0;
+  return sy_ / n_ + slope * (x - mean_x());
+}
+
 double ThroughputModel::text_steps(int source_tokens, const DecodingOptions& options) const {
   double expected = 0;
   {
     std::lock_guard lock(mutex_);
     const double x = source_tokens;
-    if (texts_ < kMinTexts || n_ <= 0) {
+    if (texts_ < kMinTexts || output_by_source_.empty()) {
       expected = (source_tokens_ > 0 ? output_tokens_ / source_tokens_ : kDefaultOutputRatio) * x;
     } else {
-      // Least squares through the decayed points; an output never shrinks as its source grows.
-      const double spread = n_ * sxx_ - sx_ * sx_;
-      const double slope =
-          spread > 1e-9 * n_ * n_ ? std::max(0.0, (n_ * sxy_ - sx_ * sy_) / spread) : 0.0;
-      expected = (sy_ - slope * sx_) / n_ + slope * x;
+      expected = output_by_source_.at(x);
     }
   }
   return std::clamp(expected, static_cast<double>(options.min_decoding_length),
@@ -47,38 +58,23 @@ double ThroughputModel::text_work(int source_tokens, const DecodingOptions& opti
 
 void ThroughputModel::record_text(int source_tokens, int output_steps) {
   if (source_tokens <= 0 || output_steps <= 0) return;
-  const double x = source_tokens, y = output_steps;
   std::lock_guard lock(mutex_);
   ++texts_;
-  n_ = n_ * kTextDecay + 1;
-  sx_ = sx_ * kTextDecay + x;
-  sy_ = sy_ * kTextDecay + y;
-  sxx_ = sxx_ * kTextDecay + x * x;
-  sxy_ = sxy_ * kTextDecay + x * y;
+  output_by_source_.add(source_tokens, output_steps);
 }
 
 void ThroughputModel::record_step(std::chrono::microseconds took, int64_t rows) {
   if (took.count() <= 0 || rows <= 0) return;
-  const double r = static_cast<double>(rows), t = static_cast<double>(took.count()) * 1e-6;
   std::lock_guard lock(mutex_);
   ++steps_;
-  sn_ = sn_ * kStepDecay + 1;
-  sr_ = sr_ * kStepDecay + r;
-  st_ = st_ * kStepDecay + t;
-  srr_ = srr_ * kStepDecay + r * r;
-  srt_ = srt_ * kStepDecay + r * t;
+  seconds_by_rows_.add(static_cast<double>(rows), static_cast<double>(took.count()) * 1e-6);
 }
 
 std::optional<double> ThroughputModel::seconds_per_step(int64_t rows) const {
   std::lock_guard lock(mutex_);
-  if (steps_ < kMinSteps || sn_ <= 0) return std::nullopt;
-  const double mean_rows = sr_ / sn_, mean_time = st_ / sn_;
-  const double spread = sn_ * srr_ - sr_ * sr_;
-  // A step never gets cheaper with more rows; with too few distinct row counts, the mean.
-  const double per_row =
-      spread > 1e-9 * sn_ * sn_ ? std::max(0.0, (sn_ * srt_ - sr_ * st_) / spread) : 0.0;
-  const double at = rows > 0 ? static_cast<double>(rows) : mean_rows;
-  return std::max(0.0, mean_time + per_row * (at - mean_rows));
+  if (steps_ < kMinSteps || seconds_by_rows_.empty()) return std::nullopt;
+  const double at = rows > 0 ? static_cast<double>(rows) : seconds_by_rows_.mean_x();
+  return std::max(0.0, seconds_by_rows_.at(at));
 }
 
 double ThroughputModel::done_work(int source_tokens, int output_tokens, int beams) {

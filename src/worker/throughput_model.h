@@ -16,6 +16,23 @@
 
 namespace nmtd::worker {
 
+// A line y = mean_y + slope (x - mean_x) through points whose weights fall by `decay` per later
+// point (least squares), with a slope never below 0: more source never means less output,
+// more rows never a cheaper step. With too few distinct x, the slope is 0 (the mean of y).
+class DecayedLine {
+ public:
+  explicit DecayedLine(double decay) : decay_(decay) {}
+  void add(double x, double y);
+  bool empty() const { return n_ <= 0; }
+  double mean_x() const { return sx_ / n_; }
+  // Call only when not empty().
+  double at(double x) const;
+
+ private:
+  double decay_;
+  double n_ = 0, sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0;
+};
+
 class ThroughputModel {
  public:
   // Batches measured before the model is trusted: until then nothing is refused on a guess.
@@ -66,9 +83,9 @@ class ThroughputModel {
   double seconds_ = 0, work_ = 0;
   double output_tokens_ = 0, source_tokens_ = 0;
   int texts_ = 0;
-  double n_ = 0, sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0;  // decayed sums over texts
+  DecayedLine output_by_source_{kTextDecay};  // a text's output steps by its source tokens
   int steps_ = 0;
-  double sn_ = 0, sr_ = 0, st_ = 0, srr_ = 0, srt_ = 0;  // decayed sums over steps
+  DecayedLine seconds_by_rows_{kStepDecay};  // a step's seconds by its rows
 };
 
 // What is ahead of a new call in the engine.
