@@ -44,6 +44,12 @@ class Batcher::Session {
   void admit(std::vector<TextJob> jobs) {
     if (jobs.empty()) return;
     ++b_.stats_.batches;
+    // Their work counts as running from now, not from after the next step: admission must see
+    // it while their encoder runs, which at the full shape takes seconds.
+    double joining = 0;
+    for (const auto& job : jobs) joining += job.work;
+    b_.running_work_.store(b_.running_work_.load(std::memory_order_relaxed) + joining,
+                           std::memory_order_relaxed);
     for (const auto& job : jobs) enter(job);
     publish_request_ids();
     std::string failure;
@@ -72,8 +78,10 @@ class Batcher::Session {
       fail_engine(jobs, failure);
       return;
     }
+    const auto encoded = Clock::now();
     for (std::size_t i = 0; i < jobs.size(); ++i) {
       period_work_ += jobs[i].tokens();
+      jobs[i].decoding_since = encoded;
       live_.emplace(ids[i], std::move(jobs[i]));
     }
     answer(decode_->take_finished());
@@ -185,7 +193,12 @@ class Batcher::Session {
         out = std::max(out, static_cast<int>(h.tokens.size()));
       source_tokens += job.tokens();
       output_tokens += out + 1;  // the end token, decoded too
-      if (!period_faulted_) b_.throughput_.record_text(job.tokens(), out + 1);
+      if (!period_faulted_) {
+        b_.throughput_.record_text(job.tokens(), out + 1);
+        b_.throughput_.record_pace(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       Clock::now() - job.decoding_since),
+                                   out + 1);
+      }
       if (!job.cache_key.empty()) b_.cache_.insert(job.cache_key, f.result);
       ++b_.stats_.texts_translated;
       // Timing once per call, before its last result may complete it.

@@ -84,7 +84,8 @@ struct TextJob {
   std::vector<std::string> target;
   std::string batch_key;  // texts batch together only under equal keys
   Clock::time_point enqueued = Clock::now();
-  double work = 0;  // expected engine work in token-steps (ThroughputModel)
+  double work = 0;                     // expected engine work in token-steps (ThroughputModel)
+  Clock::time_point decoding_since{};  // when it joined a running decode, its encoder done
   int tokens() const { return static_cast<int>(source.size()); }
 };
 

@@ -81,8 +81,7 @@ void TranslatorService::admit_scores(
     job.batch_key = checked.batch_key;
     jobs.push_back(std::move(job));
   }
-  if (refuse_if_late(*call, jobs)) return;
-  enqueue(*call, jobs, count);
+  admit_jobs(*call, jobs, count);
 }
 
 }  // namespace nmtd::worker

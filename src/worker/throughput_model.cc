@@ -77,6 +77,21 @@ std::optional<double> ThroughputModel::seconds_per_step(int64_t rows) const {
   return std::max(0.0, seconds_by_rows_.at(at));
 }
 
+void ThroughputModel::record_pace(std::chrono::microseconds in_decode, int steps) {
+  if (steps < kMinPaceSteps || in_decode.count() <= 0) return;
+  std::lock_guard lock(mutex_);
+  ++paced_texts_;
+  pace_weight_ = pace_weight_ * kPaceDecay + 1;
+  pace_seconds_ =
+      pace_seconds_ * kPaceDecay + static_cast<double>(in_decode.count()) * 1e-6 / steps;
+}
+
+std::optional<double> ThroughputModel::seconds_per_step_paced() const {
+  std::lock_guard lock(mutex_);
+  if (paced_texts_ < kMinTexts || pace_weight_ <= 0) return std::nullopt;
+  return pace_seconds_ / pace_weight_;
+}
+
 double ThroughputModel::done_work(int source_tokens, int output_tokens, int beams) {
   return static_cast<double>(source_tokens) +
          static_cast<double>(output_tokens) * static_cast<double>(beams);
@@ -114,7 +129,9 @@ std::optional<LateVerdict> judge_deadline(const ThroughputModel& model, const Ba
   const double ahead = backlog.queued_work * *per_work + running_left;
   const double own = own_work * *per_work;
   const auto per_step = model.seconds_per_step(backlog.max_rows);
-  const double serial = per_step ? own_steps * *per_step : 0.0;
+  const auto paced = model.seconds_per_step_paced();
+  const double step = std::max(per_step.value_or(0.0), paced.value_or(0.0));
+  const double serial = own_steps * step;
   // Its texts start once the work ahead has made room, then run their steps.
   const double mine = std::max(own, serial);
   if (ahead + mine <= kShare * remaining.count() * 1e-6) return std::nullopt;

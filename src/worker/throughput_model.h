@@ -68,6 +68,16 @@ class ThroughputModel {
   // finish sooner than its steps take one after the other, however many rows share them, and
   // a busy session fills up: admission prices a step at the most rows it may carry.
   std::optional<double> seconds_per_step(int64_t rows = 0) const;
+  // One text's wall time per step, from the moment it joined a running decode (its encoder
+  // done) to the step it finished. Unlike the step line it holds everything else the engine
+  // did meanwhile: newcomers' encoders between steps, a CPU shared with the other workers and
+  // with a replacement loading beside it. The full-shape soak lost calls that the step line
+  // alone priced 10-30 % too fast. Texts of fewer than kMinPaceSteps steps are not counted:
+  // the encoders of a few steps say little about a long text's pace.
+  void record_pace(std::chrono::microseconds in_decode, int steps);
+  // Recent texts' pace in seconds per step; nullopt until kMinTexts texts were counted.
+  std::optional<double> seconds_per_step_paced() const;
+  static constexpr int kMinPaceSteps = 8;
   double output_ratio() const;
 
  private:
@@ -77,6 +87,8 @@ class ThroughputModel {
   // Per text and per step: about the last fifty texts and the last ten steps.
   static constexpr double kTextDecay = 0.98;
   static constexpr double kStepDecay = 0.95;
+  // Per text's pace: about the last ten texts, so that a slower phase shows within one decode.
+  static constexpr double kPaceDecay = 0.9;
 
   mutable std::mutex mutex_;
   int batches_ = 0;
@@ -86,6 +98,8 @@ class ThroughputModel {
   DecayedLine output_by_source_{kTextDecay};  // a text's output steps by its source tokens
   int steps_ = 0;
   DecayedLine seconds_by_rows_{kStepDecay};  // a step's seconds by its rows
+  int paced_texts_ = 0;
+  double pace_weight_ = 0, pace_seconds_ = 0;  // decayed sums of texts and of their paces
 };
 
 // What is ahead of a new call in the engine.
@@ -106,7 +120,8 @@ struct LateVerdict {
 // nullopt: admit it. The
 // call needs the work ahead of it done (at the measured throughput), then its own: its work at
 // that throughput, but no less than its longest text's own_steps one after the other at the
-// measured step time. Always nullopt while the model has too few measurements.
+// measured step time: the step line's at the most rows a step may carry, or the recent texts'
+// pace when that is slower. Always nullopt while the model has too few measurements.
 std::optional<LateVerdict> judge_deadline(const ThroughputModel& model, const Backlog& backlog,
                                           double own_work, std::chrono::microseconds remaining,
                                           double own_steps = 0);

@@ -175,10 +175,16 @@ void TranslatorService::admit(const nmt::v1::TranslateRequest& request,
     jobs.push_back(std::move(job));
   }
 
-  if (!jobs.empty() && refuse_if_late(*call, jobs)) return;
-  if (!jobs.empty() && !enqueue(*call, jobs, count)) return;
+  if (!jobs.empty() && !admit_jobs(*call, jobs, count)) return;
   for (auto& [index, result] : unchanged) call->set_result(index, std::move(result), false);
   for (auto& [index, result] : hits) call->set_result(index, std::move(result), true);
+}
+
+bool TranslatorService::admit_jobs(PendingCall& call, std::vector<TextJob>& jobs,
+                                   std::size_t count) {
+  std::lock_guard lock(admission_mutex_);
+  if (refuse_if_late(call, jobs)) return false;
+  return enqueue(call, jobs, count);
 }
 
 bool TranslatorService::enqueue(PendingCall& call, std::vector<TextJob>& jobs, std::size_t count) {

@@ -93,6 +93,10 @@ class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorSe
                     const std::function<void(const std::string&, CallResult&&)>& finish,
                     const std::function<void(grpc::Status)>& refuse,
                     std::shared_ptr<PendingCall>& call);
+  // Judges the call's deadline (refuse_if_late) and queues its jobs (enqueue) under one lock:
+  // calls judged at once, as the texts a dead worker's front re-sends all together are, would
+  // each see the queue without the others and all be admitted. True when queued.
+  bool admit_jobs(PendingCall& call, std::vector<TextJob>& jobs, std::size_t count);
   // Queues all of `jobs` or fails the call (queue full, or closed); true when queued.
   bool enqueue(PendingCall& call, std::vector<TextJob>& jobs, std::size_t count);
   // Deadline-aware admission: prices the jobs (TextJob::work) and fails the call with
@@ -109,6 +113,7 @@ class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorSe
   std::atomic<const Batcher*> batcher_{nullptr};
   rpc::HealthService* health_ = nullptr;
   std::mutex health_mutex_;
+  std::mutex admission_mutex_;  // admit_jobs: one call judged and queued at a time
   std::atomic<uint64_t> next_request_id_{1};
   rpc::OwnedReactors<TranslateStreamReactor> streams_;
 };

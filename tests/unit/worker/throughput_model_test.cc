@@ -164,5 +164,36 @@ TEST(ThroughputModel, AStepIsPricedAtTheRowsItMayCarry) {
   EXPECT_EQ(late->own, 30720ms);
 }
 
+TEST(ThroughputModel, ATextIsPricedAtTheRecentTextsPaceWhenTheyRanSlowerThanTheirSteps) {
+  ThroughputModel model;
+  measure(model);
+  for (int i = 0; i < ThroughputModel::kMinSteps; ++i) model.record_step(100ms, 16);
+  const Backlog full{.queued_work = 0, .running_work = 0, .running_for = 0us, .max_rows = 16};
+  // 256 steps at 0.1 s: 25.6 s, admitted with 30 s left.
+  EXPECT_FALSE(judge_deadline(model, full, 512, 30s, 256));
+  // Texts spent 0.13 s per step in the decode (encoders of newcomers between steps, a CPU
+  // shared with a worker loading beside): only counted once kMinTexts of them finished, and
+  // texts of a few steps are not counted at all.
+  for (int i = 0; i < 20; ++i) model.record_pace(std::chrono::milliseconds(3000), 2);
+  EXPECT_FALSE(model.seconds_per_step_paced());
+  for (int i = 1; i < ThroughputModel::kMinTexts; ++i) model.record_pace(13000ms, 100);
+  EXPECT_FALSE(model.seconds_per_step_paced());
+  EXPECT_FALSE(judge_deadline(model, full, 512, 30s, 256));
+  model.record_pace(13000ms, 100);
+  ASSERT_TRUE(model.seconds_per_step_paced());
+  EXPECT_NEAR(*model.seconds_per_step_paced(), 0.13, 1e-9);
+  const auto late = judge_deadline(model, full, 512, 30s, 256);  // 256 x 0.13 = 33.3 s
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->own, 33280ms);
+  // A pace faster than the step line (texts decoded beside few rows) never lowers the price.
+  ThroughputModel fast;
+  measure(fast);
+  for (int i = 0; i < ThroughputModel::kMinSteps; ++i) fast.record_step(100ms, 16);
+  for (int i = 0; i < ThroughputModel::kMinTexts; ++i) fast.record_pace(2000ms, 100);
+  const auto priced = judge_deadline(fast, full, 512, 20s, 256);
+  ASSERT_TRUE(priced);
+  EXPECT_EQ(priced->own, 25600ms);
+}
+
 }  // namespace
 }  // namespace nmtd::worker
