@@ -5,6 +5,7 @@
 #include <latch>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "common/error.h"
 #include "soak/raw_socket.h"
@@ -25,10 +26,26 @@ ProbeCheck expect_code(const std::string& what, const CallResult& got, const std
 // A good request right after misbehaviour: the server must still translate.
 ProbeCheck still_serving(const ServerCalls& calls, const std::string& after,
                          std::chrono::milliseconds deadline) {
-  const CallResult r = calls.translate({"The server still answers."}, "eng_Latn", "fra_Latn",
-                                       deadline, "soak-chaos-check");
-  return {r.code == "OK" && r.well_formed, "a good request after " + after + ": " + r.code +
-                                               (r.message.empty() ? "" : " (" + r.message + ")")};
+  // Within one deadline, a server still serving answers the good request, or refuses it for
+  // now with a retry hint (its workers busy with what the chaos left) and answers it when
+  // retried after the hint, as a client honouring the hint would.
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  CallResult r;
+  int tries = 0;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        until - std::chrono::steady_clock::now());
+    r = calls.translate({"The server still answers."}, "eng_Latn", "fra_Latn",
+                        std::max(left, std::chrono::milliseconds(1)),
+                        "soak-chaos-check-" + std::to_string(++tries));
+    const auto retry_at = std::chrono::steady_clock::now() + r.retry_after;
+    if (r.code != "RESOURCE_EXHAUSTED" || r.retry_after.count() <= 0 || retry_at >= until) break;
+    std::this_thread::sleep_until(retry_at);
+  }
+  return {r.code == "OK" && r.well_formed,
+          "a good request after " + after + ": " + r.code +
+              (r.message.empty() ? "" : " (" + r.message + ")") +
+              (tries > 1 ? " at try " + std::to_string(tries) + ", after retry hints" : "")};
 }
 
 nmt::v1::TranslateRequest request_of(std::vector<std::string> texts, const std::string& source,

@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "lang/languages.h"
+#include "rpc/retry_hint.h"
 #include "soak/request_ledger.h"
 
 namespace nmtd::soak {
@@ -143,7 +144,10 @@ CallResult ServerCalls::translate(const std::vector<std::string>& texts, const s
   nmt::v1::TranslateResponse response;
   grpc::ClientContext ctx;
   ctx.set_deadline(after(deadline));
-  return translate_result(translator_->Translate(&ctx, request, &response), request, response);
+  CallResult result =
+      translate_result(translator_->Translate(&ctx, request, &response), request, response);
+  result.retry_after = rpc::retry_pushback(ctx.GetServerTrailingMetadata());
+  return result;
 }
 
 CallResult ServerCalls::baketa_translate(const std::string& text, const std::string& source,

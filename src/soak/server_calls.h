@@ -16,9 +16,10 @@
 namespace nmtd::soak {
 
 struct CallResult {
-  std::string code;          // "OK", "UNAVAILABLE", ...
-  bool well_formed = false;  // OK and the answer holds one translation per text
-  std::string message;       // the error message, or what was wrong with the answer
+  std::string code;                          // "OK", "UNAVAILABLE", ...
+  bool well_formed = false;                  // OK and the answer holds one translation per text
+  std::string message;                       // the error message, or what was wrong with the answer
+  std::chrono::milliseconds retry_after{0};  // a refusal's retry hint (translate() only)
 };
 
 std::string status_code_name(grpc::StatusCode code);
