@@ -13,6 +13,7 @@
 #include "cli/flags.h"
 #include "common/error.h"
 #include "common/process_memory.h"
+#include "engine/decode_session.h"
 #include "engine/translator.h"
 
 namespace nmtd::cli {
@@ -150,6 +151,24 @@ int cmd_bench(const Args& args) {
         prefixes.begin(), prefixes.begin() + static_cast<std::ptrdiff_t>(src.size()));
     return time_ms(repeat, [&] { t.translate_tokens(src, prefix, forced_length(beam, len)); });
   };
+  // The same batch through a decode session, the path a worker's batcher drives (continuous
+  // batching): every text joins at the first step and leaves the step it finishes.
+  auto run_session = [&](const std::vector<std::vector<std::string>>& src, int beam, int len) {
+    const TranslationOptions options = forced_length(beam, len);
+    std::vector<DecodeSession::Request> requests(src.size());
+    for (std::size_t i = 0; i < src.size(); ++i)
+      requests[i] = DecodeSession::Request{src[i], {f.get("target")}, nullptr};
+    return time_ms(repeat, [&] {
+      const auto session = t.open_session(options, static_cast<int64_t>(src.size()) * beam, len);
+      session->add(requests);
+      std::size_t done = 0;
+      while (session->running() > 0) {
+        session->step();
+        done += session->take_finished().size();
+      }
+      if (done != requests.size()) throw Error("the bench session lost a request");
+    });
+  };
   run(one, 1, length);  // warm-up: first-touch of buffers and caches
 
   const Spread greedy = run(one, 1, length);
@@ -158,6 +177,8 @@ int cmd_bench(const Args& args) {
   const Spread beam4 = all_figures ? run(one, 4, length) : Spread{};
   const Spread batch16 = all_figures ? run(b16, 4, length) : Spread{};
   const Spread batch64 = all_figures ? run(b64, 1, length) : Spread{};
+  const Spread session16 = all_figures ? run_session(b16, 4, length) : Spread{};
+  const Spread session64 = all_figures ? run_session(b64, 1, length) : Spread{};
   // Read before the bandwidth probe, whose 1 GiB buffer would otherwise dominate the peak.
   const ProcessMemory after_runs = read_process_memory();
   ThreadPool bw_pool(info.num_threads);
@@ -170,6 +191,7 @@ int cmd_bench(const Args& args) {
     return spread_of(v);
   };
   const Spread tp16 = throughput(batch16, 16), tp64 = throughput(batch64, 64);
+  const Spread sp16 = throughput(session16, 16), sp64 = throughput(session64, 64);
   const double step_ms = (greedy.median - first_step.median) / (length - 1);
   const double weights_mib = static_cast<double>(info.weight_bytes) / kMiB;
   const double floor_ms = step_weight_bytes(t.weights()) / (bandwidth.median * 1e9) * 1000.0;
@@ -178,6 +200,8 @@ int cmd_bench(const Args& args) {
   out["latency_beam4_ms"] = beam4.median;
   out["throughput_batch16_beam4_tok_s"] = tp16.median;
   out["throughput_batch64_greedy_tok_s"] = tp64.median;
+  out["session_throughput_batch16_beam4_tok_s"] = sp16.median;
+  out["session_throughput_batch64_greedy_tok_s"] = sp64.median;
   out["int8_weights_mib"] = weights_mib;
   out["bandwidth_gb_s"] = bandwidth.median;
   out["floor_step_ms"] = floor_ms;
@@ -188,6 +212,8 @@ int cmd_bench(const Args& args) {
   out["spread"]["latency_beam4_ms"] = spread_json(beam4);
   out["spread"]["throughput_batch16_beam4_tok_s"] = spread_json(tp16);
   out["spread"]["throughput_batch64_greedy_tok_s"] = spread_json(tp64);
+  out["spread"]["session_throughput_batch16_beam4_tok_s"] = spread_json(sp16);
+  out["spread"]["session_throughput_batch64_greedy_tok_s"] = spread_json(sp64);
   out["spread"]["bandwidth_gb_s"] = spread_json(bandwidth);
   out["rss_after_runs_mib"] = static_cast<double>(after_runs.rss_bytes) / kMiB;
   out["peak_rss_mib"] = static_cast<double>(after_runs.peak_rss_bytes) / kMiB;
@@ -201,8 +227,9 @@ int cmd_bench(const Args& args) {
   out["inputs"] = {
       {"single", one}, {"batch16", b16}, {"batch64", b64}, {"target", f.get("target")}};
   if (!all_figures) {
-    for (const char* key : {"latency_beam4_ms", "throughput_batch16_beam4_tok_s",
-                            "throughput_batch64_greedy_tok_s"}) {
+    for (const char* key :
+         {"latency_beam4_ms", "throughput_batch16_beam4_tok_s", "throughput_batch64_greedy_tok_s",
+          "session_throughput_batch16_beam4_tok_s", "session_throughput_batch64_greedy_tok_s"}) {
       out.erase(key);
       out["spread"].erase(key);
     }
@@ -214,6 +241,8 @@ int cmd_bench(const Args& args) {
     row("latency, one sentence, beam 4", beam4, "ms");
     row("throughput, batch 16, beam 4", tp16, "tok/s");
     row("throughput, batch 64, greedy", tp64, "tok/s");
+    row("session throughput, batch 16, beam 4", sp16, "tok/s");
+    row("session throughput, batch 64, greedy", sp64, "tok/s");
   }
   row("memory read bandwidth", bandwidth, "GB/s");
   if (out.contains("ready_s")) {
