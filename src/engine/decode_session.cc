@@ -31,7 +31,7 @@ DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& o
       options_(options),
       vocab_(translator.decode_vocab()),
       rows_per_request_(checked_rows_per_request(options, max_rows)),
-      max_requests_(max_rows / rows_per_request_),
+      max_rows_(max_rows),
       decoder_(translator.weights_, translator.pool_, max_rows, session_steps(options, max_steps),
                &translator.progress_),
       rows_(static_cast<std::size_t>(max_rows)) {
@@ -44,7 +44,7 @@ DecodeSession::DecodeSession(Translator& translator, const TranslationOptions& o
       options_(options),
       vocab_(translator.decode_vocab()),
       rows_per_request_(checked_rows_per_request(options, memory.rows())),
-      max_requests_(memory.rows() / rows_per_request_),
+      max_rows_(memory.rows()),
       decoder_(translator.weights_, translator.pool_, std::move(memory), &translator.progress_),
       rows_(static_cast<std::size_t>(decoder_.max_rows())) {
   if (options.decoding.max_decoding_length > decoder_.max_steps())
@@ -59,8 +59,9 @@ void DecodeSession::check_and_reserve(int steps) {
   widest.decoding.max_decoding_length = steps;
   translator_.check_options(widest);
   decoding::check_vocab(vocab_, decoder_.vocab_size());
-  running_.reserve(static_cast<std::size_t>(max_requests_));
-  just_finished_.reserve(static_cast<std::size_t>(max_requests_));
+  // Greedy requests hold a row each: at most max_rows_ run at once.
+  running_.reserve(static_cast<std::size_t>(max_rows_));
+  just_finished_.reserve(static_cast<std::size_t>(max_rows_));
 }
 
 DecodeSession::~DecodeSession() = default;
@@ -75,15 +76,14 @@ bool DecodeSession::room_for(std::span<const int64_t> source_tokens) const {
 DecoderMemory DecodeSession::take_memory() {
   running_.clear();
   finished_.clear();
+  rows_held_ = 0;
   return decoder_.take_memory();
 }
 
-int64_t DecodeSession::room() const {
-  return max_requests_ - static_cast<int64_t>(running_.size());
-}
+int64_t DecodeSession::room() const { return rows_free() / rows_per_request_; }
 
 bool DecodeSession::accepts(const TranslationOptions& options) const {
-  return rows_per_input(options.decoding) == rows_per_request_ &&
+  return rows_per_input(options.decoding) <= max_rows_ &&
          options.decoding.max_decoding_length <= decoder_.max_steps();
 }
 
@@ -94,25 +94,27 @@ void DecodeSession::release_locked() {
 std::vector<DecodeSession::RequestId> DecodeSession::add(const std::vector<Request>& requests) {
   std::vector<Translator::Prepared> prepared;
   prepared.reserve(requests.size());
-  int64_t to_decode = 0;
+  int64_t to_decode = 0, rows = 0;
   for (const auto& request : requests) {
     const TranslationOptions& options = request.options ? *request.options : options_;
     options.validate();
     if (!accepts(options))
-      throw InvalidArgument(
-          "a request of " + std::to_string(rows_per_input(options.decoding)) + " rows (beam_size " +
-          std::to_string(options.decoding.beam_size) + ") and max_decoding_length " +
-          std::to_string(options.decoding.max_decoding_length) +
-          " cannot join a decode session of " + std::to_string(rows_per_request_) +
-          " rows per request and " + std::to_string(decoder_.max_steps()) + " steps");
+      throw InvalidArgument("a request of " + std::to_string(rows_per_input(options.decoding)) +
+                            " rows (beam_size " + std::to_string(options.decoding.beam_size) +
+                            ") and max_decoding_length " +
+                            std::to_string(options.decoding.max_decoding_length) +
+                            " cannot join a decode session of " + std::to_string(max_rows_) +
+                            " rows and " + std::to_string(decoder_.max_steps()) + " steps");
     prepared.push_back(translator_.prepare(request.source, request.target_prefix, options));
     if (prepared.back().result) continue;
     decoding::check_decodable(prepared.back().input, vocab_, decoder_.vocab_size());
     ++to_decode;
+    rows += rows_per_input(options.decoding);
   }
-  if (to_decode > room())
-    throw InvalidArgument("the decode session has room for " + std::to_string(room()) +
-                          " more requests, " + std::to_string(to_decode) + " asked");
+  if (rows > rows_free())
+    throw InvalidArgument("the decode session has " + std::to_string(rows_free()) + " rows free, " +
+                          std::to_string(to_decode) + " requests of " + std::to_string(rows) +
+                          " rows asked");
   std::vector<RequestId> ids;
   ids.reserve(requests.size());
   std::vector<int32_t> all_ids, lengths;
@@ -139,9 +141,10 @@ std::vector<DecodeSession::RequestId> DecodeSession::add(const std::vector<Reque
     const DecodeInput& input = prepared[i].input;
     const DecodingOptions& options =
         requests[i].options ? requests[i].options->decoding : options_.decoding;
-    running_.push_back({ids[i], options,
+    running_.push_back({ids[i], options, rows_per_input(options),
                         decoding::make_search(input, vocab_, options, decoder_.vocab_size(),
                                               !input.prefix.empty())});
+    rows_held_ += running_.back().rows;
     rows_.add(*running_.back().search);
   }
   return ids;
@@ -160,6 +163,7 @@ int64_t DecodeSession::step() {
     auto hyps = it->search->take_hypotheses();
     decoding::finish_hypotheses(hyps, vocab_, it->options);
     finished_.push_back({it->id, translator_.to_result(hyps)});
+    rows_held_ -= it->rows;
     running_.erase(it);
   }
   return rows_.rows();
@@ -170,6 +174,7 @@ void DecodeSession::drop(RequestId id) {
       std::find_if(running_.begin(), running_.end(), [id](const Running& r) { return r.id == id; });
   if (it != running_.end()) {
     rows_.drop(*it->search);
+    rows_held_ -= it->rows;
     running_.erase(it);
     return;
   }

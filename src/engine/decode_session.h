@@ -27,8 +27,8 @@ class DecodeSession {
   struct Request {
     std::vector<std::string> source;         // as translate_tokens takes it
     std::vector<std::string> target_prefix;  // for NLLB: {tgt_lang}
-    // Its own options (nullptr: the session's), read during add(). They must have the
-    // session's rows per request (rows_per_input) and a max_decoding_length within its max_steps.
+    // Its own options (nullptr: the session's), read during add(). Their rows_per_input must fit
+    // the session's rows and their max_decoding_length its max_steps (accepts()).
     const TranslationOptions* options = nullptr;
   };
   struct Finished {
@@ -48,20 +48,28 @@ class DecodeSession {
   DecodeSession(const DecodeSession&) = delete;
   DecodeSession& operator=(const DecodeSession&) = delete;
 
-  // Rows one request may take (rows_per_input), and how many requests fit now beside the running.
+  // Rows one request of the session's options takes (rows_per_input), and how many such
+  // requests fit now beside the running. Requests of other beam sizes join as well
+  // (accepts()): rows are counted, not requests.
   int64_t rows_per_request() const { return rows_per_request_; }
   int64_t room() const;
+  // Rows not held by running requests (each holds its rows_per_input from add to finish).
+  int64_t rows_free() const { return max_rows_ - rows_held_; }
   // Whether requests of these source token counts fit beside the running ones now.
   bool room_for(std::span<const int64_t> source_tokens) const;
   // Ends the session (every request it holds is dropped) and gives its memory back.
   DecoderMemory take_memory();
-  // Whether a request with these options may join (same rows per request, max_decoding_length
-  // within max_steps).
+  // Whether a request with these options may ever join: its rows_per_input within the
+  // session's rows and its max_decoding_length within max_steps. Beam sizes may differ: each
+  // request keeps its own search over its own rows, so a greedy text and a beam-2 text share
+  // steps. (Sessions of one beam size alone made the worker run a single greedy text for 15 s
+  // while beam-2 texts of another client waited for it to end, in the full-shape soak.)
   bool accepts(const TranslationOptions& options) const;
 
   // Adds requests; the ones that need the decoder are encoded together now. A request with
   // nothing to decode is finished at once. Returns their ids, in order. Throws InvalidArgument
-  // when they do not fit in room() (nothing changes then); the translator's errors otherwise.
+  // when their rows do not fit in rows_free() (nothing changes then); the translator's errors
+  // otherwise.
   std::vector<RequestId> add(const std::vector<Request>& requests);
 
   // Runs one decoder step for every running request (none: nothing happens). Returns the
@@ -83,6 +91,7 @@ class DecodeSession {
   struct Running {
     RequestId id;
     DecodingOptions options;
+    int64_t rows;  // rows_per_input(options): held from add to finish or drop
     std::unique_ptr<decoding::InputSearch> search;
   };
   // Both constructors' tail: the options hold for `steps` steps, the vocabulary fits, and
@@ -95,7 +104,8 @@ class DecodeSession {
   const TranslationOptions options_;
   const DecodeVocab vocab_;
   const int64_t rows_per_request_;
-  const int64_t max_requests_;
+  const int64_t max_rows_;
+  int64_t rows_held_ = 0;
   DecoderState decoder_;
   decoding::SearchRows rows_;
   std::vector<Running> running_;

@@ -81,20 +81,25 @@ std::optional<AdmissionQueue::Taken> AdmissionQueue::take(const Batching& batchi
   return taken;
 }
 
-AdmissionQueue::Taken AdmissionQueue::take_joining(const std::function<bool(const TextJob&)>& joins,
-                                                   int max_texts, int max_tokens) {
+AdmissionQueue::Taken AdmissionQueue::take_joining(
+    const std::function<bool(const TextJob&)>& joins, int max_texts, int max_tokens,
+    const std::function<int64_t(const TextJob&)>& rows_of, int64_t max_rows) {
   Taken taken;
   std::lock_guard lock(mutex_);
   if (jobs_.empty() || max_texts <= 0) return taken;
   remove_dead_locked(taken.dead, Clock::now());
   if (jobs_.empty() || !joins(jobs_.front())) return taken;
   int tokens = 0;
+  int64_t rows = 0;
   std::deque<TextJob> rest;
   for (auto& job : jobs_) {
+    const int64_t job_rows = rows_of ? rows_of(job) : 0;
     const bool fits = static_cast<int>(taken.batch.size()) < max_texts &&
-                      tokens + job.tokens() <= max_tokens && joins(job);
+                      tokens + job.tokens() <= max_tokens &&
+                      (!rows_of || rows + job_rows <= max_rows) && joins(job);
     if (fits) {
       tokens += job.tokens();
+      rows += job_rows;
       taken.batch.push_back(std::move(job));
     } else {
       rest.push_back(std::move(job));

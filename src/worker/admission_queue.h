@@ -35,8 +35,11 @@ class AdmissionQueue {
   // Between decoder steps, without waiting: up to max_texts queued texts that `joins` accepts,
   // oldest first, their source tokens within max_tokens. Only while the oldest queued text is
   // one of them, so a running decode cannot starve texts it cannot take.
+  // With rows_of, the texts taken also hold at most max_rows rows between them (a decode
+  // session's free rows, texts of different beam sizes holding different rows).
   Taken take_joining(const std::function<bool(const TextJob&)>& joins, int max_texts,
-                     int max_tokens);
+                     int max_tokens, const std::function<int64_t(const TextJob&)>& rows_of = {},
+                     int64_t max_rows = 0);
 
   void close();  // refuses pushes from now on; take() drains what is left
   std::vector<TextJob> close_and_take_all();

@@ -89,13 +89,14 @@ class Batcher::Session {
 
   // Texts of the queue that may join now, within the row budget and the batching limits.
   void join_from_queue() {
-    const int texts = static_cast<int>(std::min<int64_t>(
-        decode_->room(), b_.batching_.max_batch_texts - static_cast<int64_t>(live_.size())));
+    const int texts = b_.batching_.max_batch_texts - static_cast<int>(live_.size());
     const int tokens = b_.batching_.max_batch_tokens - tokens_;
     auto taken = b_.queue_.take_joining(
-        // A Score item never joins a decode: it is scored in a batch of its own.
+        // A Score item never joins a decode: it is scored in a batch of its own. Texts of any
+        // beam size join, within the session's free rows.
         [this](const TextJob& job) { return !job.scoring && decode_->accepts(*job.options); },
-        texts, tokens);
+        texts, tokens, [](const TextJob& job) { return rows_per_input(job.options->decoding); },
+        decode_->rows_free());
     fail_dead_jobs(taken.dead, b_.stats_);
     admit(std::move(taken.batch));
   }
@@ -104,11 +105,15 @@ class Batcher::Session {
   void drop_dead() {
     const auto now = Clock::now();
     std::vector<TextJob> dead;
+    int most_steps = 0;
+    Clock::time_point earliest = now;
     for (auto it = live_.begin(); it != live_.end();) {
       if (!is_dead(it->second, now)) {
         ++it;
         continue;
       }
+      most_steps = std::max(most_steps, decode_->steps_of(it->first));
+      earliest = std::min(earliest, it->second.decoding_since);
       decode_->drop(it->first);
       leave(it->second);
       dead.push_back(std::move(it->second));
@@ -118,8 +123,13 @@ class Batcher::Session {
     std::vector<std::string> ids;
     for (const auto& job : dead) ids.push_back(job.call->request_id());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    b_.log_.info("stopped {} texts mid-decode: their callers had gone ({})", dead.size(),
-                 joined(ids));
+    // How far they got, and since when: what admission's estimate is to be set against.
+    b_.log_.info(
+        "stopped {} texts mid-decode: their callers had gone ({}); at most {} steps run, the "
+        "earliest in the decode for {} ms, {} texts in the session",
+        dead.size(), joined(ids), most_steps,
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - earliest).count(),
+        live_.size() + dead.size());
     fail_dead_jobs(dead, b_.stats_);
     publish_request_ids();
   }

@@ -119,23 +119,31 @@ double ThroughputModel::output_ratio() const {
   return source_tokens_ > 0 ? output_tokens_ / source_tokens_ : kDefaultOutputRatio;
 }
 
+std::optional<CompletionEstimate> estimate_completion(const ThroughputModel& model,
+                                                      const Backlog& backlog, double own_work,
+                                                      double own_steps) {
+  const auto per_work = model.seconds_per_work();
+  if (!per_work) return std::nullopt;
+  CompletionEstimate e;
+  const double running_left =
+      std::max(0.0, backlog.running_work * *per_work - backlog.running_for.count() * 1e-6);
+  e.ahead_s = backlog.queued_work * *per_work + running_left;
+  e.own_work_s = own_work * *per_work;
+  e.step_line_s = model.seconds_per_step(backlog.max_rows).value_or(0.0);
+  e.step_pace_s = model.seconds_per_step_paced().value_or(0.0);
+  e.own_steps = own_steps;
+  e.serial_s = own_steps * std::max(e.step_line_s, e.step_pace_s);
+  // Its texts start once the work ahead has made room, then run their steps.
+  e.own_s = std::max(e.own_work_s, e.serial_s);
+  return e;
+}
+
 std::optional<LateVerdict> judge_deadline(const ThroughputModel& model, const Backlog& backlog,
                                           double own_work, std::chrono::microseconds remaining,
                                           double own_steps) {
-  const auto per_work = model.seconds_per_work();
-  if (!per_work) return std::nullopt;
-  const double running_left =
-      std::max(0.0, backlog.running_work * *per_work - backlog.running_for.count() * 1e-6);
-  const double ahead = backlog.queued_work * *per_work + running_left;
-  const double own = own_work * *per_work;
-  const auto per_step = model.seconds_per_step(backlog.max_rows);
-  const auto paced = model.seconds_per_step_paced();
-  const double step = std::max(per_step.value_or(0.0), paced.value_or(0.0));
-  const double serial = own_steps * step;
-  // Its texts start once the work ahead has made room, then run their steps.
-  const double mine = std::max(own, serial);
-  if (ahead + mine <= kShare * remaining.count() * 1e-6) return std::nullopt;
-  return LateVerdict{to_ms(ahead + mine), to_ms(mine), to_ms(ahead)};
+  const auto e = estimate_completion(model, backlog, own_work, own_steps);
+  if (!e || e->ahead_s + e->own_s <= kShare * remaining.count() * 1e-6) return std::nullopt;
+  return LateVerdict{to_ms(e->ahead_s + e->own_s), to_ms(e->own_s), to_ms(e->ahead_s)};
 }
 
 }  // namespace nmtd::worker

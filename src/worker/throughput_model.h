@@ -116,6 +116,21 @@ struct LateVerdict {
   std::chrono::milliseconds retry_after;  // until the work ahead of it is done
 };
 
+// How admission sees a call's completion, in seconds (judge_deadline's parts; logged at debug
+// for each admitted call, so that estimates can be set against what the calls took).
+struct CompletionEstimate {
+  double ahead_s = 0;     // the queued and running work at the measured throughput
+  double own_work_s = 0;  // its own work at that throughput
+  double own_steps = 0;   // its longest text's expected steps
+  double step_line_s = 0, step_pace_s = 0;  // a step's price: the line's, the texts' pace
+  double serial_s = 0;                      // own_steps at the larger of the two
+  double own_s = 0;                         // max(own_work_s, serial_s)
+};
+// nullopt while the model has too few measurements.
+std::optional<CompletionEstimate> estimate_completion(const ThroughputModel& model,
+                                                      const Backlog& backlog, double own_work,
+                                                      double own_steps);
+
 // A verdict when the call is not expected to finish within nine tenths of `remaining`;
 // nullopt: admit it. The
 // call needs the work ahead of it done (at the measured throughput), then its own: its work at

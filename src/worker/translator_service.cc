@@ -57,12 +57,13 @@ std::string TranslatorService::make_request_id(const grpc::CallbackServerContext
 }
 
 void TranslatorService::record(const std::string& request_id, const grpc::Status& status,
-                               std::size_t texts) {
+                               std::size_t texts, int64_t queue_us, int64_t compute_us) {
   parts_.stats.count_outcome(status.error_code());
   const auto code = status.error_code();
   // The id and the message (which may quote the request) are the client's: escaped.
   if (code == grpc::StatusCode::OK) {
-    parts_.log.debug("request {} ok: {} texts", loggable(request_id), texts);
+    parts_.log.debug("request {} ok: {} texts, queued {} ms, in the engine {} ms",
+                     loggable(request_id), texts, queue_us / 1000, compute_us / 1000);
   } else if (code == grpc::StatusCode::INTERNAL) {
     parts_.log.error("request {} failed: INTERNAL: {}", loggable(request_id),
                      loggable(status.error_message(), 1000));
@@ -79,7 +80,8 @@ void TranslatorService::submit(const nmt::v1::TranslateRequest& request,
   std::function<void(const std::string&, CallResult&&)> finish =
       [this, done = std::move(done), texts = request.texts_size()](const std::string& id,
                                                                    CallResult&& result) {
-        record(id, result.status, static_cast<std::size_t>(texts));
+        record(id, result.status, static_cast<std::size_t>(texts), result.queue_time_us,
+               result.compute_time_us);
         done(id, std::move(result));
         --parts_.stats.calls_in_progress;
       };
@@ -221,7 +223,19 @@ bool TranslatorService::refuse_if_late(PendingCall& call, std::vector<TextJob>& 
   const auto remaining =
       std::chrono::duration_cast<std::chrono::microseconds>(call.deadline() - Clock::now());
   const auto late = judge_deadline(model, backlog, own_work, remaining, own_steps);
-  if (!late) return false;
+  if (!late) {
+    if (parts_.log.should_log(spdlog::level::debug)) {
+      if (const auto e = estimate_completion(model, backlog, own_work, own_steps)) {
+        parts_.log.debug(
+            "request {} admitted: {} texts, estimate {:.0f} ms of {} ms left (ahead {:.0f} ms, "
+            "own {:.0f} ms: {:.0f} steps at line {:.1f} / pace {:.1f} ms, work {:.0f} ms)",
+            loggable(call.request_id()), jobs.size(), (e->ahead_s + e->own_s) * 1e3,
+            remaining.count() / 1000, e->ahead_s * 1e3, e->own_s * 1e3, e->own_steps,
+            e->step_line_s * 1e3, e->step_pace_s * 1e3, e->own_work_s * 1e3);
+      }
+    }
+    return false;
+  }
   ++parts_.stats.calls_refused_late;
   const auto deadline_ms = std::chrono::duration_cast<std::chrono::milliseconds>(remaining);
   const std::string why =

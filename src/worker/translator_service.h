@@ -103,7 +103,8 @@ class TranslatorService final : public rpc::ParsedTranslatorService<TranslatorSe
   // RESOURCE_EXHAUSTED and a retry hint when it cannot finish in time. True when refused.
   bool refuse_if_late(PendingCall& call, std::vector<TextJob>& jobs);
   void update_health();
-  void record(const std::string& request_id, const grpc::Status& status, std::size_t texts);
+  void record(const std::string& request_id, const grpc::Status& status, std::size_t texts,
+              int64_t queue_us = 0, int64_t compute_us = 0);
 
   ServiceParts parts_;
   const std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -156,6 +156,39 @@ TEST_P(DecodeSessionTest, AFullRowBudgetRefusesNewcomersUntilARequestLeaves) {
   expect_same(done[0].result, alone(request(translator_, 2), options), "late");
 }
 
+TEST_P(DecodeSessionTest,
+       RequestsOfOtherBeamSizesShareTheStepsWithinTheRowsAndGetTheirAloneResults) {
+  // The session's own beam, greedy, and a beam of 2 beside it; rows counted, not requests.
+  const TranslationOptions own = options_for(beam(), 9), greedy = options_for(1, 7),
+                           two = options_for(2, 8);
+  const auto session = translator_.open_session(own, beam() + 1 + 2);
+  auto r0 = request(translator_, 0), r1 = request(translator_, 1), r2 = request(translator_, 2);
+  r1.options = &greedy;
+  r2.options = &two;
+  EXPECT_TRUE(session->accepts(greedy));
+  EXPECT_TRUE(session->accepts(two));
+  EXPECT_FALSE(session->accepts(options_for(beam() + 4, 8)));  // more rows than the session's
+  const auto first = session->add({r0, r1});
+  EXPECT_EQ(session->rows_free(), 2);
+  session->step();
+  auto late = request(translator_, 3);
+  late.options = &greedy;
+  const auto second = session->add({r2});  // joins after a step, its 2 rows exactly free
+  EXPECT_EQ(session->rows_free(), 0);
+  EXPECT_THROW(session->add({late}), InvalidArgument);
+  EXPECT_EQ(session->running(), 3u);
+  std::map<DecodeSession::RequestId, TranslationResult> got;
+  while (session->running() > 0) {
+    session->step();
+    for (auto& f : session->take_finished()) got[f.id] = std::move(f.result);
+  }
+  EXPECT_EQ(session->rows_free(), beam() + 3);
+  ASSERT_EQ(got.size(), 3u);
+  expect_same(got[first[0]], alone(r0, own), "own beam");
+  expect_same(got[first[1]], alone(r1, greedy), "greedy");
+  expect_same(got[second[0]], alone(r2, two), "beam 2");
+}
+
 TEST_P(DecodeSessionTest, NoRequestRunsPastMaxDecodingLength) {
   const int max_length = 4;
   const auto session = translator_.open_session(options_for(beam(), max_length), beam());
@@ -184,7 +217,7 @@ TEST(DecodeSession, RefusesABudgetSmallerThanOneRequestAndRequestsThatDoNotFit) 
   Translator t(kGenModel + "model-float32");
   EXPECT_THROW(t.open_session(options_for(4, 8), 3), InvalidArgument);
   const auto session = t.open_session(options_for(2, 8), 4, 12);
-  const TranslationOptions other_beam = options_for(3, 8), longer = options_for(2, 13),
+  const TranslationOptions other_beam = options_for(5, 8), longer = options_for(2, 13),
                            fits = options_for(2, 12);
   auto r = request(t, 0);
   r.options = &other_beam;

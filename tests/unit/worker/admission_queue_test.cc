@@ -207,5 +207,25 @@ TEST(AdmissionQueue, TextsJoinARunningDecodeOnlyWhileTheOldestTextCanJoin) {
   EXPECT_EQ(queue.take_joining(joinable, 8, 100).batch.size(), 2u);
 }
 
+TEST(AdmissionQueue, JoiningTextsHoldAtMostTheFreeRowsWhateverTheirBeams) {
+  Probe p;
+  AdmissionQueue queue(16);
+  std::vector<TextJob> dead;
+  // Rows by text: 2, 1, 4, 1 (their beams), in queue order.
+  auto jobs = jobs_for(make_call(p, 4), 4);
+  ASSERT_EQ(queue.push(jobs, dead), AdmissionQueue::PushResult::kQueued);
+  const std::vector<int64_t> rows = {2, 1, 4, 1};
+  auto rows_of = [&rows](const TextJob& job) { return rows[job.index]; };
+  auto any = [](const TextJob&) { return true; };
+  // 4 rows free: the 2-row and 1-row texts, then the 4-row one does not fit, the last 1-row does.
+  const auto joined = queue.take_joining(any, 8, 100, rows_of, 4);
+  ASSERT_EQ(joined.batch.size(), 3u);
+  EXPECT_EQ(joined.batch[0].index, 0u);
+  EXPECT_EQ(joined.batch[1].index, 1u);
+  EXPECT_EQ(joined.batch[2].index, 3u);
+  EXPECT_TRUE(queue.take_joining(any, 8, 100, rows_of, 3).batch.empty());
+  EXPECT_EQ(queue.take_joining(any, 8, 100, rows_of, 4).batch.size(), 1u);
+}
+
 }  // namespace
 }  // namespace nmtd::worker
