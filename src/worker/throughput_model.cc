@@ -27,6 +27,15 @@ void DecayedLine::add(double x, double y) {
   sy_ = sy_ * decay_ + y;
   sxx_ = sxx_ * decay_ + x * x;
   sxy_ = sxy_ * decay_ + x * y;
+  syy_ = syy_ * decay_ + y * y;
+}
+
+double DecayedLine::residual_sd() const {
+  if (n_ <= 1) return 0;
+  const double cxx = sxx_ - sx_ * sx_ / n_, cxy = sxy_ - sx_ * sy_ / n_,
+               cyy = syy_ - sy_ * sy_ / n_;
+  const double slope = cxx > 1e-9 * n_ ? std::max(0.0, cxy / cxx) : 0.0;
+  return std::sqrt(std::max(0.0, (cyy - 2 * slope * cxy + slope * slope * cxx) / n_));
 }
 
 double DecayedLine::at(double x) const {
@@ -48,6 +57,17 @@ double ThroughputModel::text_steps(int source_tokens, const DecodingOptions& opt
     }
   }
   return std::clamp(expected, static_cast<double>(options.min_decoding_length),
+                    static_cast<double>(options.max_decoding_length));
+}
+
+double ThroughputModel::text_steps_high(int source_tokens, const DecodingOptions& options) const {
+  double spread = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (texts_ >= kMinTexts && !output_by_source_.empty()) spread = output_by_source_.residual_sd();
+  }
+  return std::clamp(text_steps(source_tokens, options) + kLengthSpread * spread,
+                    static_cast<double>(options.min_decoding_length),
                     static_cast<double>(options.max_decoding_length));
 }
 

@@ -27,10 +27,12 @@ class DecayedLine {
   double mean_x() const { return sx_ / n_; }
   // Call only when not empty().
   double at(double x) const;
+  // The points' (decayed) root-mean-square distance from the line: how far a y strays from at().
+  double residual_sd() const;
 
  private:
   double decay_;
-  double n_ = 0, sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0;
+  double n_ = 0, sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0, syy_ = 0;
 };
 
 class ThroughputModel {
@@ -49,6 +51,13 @@ class ThroughputModel {
   // A trained model's output grows with its source; a random-weight model's runs to the
   // length limit whatever the source, which a ratio alone prices at a tenth for short texts.
   double text_steps(int source_tokens, const DecodingOptions& options) const;
+  // The steps a text's output reaches or stays under in most cases: text_steps plus
+  // kLengthSpread times the recent texts' spread around the line. Admission prices a text's
+  // own steps with it: outputs of one source length vary (a random-weight model's from 20 to
+  // 256 steps), and the mean alone made the diagnostic soak's calls take up to 3.9x their
+  // priced engine time.
+  double text_steps_high(int source_tokens, const DecodingOptions& options) const;
+  static constexpr double kLengthSpread = 1.5;
   // Expected token-steps of one text: its source tokens plus text_steps times its beams.
   double text_work(int source_tokens, const DecodingOptions& options) const;
   // The same for a text whose output is known (after its batch ran).

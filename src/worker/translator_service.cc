@@ -216,7 +216,7 @@ bool TranslatorService::refuse_if_late(PendingCall& call, std::vector<TextJob>& 
   for (auto& job : jobs) {
     job.work = model.text_work(job.tokens(), job.options->decoding);
     own_work += job.work;
-    own_steps = std::max(own_steps, model.text_steps(job.tokens(), job.options->decoding));
+    own_steps = std::max(own_steps, model.text_steps_high(job.tokens(), job.options->decoding));
   }
   Backlog backlog = batcher->running();
   backlog.queued_work = parts_.queue.queued_work();

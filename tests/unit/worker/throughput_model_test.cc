@@ -195,5 +195,24 @@ TEST(ThroughputModel, ATextIsPricedAtTheRecentTextsPaceWhenTheyRanSlowerThanThei
   EXPECT_EQ(priced->own, 25600ms);
 }
 
+TEST(ThroughputModel, ATextsOwnStepsArePricedAboveTheMeanByTheSpreadOfRecentOutputs) {
+  ThroughputModel model;
+  // Outputs of 10-token sources: 40, 160, 40, 160, ... (mean 100, spread 60, as decayed sums
+  // weigh the later points a little more: within one step).
+  for (int i = 0; i < 40; ++i) model.record_text(10, i % 2 == 0 ? 40 : 160);
+  EXPECT_NEAR(model.text_steps(10, greedy(256)), 100, 1);
+  EXPECT_NEAR(model.text_steps_high(10, greedy(256)), 100 + ThroughputModel::kLengthSpread * 60,
+              1.5);
+  EXPECT_EQ(model.text_steps_high(10, greedy(150)), 150) << "within max_decoding_length";
+  // Outputs that follow their sources exactly: no spread, the line itself.
+  ThroughputModel exact;
+  for (int i = 0; i < 40; ++i) exact.record_text(10 + i, 2 * (10 + i));
+  EXPECT_NEAR(exact.text_steps_high(30, greedy(256)), 60, 1e-6);
+  // Too few texts: the ratio, no spread.
+  ThroughputModel few;
+  few.record_text(10, 40);
+  EXPECT_EQ(few.text_steps_high(10, greedy(256)), few.text_steps(10, greedy(256)));
+}
+
 }  // namespace
 }  // namespace nmtd::worker
