@@ -169,16 +169,20 @@ TEST_F(FrontHostileInput, CallsThatRunOutOfTimeCountAsDeadlineNotCancelled) {
     EXPECT_EQ(translate(*stub, request, response, {.deadline = 1ms, .metadata = {}}).error_code(),
               grpc::StatusCode::DEADLINE_EXCEEDED);
   }
-  // The front counts a call when it answers, which may be after the client gave up.
+  // The front counts a call when it answers, which may be after the client gave up; a call
+  // whose millisecond ran out before it reached the front (under CI's load, once 2 of 3 were
+  // counted) is not counted at all. Every call it counts is a deadline, none a
+  // cancellation.
   EXPECT_TRUE(wait_until(
       [&] {
         return metric(requests("nmt_v1", "deadline_exceeded")) +
                    metric(requests("nmt_v1", "cancelled")) >=
-               deadline + cancelled + kCalls;
+               deadline + cancelled + 1;
       },
       10s));
   EXPECT_EQ(metric(requests("nmt_v1", "cancelled")), cancelled);
-  EXPECT_EQ(metric(requests("nmt_v1", "deadline_exceeded")), deadline + kCalls);
+  EXPECT_GE(metric(requests("nmt_v1", "deadline_exceeded")), deadline + 1);
+  EXPECT_LE(metric(requests("nmt_v1", "deadline_exceeded")), deadline + kCalls);
 }
 
 TEST_F(FrontHostileInput, RequestIdsCannotForgeLogLines) {
