@@ -30,20 +30,20 @@ void DecayedLine::add(double x, double y) {
   syy_ = syy_ * decay_ + y * y;
 }
 
+double DecayedLine::slope() const {
+  const double cxx = sxx_ - sx_ * sx_ / n_, cxy = sxy_ - sx_ * sy_ / n_;
+  return cxx > 1e-9 * n_ ? std::max(0.0, cxy / cxx) : 0.0;
+}
+
 double DecayedLine::residual_sd() const {
   if (n_ <= 1) return 0;
   const double cxx = sxx_ - sx_ * sx_ / n_, cxy = sxy_ - sx_ * sy_ / n_,
                cyy = syy_ - sy_ * sy_ / n_;
-  const double slope = cxx > 1e-9 * n_ ? std::max(0.0, cxy / cxx) : 0.0;
-  return std::sqrt(std::max(0.0, (cyy - 2 * slope * cxy + slope * slope * cxx) / n_));
+  const double b = slope();
+  return std::sqrt(std::max(0.0, (cyy - 2 * b * cxy + b * b * cxx) / n_));
 }
 
-double DecayedLine::at(double x) const {
-  const double spread = n_ * sxx_ - sx_ * sx_;
-  const double slope =
-      spread > 1e-9 * n_ * n_ ? std::max(0.0, (n_ * sxy_ - sx_ * sy_) / spread) : 0.0;
-  return sy_ / n_ + slope * (x - mean_x());
-}
+double DecayedLine::at(double x) const { return sy_ / n_ + slope() * (x - mean_x()); }
 
 double ThroughputModel::text_steps(int source_tokens, const DecodingOptions& options) const {
   double expected = 0;
@@ -162,8 +162,13 @@ std::optional<LateVerdict> judge_deadline(const ThroughputModel& model, const Ba
                                           double own_work, std::chrono::microseconds remaining,
                                           double own_steps) {
   const auto e = estimate_completion(model, backlog, own_work, own_steps);
-  if (!e || e->ahead_s + e->own_s <= kShare * remaining.count() * 1e-6) return std::nullopt;
-  return LateVerdict{to_ms(e->ahead_s + e->own_s), to_ms(e->own_s), to_ms(e->ahead_s)};
+  return e ? judge_estimate(*e, remaining) : std::nullopt;
+}
+
+std::optional<LateVerdict> judge_estimate(const CompletionEstimate& e,
+                                          std::chrono::microseconds remaining) {
+  if (e.ahead_s + e.own_s <= kShare * remaining.count() * 1e-6) return std::nullopt;
+  return LateVerdict{to_ms(e.ahead_s + e.own_s), to_ms(e.own_s), to_ms(e.ahead_s)};
 }
 
 }  // namespace nmtd::worker

@@ -31,6 +31,9 @@ class DecayedLine {
   double residual_sd() const;
 
  private:
+  // The least-squares slope over the centred sums, never below 0; 0 with too few distinct x.
+  double slope() const;
+
   double decay_;
   double n_ = 0, sx_ = 0, sy_ = 0, sxx_ = 0, sxy_ = 0, syy_ = 0;
 };
@@ -149,5 +152,8 @@ std::optional<CompletionEstimate> estimate_completion(const ThroughputModel& mod
 std::optional<LateVerdict> judge_deadline(const ThroughputModel& model, const Backlog& backlog,
                                           double own_work, std::chrono::microseconds remaining,
                                           double own_steps = 0);
+// The same verdict on an estimate already made (judge_deadline is estimate_completion, then this).
+std::optional<LateVerdict> judge_estimate(const CompletionEstimate& estimate,
+                                          std::chrono::microseconds remaining);
 
 }  // namespace nmtd::worker

@@ -222,18 +222,18 @@ bool TranslatorService::refuse_if_late(PendingCall& call, std::vector<TextJob>& 
   backlog.queued_work = parts_.queue.queued_work();
   const auto remaining =
       std::chrono::duration_cast<std::chrono::microseconds>(call.deadline() - Clock::now());
-  const auto late = judge_deadline(model, backlog, own_work, remaining, own_steps);
+  const auto e = estimate_completion(model, backlog, own_work, own_steps);
+  if (!e) return false;  // too few measurements: nothing is refused on a guess
+  const auto late = judge_estimate(*e, remaining);
   if (!late) {
-    if (parts_.log.should_log(spdlog::level::debug)) {
-      if (const auto e = estimate_completion(model, backlog, own_work, own_steps)) {
-        parts_.log.debug(
-            "request {} admitted: {} texts, estimate {:.0f} ms of {} ms left (ahead {:.0f} ms, "
-            "own {:.0f} ms: {:.0f} steps at line {:.1f} / pace {:.1f} ms, work {:.0f} ms)",
-            loggable(call.request_id()), jobs.size(), (e->ahead_s + e->own_s) * 1e3,
-            remaining.count() / 1000, e->ahead_s * 1e3, e->own_s * 1e3, e->own_steps,
-            e->step_line_s * 1e3, e->step_pace_s * 1e3, e->own_work_s * 1e3);
-      }
-    }
+    // Guarded: the arguments (the id escaped) would be built even when debug is off.
+    if (parts_.log.should_log(spdlog::level::debug))
+      parts_.log.debug(
+          "request {} admitted: {} texts, estimate {:.0f} ms of {} ms left (ahead {:.0f} ms, "
+          "own {:.0f} ms: {:.0f} steps at line {:.1f} / pace {:.1f} ms, work {:.0f} ms)",
+          loggable(call.request_id()), jobs.size(), (e->ahead_s + e->own_s) * 1e3,
+          remaining.count() / 1000, e->ahead_s * 1e3, e->own_s * 1e3, e->own_steps,
+          e->step_line_s * 1e3, e->step_pace_s * 1e3, e->own_work_s * 1e3);
     return false;
   }
   ++parts_.stats.calls_refused_late;
