@@ -76,8 +76,13 @@ bool DecodeSession::room_for(std::span<const int64_t> source_tokens) const {
 DecoderMemory DecodeSession::take_memory() {
   running_.clear();
   finished_.clear();
-  rows_held_ = 0;
   return decoder_.take_memory();
+}
+
+int64_t DecodeSession::rows_free() const {
+  int64_t held = 0;
+  for (const auto& r : running_) held += r.rows;
+  return max_rows_ - held;
 }
 
 int64_t DecodeSession::room() const { return rows_free() / rows_per_request_; }
@@ -144,7 +149,6 @@ std::vector<DecodeSession::RequestId> DecodeSession::add(const std::vector<Reque
     running_.push_back({ids[i], options, rows_per_input(options),
                         decoding::make_search(input, vocab_, options, decoder_.vocab_size(),
                                               !input.prefix.empty())});
-    rows_held_ += running_.back().rows;
     rows_.add(*running_.back().search);
   }
   return ids;
@@ -163,7 +167,6 @@ int64_t DecodeSession::step() {
     auto hyps = it->search->take_hypotheses();
     decoding::finish_hypotheses(hyps, vocab_, it->options);
     finished_.push_back({it->id, translator_.to_result(hyps)});
-    rows_held_ -= it->rows;
     running_.erase(it);
   }
   return rows_.rows();
@@ -174,7 +177,6 @@ void DecodeSession::drop(RequestId id) {
       std::find_if(running_.begin(), running_.end(), [id](const Running& r) { return r.id == id; });
   if (it != running_.end()) {
     rows_.drop(*it->search);
-    rows_held_ -= it->rows;
     running_.erase(it);
     return;
   }

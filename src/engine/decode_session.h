@@ -54,7 +54,7 @@ class DecodeSession {
   int64_t rows_per_request() const { return rows_per_request_; }
   int64_t room() const;
   // Rows not held by running requests (each holds its rows_per_input from add to finish).
-  int64_t rows_free() const { return max_rows_ - rows_held_; }
+  int64_t rows_free() const;
   // Whether requests of these source token counts fit beside the running ones now.
   bool room_for(std::span<const int64_t> source_tokens) const;
   // Ends the session (every request it holds is dropped) and gives its memory back.
@@ -105,7 +105,6 @@ class DecodeSession {
   const DecodeVocab vocab_;
   const int64_t rows_per_request_;
   const int64_t max_rows_;
-  int64_t rows_held_ = 0;
   DecoderState decoder_;
   decoding::SearchRows rows_;
   std::vector<Running> running_;
